@@ -1,0 +1,184 @@
+package io.tierflow.tenancy;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tierflow.tenancy.context.TenantTaskDecorator;
+import io.tierflow.tenancy.migration.PlacementMigrator;
+import io.tierflow.tenancy.migration.TenantMigrations;
+import io.tierflow.tenancy.placement.ClusterSelector;
+import io.tierflow.tenancy.placement.PlacementListener;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.TenantDataSource;
+import io.tierflow.tenancy.routing.TenantTransactionManager;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wires the tenancy core into a tenant-data service: the control database, the placement
+ * directory, the routing DataSource and transaction manager that repository code uses,
+ * and the start-up migration pass. Active when {@code tierflow.tenancy.service} is set.
+ */
+@AutoConfiguration(beforeName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
+		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration" })
+@ConditionalOnProperty(prefix = "tierflow.tenancy", name = "service")
+@EnableConfigurationProperties(TenancyProperties.class)
+public class TenancyAutoConfiguration {
+
+	/** Qualifier of the control database's beans. */
+	public static final String CONTROL = "control";
+
+	@Bean(destroyMethod = "close")
+	@Qualifier(CONTROL)
+	HikariDataSource controlDataSource(TenancyProperties properties) {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName("tierflow-control");
+		config.setJdbcUrl(properties.control().jdbcUrl());
+		config.setUsername(properties.control().username());
+		config.setPassword(properties.control().password());
+		config.setSchema(TenancyBootstrap.CONTROL_SCHEMA);
+		config.setMaximumPoolSize(Math.max(4, properties.migration().parallelism() + 2));
+		config.setMinimumIdle(1);
+		return new HikariDataSource(config);
+	}
+
+	@Bean
+	@Qualifier(CONTROL)
+	JdbcTransactionManager controlTransactionManager(@Qualifier(CONTROL) DataSource control) {
+		return new JdbcTransactionManager(control);
+	}
+
+	@Bean
+	@Qualifier(CONTROL)
+	TransactionTemplate controlTransactionTemplate(@Qualifier(CONTROL) JdbcTransactionManager control) {
+		return new TransactionTemplate(control);
+	}
+
+	@Bean
+	@Qualifier(CONTROL)
+	JdbcClient controlJdbcClient(@Qualifier(CONTROL) DataSource control) {
+		return JdbcClient.create(control);
+	}
+
+	@Bean(destroyMethod = "close")
+	PlacementPools placementPools(TenancyProperties properties) {
+		return new PlacementPools(properties);
+	}
+
+	@Bean
+	TenantMigrations tenantMigrations(TenancyProperties properties) {
+		return TenantMigrations.load(properties.migration().locations(), getClass().getClassLoader());
+	}
+
+	@Bean
+	PlacementRepository placementRepository(@Qualifier(CONTROL) JdbcClient control) {
+		return new PlacementRepository(control);
+	}
+
+	@Bean
+	TenancyBootstrap tenancyBootstrap(TenancyProperties properties, @Qualifier(CONTROL) DataSource control,
+			PlacementPools pools, PlacementRepository placements, @Qualifier(CONTROL) TransactionTemplate controlTx) {
+		return new TenancyBootstrap(properties, control, pools, placements, controlTx);
+	}
+
+	@Bean
+	PlacementDirectory placementDirectory(TenancyBootstrap bootstrap, PlacementRepository placements,
+			@Qualifier(CONTROL) TransactionTemplate controlTx, PlacementPools pools, TenantMigrations migrations,
+			TenancyProperties properties) {
+		return new PlacementDirectory(placements, controlTx, pools, migrations, properties.placementCacheTtl());
+	}
+
+	@Bean
+	PlacementMigrator placementMigrator(PlacementPools pools, PlacementRepository placements,
+			@Qualifier(CONTROL) TransactionTemplate controlTx, TenantMigrations migrations,
+			TenancyProperties properties) {
+		return new PlacementMigrator(pools, placements, controlTx, migrations, properties);
+	}
+
+	@Bean
+	ClusterSelector clusterSelector(PlacementPools pools) {
+		return new ClusterSelector(pools);
+	}
+
+	@Bean
+	TenantProvisioner tenantProvisioner(TenancyProperties properties, PlacementRepository placements,
+			@Qualifier(CONTROL) TransactionTemplate controlTx, ClusterSelector selector, PlacementPools pools,
+			PlacementMigrator migrator, PlacementDirectory directory, ObjectProvider<PlacementListener> listeners) {
+		List<PlacementListener> ordered = listeners.orderedStream().toList();
+		return new TenantProvisioner(properties, placements, controlTx, selector, pools, migrator, directory, ordered);
+	}
+
+	@Bean
+	@Primary
+	TenantDataSource dataSource() {
+		return new TenantDataSource();
+	}
+
+	@Bean
+	@Primary
+	PlatformTransactionManager transactionManager(TenantDataSource dataSource, PlacementDirectory directory) {
+		return new TenantTransactionManager(dataSource, directory);
+	}
+
+	@Bean
+	@Primary
+	JdbcClient jdbcClient(TenantDataSource dataSource) {
+		return JdbcClient.create(dataSource);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(TaskDecorator.class)
+	TaskDecorator tenantTaskDecorator() {
+		return new TenantTaskDecorator();
+	}
+
+	@Bean
+	StartupMigrationPass startupMigrationPass(PlacementMigrator migrator) {
+		return new StartupMigrationPass(migrator);
+	}
+
+	/**
+	 * Migrates every store behind the latest version once the service is up, off the main
+	 * thread.
+	 */
+	static class StartupMigrationPass {
+
+		private final PlacementMigrator migrator;
+
+		StartupMigrationPass(PlacementMigrator migrator) {
+			this.migrator = migrator;
+		}
+
+		@EventListener(ApplicationReadyEvent.class)
+		void migrate() {
+			Thread pass = new Thread(this.migrator::migrateAll, "tierflow-startup-migrations");
+			pass.setDaemon(true);
+			pass.start();
+		}
+
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.tierflow.tenancy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.tierflow.tenancy.placement.ClusterRole;
+import io.tierflow.tenancy.placement.IsolationMode;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of a tenant-data service's tenancy: its control database, the PostgreSQL
+ * clusters it may place tenants on, the application role request traffic uses, and pool
+ * and migration bounds.
+ *
+ * @param service short service name ({@code billing}); prefixes database and role names
+ * @param control the service's own control database (placements, control outbox)
+ * @param appRole the role request traffic runs as: owns no table, has no BYPASSRLS
+ * @param dedicatedIsolation isolation for the DEDICATED tier (SCHEMA or DATABASE)
+ * @param clusters the clusters placements are chosen from
+ * @param pools connection pool bounds
+ * @param migration bounds of the migration pass over all placements
+ * @param placementCacheTtl how long a routed placement is trusted before it is re-read
+ */
+@Validated
+@ConfigurationProperties("tierflow.tenancy")
+public record TenancyProperties(
+		@NotBlank @jakarta.validation.constraints.Pattern(regexp = "[a-z][a-z0-9]{0,19}",
+				message = "must be 1-20 lower-case letters or digits") String service,
+		@Valid @NotNull Database control, @Valid @NotNull AppRole appRole,
+		@DefaultValue("SCHEMA") IsolationMode dedicatedIsolation, @Valid @NotEmpty List<Cluster> clusters,
+		@Valid @DefaultValue Pools pools, @Valid @DefaultValue Migration migration,
+		@DefaultValue("30s") Duration placementCacheTtl) {
+
+	private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+	public TenancyProperties {
+		if (dedicatedIsolation == IsolationMode.ROW) {
+			throw new IllegalArgumentException("tierflow.tenancy.dedicated-isolation must be SCHEMA or DATABASE");
+		}
+		if (appRole != null && !IDENTIFIER.matcher(appRole.username()).matches()) {
+			throw new IllegalArgumentException(
+					"tierflow.tenancy.app-role.username must be a plain lower-case identifier");
+		}
+	}
+
+	/** JDBC coordinates of a database the service connects to with owner rights. */
+	public record Database(@NotBlank String jdbcUrl, @NotBlank String username, String password) {
+	}
+
+	/**
+	 * The login role for request traffic; created on every cluster at start-up if
+	 * missing.
+	 */
+	public record AppRole(@NotBlank String username, @NotBlank String password) {
+	}
+
+	/**
+	 * A PostgreSQL cluster tenants can be placed on. {@code jdbcUrl} names the database
+	 * that holds shared tables and per-tenant schemas; per-tenant databases are created
+	 * beside it.
+	 *
+	 * @param name unique cluster name, stored in placements
+	 * @param jdbcUrl the cluster's base database
+	 * @param username owner role (creates schemas and databases, runs migrations)
+	 * @param password owner password
+	 * @param role which tier the cluster serves
+	 * @param region data-residency region
+	 * @param capacity maximum number of tenants placed on it
+	 */
+	public record Cluster(@NotBlank String name, @NotBlank String jdbcUrl, @NotBlank String username, String password,
+			@NotNull ClusterRole role, @NotBlank String region, @Min(1) @DefaultValue("1000000") int capacity) {
+	}
+
+	/**
+	 * @param clusterMaxSize pool size per cluster base database (ROW and SCHEMA traffic)
+	 * @param databaseMaxSize pool size per tenant database (DATABASE traffic)
+	 * @param maxOpenDatabasePools bound on open per-database pools; least recently used
+	 * are closed
+	 * @param databasePoolIdle a per-database pool unused this long is closed
+	 */
+	public record Pools(@Min(1) @DefaultValue("10") int clusterMaxSize, @Min(1) @DefaultValue("3") int databaseMaxSize,
+			@Min(1) @DefaultValue("50") int maxOpenDatabasePools, @DefaultValue("5m") Duration databasePoolIdle) {
+	}
+
+	/**
+	 * @param parallelism placements migrated at once
+	 * @param locations service migration locations applied to every store
+	 */
+	public record Migration(@Min(1) @DefaultValue("4") int parallelism,
+			@DefaultValue("classpath:db/tenant") List<String> locations) {
+	}
+
+}

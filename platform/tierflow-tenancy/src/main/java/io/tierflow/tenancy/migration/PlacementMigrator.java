@@ -1,0 +1,224 @@
+package io.tierflow.tenancy.migration;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.JdbcUrls;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.PlacementStore;
+import io.tierflow.tenancy.placement.StoreKey;
+import io.tierflow.tenancy.routing.PlacementPools;
+import org.flywaydb.core.Flyway;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs the tenant migrations on stores: one at a time when a tenant is provisioned, or
+ * over every store at start-up, in parallel with a bound. A store whose recorded version
+ * is already the latest is skipped without opening Flyway on it; a failing store is
+ * recorded with its reason and the others go on.
+ */
+public class PlacementMigrator {
+
+	private static final Logger log = LoggerFactory.getLogger(PlacementMigrator.class);
+
+	private final PlacementPools pools;
+
+	private final PlacementRepository placements;
+
+	private final TransactionTemplate controlTx;
+
+	private final TenantMigrations migrations;
+
+	private final TenancyProperties properties;
+
+	public PlacementMigrator(PlacementPools pools, PlacementRepository placements, TransactionTemplate controlTx,
+			TenantMigrations migrations, TenancyProperties properties) {
+		this.pools = pools;
+		this.placements = placements;
+		this.controlTx = controlTx;
+		this.migrations = migrations;
+		this.properties = properties;
+	}
+
+	public TenantMigrations migrations() {
+		return this.migrations;
+	}
+
+	/**
+	 * Whether the store is migrated to the latest version, judged from the control
+	 * tables.
+	 */
+	public boolean isCurrent(PlacementStore store) {
+		return store.state() == PlacementState.READY && this.migrations.latestVersion().equals(store.schemaVersion());
+	}
+
+	/**
+	 * Brings one store to the latest version and records it.
+	 * @return true if Flyway ran, false if the store was already current
+	 */
+	public boolean migrate(PlacementStore store) {
+		if (isCurrent(store)) {
+			return false;
+		}
+		StoreKey key = store.key();
+		try {
+			DataSource owner = ownerDataSource(key, store.isolation());
+			Flyway.configure(getClass().getClassLoader())
+				.dataSource(owner)
+				.schemas(key.schema())
+				.defaultSchema(key.schema())
+				.createSchemas(true)
+				.resourceProvider(this.migrations)
+				.javaMigrationClassProvider(Collections::emptyList)
+				.skipDefaultCallbacks(true)
+				.placeholderReplacement(false)
+				.load()
+				.migrate();
+			secure(owner, key.schema());
+			this.controlTx
+				.executeWithoutResult((s) -> this.placements.storeMigrated(key, this.migrations.latestVersion()));
+			return true;
+		}
+		catch (RuntimeException | SQLException ex) {
+			String reason = rootCause(ex);
+			this.controlTx.executeWithoutResult((s) -> this.placements.storeFailed(key, reason));
+			throw new StoreMigrationException(key, reason, ex);
+		}
+	}
+
+	/** Migrates every store that is behind, {@code parallelism} at a time. */
+	public MigrationReport migrateAll() {
+		List<PlacementStore> stores = this.controlTx.execute((s) -> this.placements.stores());
+		List<PlacementStore> behind = stores.stream().filter((s) -> !isCurrent(s)).toList();
+		long start = System.nanoTime();
+		if (behind.isEmpty()) {
+			MigrationReport report = new MigrationReport(stores.size(), 0, stores.size(), List.of(),
+					Duration.ofNanos(System.nanoTime() - start));
+			log.info("Tenant migrations: all {} stores at version {}", stores.size(), this.migrations.latestVersion());
+			return report;
+		}
+		log.info("Tenant migrations: {} of {} stores behind version {}, migrating {} at a time", behind.size(),
+				stores.size(), this.migrations.latestVersion(), this.properties.migration().parallelism());
+		ExecutorService workers = Executors.newFixedThreadPool(this.properties.migration().parallelism());
+		AtomicInteger done = new AtomicInteger();
+		List<MigrationReport.Failure> failures = Collections.synchronizedList(new ArrayList<>());
+		List<Future<?>> futures = new ArrayList<>();
+		try {
+			for (PlacementStore store : behind) {
+				futures.add(workers.submit(() -> {
+					try {
+						migrate(store);
+					}
+					catch (StoreMigrationException ex) {
+						failures.add(new MigrationReport.Failure(store.key(), ex.reason()));
+						log.warn("Store {} failed to migrate: {}", store.key(), ex.reason());
+					}
+					int n = done.incrementAndGet();
+					if (n % 100 == 0 || n == behind.size()) {
+						double seconds = (System.nanoTime() - start) / 1e9;
+						log.info("Tenant migrations: {}/{} stores ({} per s), {} failed", n, behind.size(),
+								String.format("%.0f", n / seconds), failures.size());
+					}
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while migrating stores", ex);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException("Migration worker failed", ex.getCause());
+		}
+		finally {
+			workers.shutdown();
+			awaitQuietly(workers);
+		}
+		return new MigrationReport(stores.size(), behind.size() - failures.size(), stores.size() - behind.size(),
+				List.copyOf(failures), Duration.ofNanos(System.nanoTime() - start));
+	}
+
+	private DataSource ownerDataSource(StoreKey key, IsolationMode isolation) {
+		if (isolation != IsolationMode.DATABASE) {
+			return this.pools.owner(key.cluster(), key.database());
+		}
+		// A tenant database is migrated once in a long while: a plain connection, no pool
+		// to keep.
+		Cluster cluster = this.pools.cluster(key.cluster());
+		return new SimpleDriverDataSource(new Driver(), JdbcUrls.withDatabase(cluster.jdbcUrl(), key.database()),
+				cluster.username(), cluster.password());
+	}
+
+	/**
+	 * Every table with a {@code tenant_id} gets row-level security and the application
+	 * role's DML grants; the role gets nothing else (no ownership, no DDL, not the Flyway
+	 * history).
+	 */
+	private void secure(DataSource owner, String schema) throws SQLException {
+		String app = this.properties.appRole().username();
+		String sql = """
+				DO $$
+				DECLARE r record;
+				BEGIN
+				  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', '%1$s', '%2$s');
+				  FOR r IN SELECT c.relname, c.relrowsecurity FROM pg_class c
+				      JOIN pg_namespace n ON n.oid = c.relnamespace
+				      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+				      WHERE n.nspname = '%1$s' AND c.relkind IN ('r', 'p')
+				  LOOP
+				    IF NOT r.relrowsecurity THEN
+				      EXECUTE format('ALTER TABLE %%I.%%I ENABLE ROW LEVEL SECURITY', '%1$s', r.relname);
+				      EXECUTE format('CREATE POLICY tenant_isolation ON %%I.%%I USING (tenant_id = '
+				        '(SELECT nullif(current_setting(''tierflow.tenant_id'', true), '''')::uuid))', '%1$s', r.relname);
+				    END IF;
+				    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %%I.%%I TO %%I', '%1$s', r.relname, '%2$s');
+				  END LOOP;
+				END $$"""
+			.formatted(schema, app);
+		try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
+			st.execute(sql);
+		}
+	}
+
+	private static String rootCause(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		String message = cause.getMessage();
+		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	private static void awaitQuietly(ExecutorService workers) {
+		try {
+			workers.awaitTermination(1, TimeUnit.MINUTES);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

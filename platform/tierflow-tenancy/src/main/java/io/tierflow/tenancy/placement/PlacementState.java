@@ -1,0 +1,13 @@
+package io.tierflow.tenancy.placement;
+
+/** Life cycle of a placement or of the store behind it. */
+public enum PlacementState {
+
+	/** Being created or migrated; not serving yet. */
+	PROVISIONING,
+	/** Migrated to the latest version and serving. */
+	READY,
+	/** Provisioning or migration failed; the error is recorded. */
+	FAILED
+
+}

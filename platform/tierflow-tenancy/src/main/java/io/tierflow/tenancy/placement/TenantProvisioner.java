@@ -1,0 +1,162 @@
+package io.tierflow.tenancy.placement;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.migration.PlacementMigrator;
+import io.tierflow.tenancy.migration.StoreMigrationException;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Places a tenant in this service: decides the placement (tier → isolation → cluster),
+ * creates its schema or database, migrates it, and marks it ready. Safe to repeat: a
+ * redelivered request finishes what a crashed one started and never places a tenant
+ * twice.
+ */
+public class TenantProvisioner {
+
+	private static final Logger log = LoggerFactory.getLogger(TenantProvisioner.class);
+
+	private final TenancyProperties properties;
+
+	private final PlacementRepository placements;
+
+	private final TransactionTemplate controlTx;
+
+	private final ClusterSelector selector;
+
+	private final PlacementPools pools;
+
+	private final PlacementMigrator migrator;
+
+	private final PlacementDirectory directory;
+
+	private final List<PlacementListener> listeners;
+
+	public TenantProvisioner(TenancyProperties properties, PlacementRepository placements,
+			TransactionTemplate controlTx, ClusterSelector selector, PlacementPools pools, PlacementMigrator migrator,
+			PlacementDirectory directory, List<PlacementListener> listeners) {
+		this.properties = properties;
+		this.placements = placements;
+		this.controlTx = controlTx;
+		this.selector = selector;
+		this.pools = pools;
+		this.migrator = migrator;
+		this.directory = directory;
+		this.listeners = List.copyOf(listeners);
+	}
+
+	/** The isolation mode a tier gets in this service. */
+	public IsolationMode isolationFor(Tier tier) {
+		return switch (tier) {
+			case SHARED -> IsolationMode.ROW;
+			case DEDICATED -> this.properties.dedicatedIsolation();
+			case ENTERPRISE -> IsolationMode.DATABASE;
+		};
+	}
+
+	/**
+	 * Provisions the tenant, or finishes provisioning it.
+	 * @return the ready placement, or a FAILED one carrying the reason
+	 * @throws NoPlacementAvailableException when no cluster can take the tenant (nothing
+	 * is recorded)
+	 */
+	public TenantPlacement provision(UUID tenantId, Tier tier, String region) {
+		long start = System.nanoTime();
+		TenantPlacement placement = this.controlTx.execute((s) -> decide(tenantId, tier, region));
+		if (placement.state() == PlacementState.READY) {
+			return placement;
+		}
+		try {
+			if (placement.isolation() == IsolationMode.DATABASE) {
+				createDatabase(placement);
+			}
+			PlacementStore store = this.controlTx.execute((s) -> this.placements.findStore(placement.store()))
+				.orElseThrow();
+			this.migrator.migrate(store);
+		}
+		catch (SQLException | RuntimeException ex) {
+			String reason = (ex instanceof StoreMigrationException sme) ? sme.reason() : ex.toString();
+			TenantPlacement failed = withState(placement, PlacementState.FAILED, reason);
+			this.controlTx.executeWithoutResult((s) -> {
+				this.placements.updateState(tenantId, PlacementState.FAILED, reason);
+				this.listeners.forEach((l) -> l.placementFailed(failed, reason));
+			});
+			this.directory.evict(tenantId);
+			log.warn("Tenant {} could not be provisioned on {}: {}", tenantId, placement.store(), reason);
+			return failed;
+		}
+		TenantPlacement ready = withState(placement, PlacementState.READY, null);
+		this.controlTx.executeWithoutResult((s) -> {
+			this.placements.updateState(tenantId, PlacementState.READY, null);
+			this.listeners.forEach((l) -> l.placementReady(ready));
+		});
+		this.directory.evict(tenantId);
+		log.info("Tenant {} provisioned: {} {} on {} in {} ms", tenantId, tier, placement.isolation(),
+				placement.store(), (System.nanoTime() - start) / 1_000_000);
+		return ready;
+	}
+
+	public Optional<TenantPlacement> find(UUID tenantId) {
+		return this.controlTx.execute((s) -> this.placements.find(tenantId));
+	}
+
+	private TenantPlacement decide(UUID tenantId, Tier tier, String region) {
+		Optional<TenantPlacement> existing = this.placements.find(tenantId);
+		if (existing.isPresent()) {
+			return existing.get();
+		}
+		this.placements.lockPlacementDecisions();
+		existing = this.placements.find(tenantId);
+		if (existing.isPresent()) {
+			return existing.get();
+		}
+		Cluster cluster = this.selector.choose(tier, region, this.placements.tenantsPerCluster());
+		IsolationMode isolation = isolationFor(tier);
+		String baseDatabase = JdbcUrls.databaseOf(cluster.jdbcUrl());
+		StoreKey store = switch (isolation) {
+			case ROW -> new StoreKey(cluster.name(), baseDatabase, StoreNames.SHARED_SCHEMA);
+			case SCHEMA -> new StoreKey(cluster.name(), baseDatabase, StoreNames.tenantSchema(tenantId));
+			case DATABASE -> new StoreKey(cluster.name(),
+					StoreNames.tenantDatabase(this.properties.service(), tenantId), StoreNames.DATABASE_SCHEMA);
+		};
+		this.placements.ensureStore(store, isolation);
+		TenantPlacement placement = new TenantPlacement(tenantId, tier, isolation, cluster.name(), store.database(),
+				store.schema(), region, 1, PlacementState.PROVISIONING, false, null);
+		this.placements.insert(placement);
+		return placement;
+	}
+
+	private void createDatabase(TenantPlacement placement) throws SQLException {
+		Cluster cluster = this.pools.cluster(placement.cluster());
+		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
+				Statement st = con.createStatement()) {
+			// The name is derived from the tenant id only (StoreNames), never from user
+			// input.
+			st.execute("CREATE DATABASE " + placement.database());
+		}
+		catch (SQLException ex) {
+			if (!"42P04".equals(ex.getSQLState())) { // duplicate_database: a retry after
+														// a crash
+				throw ex;
+			}
+		}
+	}
+
+	private static TenantPlacement withState(TenantPlacement p, PlacementState state, String error) {
+		return new TenantPlacement(p.tenantId(), p.tier(), p.isolation(), p.cluster(), p.database(), p.schema(),
+				p.region(), p.epoch(), state, p.suspended(), error);
+	}
+
+}

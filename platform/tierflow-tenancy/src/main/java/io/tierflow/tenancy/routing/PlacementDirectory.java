@@ -1,0 +1,86 @@
+package io.tierflow.tenancy.routing;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tierflow.tenancy.migration.TenantMigrations;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.PlacementRepository.Routed;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantNotReadyException;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantSuspendedException;
+import io.tierflow.tenancy.placement.UnknownTenantException;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Resolves a tenant to its route. Routes are cached for a short time; anything that
+ * changes a placement evicts it here. Only placements whose store is migrated to the
+ * latest version route: a tenant is not ready before its placement is.
+ */
+public class PlacementDirectory {
+
+	private final PlacementRepository placements;
+
+	private final TransactionTemplate controlTx;
+
+	private final PlacementPools pools;
+
+	private final TenantMigrations migrations;
+
+	private final Cache<UUID, TenantRoute> routes;
+
+	public PlacementDirectory(PlacementRepository placements, TransactionTemplate controlTx, PlacementPools pools,
+			TenantMigrations migrations, Duration ttl) {
+		this.placements = placements;
+		this.controlTx = controlTx;
+		this.pools = pools;
+		this.migrations = migrations;
+		this.routes = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl).build();
+	}
+
+	/**
+	 * The route of a tenant that is placed, migrated and not suspended.
+	 * @throws UnknownTenantException if the tenant has no placement here
+	 * @throws TenantSuspendedException if the tenant is suspended
+	 * @throws TenantNotReadyException if its placement is not migrated yet
+	 */
+	public TenantRoute route(UUID tenantId) {
+		TenantRoute route = this.routes.get(tenantId, this::load);
+		if (route.placement().suspended()) {
+			throw new TenantSuspendedException(tenantId);
+		}
+		return route;
+	}
+
+	/**
+	 * Forgets what is cached for a tenant; the next request reads its placement again.
+	 */
+	public void evict(UUID tenantId) {
+		this.routes.invalidate(tenantId);
+	}
+
+	public void evictAll() {
+		this.routes.invalidateAll();
+	}
+
+	private TenantRoute load(UUID tenantId) {
+		Routed routed = this.controlTx.execute((status) -> this.placements.findRouted(tenantId))
+			.orElseThrow(() -> new UnknownTenantException(tenantId));
+		TenantPlacement placement = routed.placement();
+		if (placement.state() != PlacementState.READY) {
+			throw new TenantNotReadyException(tenantId, "placement is " + placement.state()
+					+ ((placement.error() != null) ? " (" + placement.error() + ")" : ""));
+		}
+		if (routed.storeState() != PlacementState.READY
+				|| !this.migrations.latestVersion().equals(routed.storeVersion())) {
+			throw new TenantNotReadyException(tenantId, "its store is at version " + routed.storeVersion()
+					+ ", the service needs " + this.migrations.latestVersion());
+		}
+		return new TenantRoute(placement, this.pools.app(placement.cluster(), placement.database()));
+	}
+
+}

@@ -1,0 +1,183 @@
+package io.tierflow.tenancy.routing;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.placement.JdbcUrls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connection pools for every database the service reaches. Each cluster's base database
+ * (shared tables and tenant schemas) gets one application pool and one small owner pool,
+ * open for the life of the service. Tenant databases get small pools in a bounded LRU
+ * cache: the least recently used and the idle ones are closed once their borrowed
+ * connections are back, so 1,000 tenant databases never mean 1,000 open pools.
+ */
+public class PlacementPools implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(PlacementPools.class);
+
+	private final TenancyProperties properties;
+
+	private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+
+	private final Map<String, HikariDataSource> clusterApp = new LinkedHashMap<>();
+
+	private final Map<String, HikariDataSource> clusterOwner = new LinkedHashMap<>();
+
+	private final Cache<PoolKey, HikariDataSource> databasePools;
+
+	private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor((r) -> {
+		Thread t = new Thread(r, "tierflow-pool-closer");
+		t.setDaemon(true);
+		return t;
+	});
+
+	private final AtomicInteger openDatabasePools = new AtomicInteger();
+
+	public PlacementPools(TenancyProperties properties) {
+		this.properties = properties;
+		for (Cluster cluster : properties.clusters()) {
+			if (this.clusters.put(cluster.name(), cluster) != null) {
+				throw new IllegalArgumentException(
+						"Duplicate cluster name in tierflow.tenancy.clusters: " + cluster.name());
+			}
+		}
+		Duration idle = properties.pools().databasePoolIdle();
+		this.databasePools = Caffeine.newBuilder()
+			.maximumSize(properties.pools().maxOpenDatabasePools())
+			.expireAfterAccess(idle)
+			.removalListener((PoolKey key, HikariDataSource pool, RemovalCause cause) -> {
+				if (pool != null) {
+					closeWhenIdle(key, pool, 0);
+				}
+			})
+			.build();
+	}
+
+	public Cluster cluster(String name) {
+		Cluster cluster = this.clusters.get(name);
+		if (cluster == null) {
+			throw new IllegalStateException("Placement refers to cluster '" + name + "' which is not configured");
+		}
+		return cluster;
+	}
+
+	public Iterable<Cluster> clusters() {
+		return this.clusters.values();
+	}
+
+	/**
+	 * Pool for request traffic (application role) to {@code database} on {@code cluster}.
+	 */
+	public DataSource app(String cluster, String database) {
+		return pool(cluster, database, false);
+	}
+
+	/**
+	 * Pool with owner rights (migrations, provisioning, relaying) to {@code database}.
+	 */
+	public DataSource owner(String cluster, String database) {
+		return pool(cluster, database, true);
+	}
+
+	/** Number of per-database pools currently open. */
+	public int openDatabasePools() {
+		return this.openDatabasePools.get();
+	}
+
+	/**
+	 * Closes the per-database pool of a dropped database, so no connection keeps it
+	 * alive.
+	 */
+	public void evict(String cluster, String database) {
+		this.databasePools.invalidate(new PoolKey(cluster, database, false));
+		this.databasePools.invalidate(new PoolKey(cluster, database, true));
+	}
+
+	private DataSource pool(String clusterName, String database, boolean owner) {
+		Cluster cluster = cluster(clusterName);
+		if (database.equals(JdbcUrls.databaseOf(cluster.jdbcUrl()))) {
+			Map<String, HikariDataSource> pools = owner ? this.clusterOwner : this.clusterApp;
+			synchronized (pools) {
+				return pools.computeIfAbsent(clusterName,
+						(n) -> create(cluster, database, owner,
+								owner ? Math.max(2, this.properties.migration().parallelism() + 1)
+										: this.properties.pools().clusterMaxSize(),
+								true));
+			}
+		}
+		return this.databasePools.get(new PoolKey(clusterName, database, owner), (key) -> {
+			this.openDatabasePools.incrementAndGet();
+			return create(cluster, database, owner, this.properties.pools().databaseMaxSize(), false);
+		});
+	}
+
+	private HikariDataSource create(Cluster cluster, String database, boolean owner, int size, boolean longLived) {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName("tierflow-" + cluster.name() + "-" + database + (owner ? "-owner" : ""));
+		config.setJdbcUrl(JdbcUrls.withDatabase(cluster.jdbcUrl(), database));
+		if (owner) {
+			config.setUsername(cluster.username());
+			config.setPassword(cluster.password());
+		}
+		else {
+			config.setUsername(this.properties.appRole().username());
+			config.setPassword(this.properties.appRole().password());
+		}
+		config.setMaximumPoolSize(size);
+		config.setMinimumIdle(longLived ? Math.min(2, size) : 0);
+		config.setIdleTimeout(Math.max(10_000, this.properties.pools().databasePoolIdle().toMillis()));
+		config.setConnectionTimeout(10_000);
+		config.setInitializationFailTimeout(-1);
+		return new HikariDataSource(config);
+	}
+
+	private void closeWhenIdle(PoolKey key, HikariDataSource pool, int attempt) {
+		// A pool leaves the cache while a transaction may still hold one of its
+		// connections:
+		// close it only once every borrowed connection is back (or after a minute, at
+		// worst).
+		var mx = pool.getHikariPoolMXBean();
+		if (mx != null && mx.getActiveConnections() > 0 && attempt < 60) {
+			this.closer.schedule(() -> closeWhenIdle(key, pool, attempt + 1), 1, TimeUnit.SECONDS);
+			return;
+		}
+		pool.close();
+		this.openDatabasePools.decrementAndGet();
+		log.debug("Closed pool for {}", key);
+	}
+
+	@Override
+	public void close() {
+		this.databasePools.invalidateAll();
+		this.databasePools.cleanUp();
+		this.clusterApp.values().forEach(HikariDataSource::close);
+		this.clusterOwner.values().forEach(HikariDataSource::close);
+		this.closer.shutdown();
+	}
+
+	private record PoolKey(String cluster, String database, boolean owner) {
+		PoolKey {
+			Objects.requireNonNull(cluster);
+			Objects.requireNonNull(database);
+		}
+	}
+
+}

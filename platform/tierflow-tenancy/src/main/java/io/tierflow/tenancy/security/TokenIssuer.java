@@ -1,0 +1,88 @@
+package io.tierflow.tenancy.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+
+/**
+ * Signs Tierflow tokens (RS256) and publishes the public half as a JWKS. tenant-service
+ * uses it to issue development tokens; tests use it to act as any tenant, or as an
+ * attacker.
+ */
+public class TokenIssuer {
+
+	private final RSAKey key;
+
+	private final String issuer;
+
+	private final NimbusJwtEncoder encoder;
+
+	public TokenIssuer(RSAKey key, String issuer) {
+		this.key = key;
+		this.issuer = issuer;
+		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
+	}
+
+	/** A fresh 2048-bit RSA signing key. */
+	public static RSAKey generateKey() {
+		try {
+			return new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException("Cannot generate an RSA key", ex);
+		}
+	}
+
+	/**
+	 * A signed token for {@code subject}.
+	 * @param tenantId the tenant it acts for, or null for a system admin acting for none
+	 */
+	public String issue(String subject, UUID tenantId, Collection<String> roles, Duration ttl) {
+		Instant now = Instant.now();
+		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
+			.issuer(this.issuer)
+			.subject(subject)
+			.issuedAt(now)
+			.expiresAt(now.plus(ttl))
+			.id(UUID.randomUUID().toString())
+			.claim("roles", List.copyOf(roles));
+		if (tenantId != null) {
+			claims.claim("tenant_id", tenantId.toString());
+		}
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).build();
+		return this.encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue();
+	}
+
+	/** The public keys, as served at {@code /.well-known/jwks.json}. */
+	public Map<String, Object> publicJwks() {
+		return new JWKSet(this.key.toPublicJWK()).toJSONObject();
+	}
+
+	/** A decoder that accepts exactly this issuer's tokens. */
+	public JwtDecoder decoder() {
+		try {
+			return NimbusJwtDecoder.withPublicKey(this.key.toRSAPublicKey()).build();
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

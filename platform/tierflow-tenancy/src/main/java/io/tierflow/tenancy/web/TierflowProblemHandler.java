@@ -1,0 +1,118 @@
+package io.tierflow.tenancy.web;
+
+import java.util.List;
+import java.util.Map;
+
+import io.tierflow.tenancy.context.NoTenantContextException;
+import io.tierflow.tenancy.placement.NoPlacementAvailableException;
+import io.tierflow.tenancy.placement.TenantNotReadyException;
+import io.tierflow.tenancy.placement.TenantSuspendedException;
+import io.tierflow.tenancy.placement.UnknownTenantException;
+import jakarta.validation.ConstraintViolationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Answers every failure as RFC 9457 problem+json: bad input and tenant states are 4xx
+ * with a message a client can act on; anything unexpected is a bare 500 without
+ * internals.
+ */
+@RestControllerAdvice
+public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(TierflowProblemHandler.class);
+
+	@ExceptionHandler(UnknownTenantException.class)
+	ProblemDetail unknownTenant(UnknownTenantException ex) {
+		return problem(HttpStatus.NOT_FOUND, "Unknown tenant", ex.getMessage());
+	}
+
+	@ExceptionHandler(TenantSuspendedException.class)
+	ProblemDetail suspended(TenantSuspendedException ex) {
+		return problem(HttpStatus.FORBIDDEN, "Tenant suspended", ex.getMessage());
+	}
+
+	@ExceptionHandler(TenantNotReadyException.class)
+	ResponseEntity<ProblemDetail> notReady(TenantNotReadyException ex) {
+		return ResponseEntity.status(HttpStatus.CONFLICT)
+			.header(HttpHeaders.RETRY_AFTER, "1")
+			.body(problem(HttpStatus.CONFLICT, "Tenant not ready", ex.getMessage()));
+	}
+
+	@ExceptionHandler(NoTenantContextException.class)
+	ProblemDetail noTenant(NoTenantContextException ex) {
+		return problem(HttpStatus.FORBIDDEN, "No tenant", "The token does not name a tenant to act for");
+	}
+
+	@ExceptionHandler(NoPlacementAvailableException.class)
+	ProblemDetail noPlacement(NoPlacementAvailableException ex) {
+		return problem(HttpStatus.UNPROCESSABLE_CONTENT, "No placement available", ex.getMessage());
+	}
+
+	@ExceptionHandler(NotFoundException.class)
+	ProblemDetail notFound(NotFoundException ex) {
+		return problem(HttpStatus.NOT_FOUND, "Not found", ex.getMessage());
+	}
+
+	@ExceptionHandler(DuplicateKeyException.class)
+	ProblemDetail duplicate(DuplicateKeyException ex) {
+		return problem(HttpStatus.CONFLICT, "Already exists", "A resource with the same identity already exists");
+	}
+
+	@ExceptionHandler({ IllegalArgumentException.class, ConstraintViolationException.class })
+	ProblemDetail badInput(RuntimeException ex) {
+		return problem(HttpStatus.BAD_REQUEST, "Invalid request", ex.getMessage());
+	}
+
+	@ExceptionHandler(ConflictException.class)
+	ProblemDetail conflict(ConflictException ex) {
+		return problem(HttpStatus.CONFLICT, "Conflict", ex.getMessage());
+	}
+
+	@ExceptionHandler(Exception.class)
+	ProblemDetail unexpected(Exception ex) {
+		log.error("Unexpected failure", ex);
+		return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "The request could not be completed");
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		ProblemDetail body = problem(HttpStatus.BAD_REQUEST, "Invalid request", "Some fields are invalid");
+		List<Map<String, Object>> errors = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map((f) -> Map.<String, Object>of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
+			.toList();
+		body.setProperty("errors", errors);
+		return ResponseEntity.badRequest().body(body);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		ProblemDetail body = problem(HttpStatus.BAD_REQUEST, "Invalid request",
+				ex.getAllErrors().stream().map((e) -> String.valueOf(e.getDefaultMessage())).toList().toString());
+		return ResponseEntity.badRequest().body(body);
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+}

@@ -1,0 +1,189 @@
+package io.tierflow.tenancy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.UUID;
+
+import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.NoPlacementAvailableException;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.tenancy.placement.UnknownTenantException;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@SpringBootTest(classes = TenancyTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = "tierflow.tenancy.pools.cluster-max-size=1")
+class TenantRoutingIT {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TenancyTestProperties.register(registry, "routing");
+	}
+
+	@Autowired
+	TenantProvisioner provisioner;
+
+	@Autowired
+	NoteRepository notes;
+
+	@Autowired
+	PlacementPools pools;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void sameRepositoryServesEveryTierAndSeesOnlyItsTenant(Tier tier) {
+		UUID a = provision(tier);
+		UUID b = provision(tier);
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+		TenantContext.run(b, () -> this.notes.add("b-1"));
+		TenantContext.run(a, () -> this.notes.add("a-2"));
+
+		TenantContext.run(a, () -> {
+			assertThat(this.notes.everything()).containsExactly("a-1", "a-2");
+			assertThat(this.notes.tenantIdsSeen()).containsExactly(a);
+		});
+		TenantContext.run(b, () -> assertThat(this.notes.everything()).containsExactly("b-1"));
+	}
+
+	@Test
+	void everyTierGetsItsIsolationMode() {
+		assertThat(placement(provision(Tier.SHARED)).isolation()).isEqualTo(IsolationMode.ROW);
+		assertThat(placement(provision(Tier.DEDICATED)).isolation()).isEqualTo(IsolationMode.SCHEMA);
+		TenantPlacement enterprise = placement(provision(Tier.ENTERPRISE));
+		assertThat(enterprise.isolation()).isEqualTo(IsolationMode.DATABASE);
+		assertThat(enterprise.database()).startsWith("routing_t_");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void rejectsWriteClaimingAnotherTenant(Tier tier) {
+		UUID a = provision(tier);
+		UUID b = provision(tier);
+		TenantContext.run(a, () -> assertThatThrownBy(() -> this.notes.addAs(b, "forged")).rootCause()
+			.hasMessageContaining("row-level security"));
+		TenantContext.run(b, () -> assertThat(this.notes.everything()).isEmpty());
+	}
+
+	@Test
+	void unfilteredUpdatesAndDeletesTouchOnlyTheCurrentTenantOnSharedTables() {
+		UUID a = provision(Tier.SHARED);
+		UUID b = provision(Tier.SHARED);
+		UUID bNote = TenantContext.call(b, () -> this.notes.add("b-keep"));
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+
+		TenantContext.run(a, () -> {
+			assertThat(this.notes.updateEverything("owned")).isEqualTo(1);
+			assertThat(this.notes.deleteById(bNote)).isZero();
+		});
+		TenantContext.run(b, () -> assertThat(this.notes.everything()).containsExactly("b-keep"));
+	}
+
+	@Test
+	void applicationRoleOwnsNothingAndCannotBypassRowLevelSecurity() throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection("routing_shared");
+				Statement st = con.createStatement()) {
+			ResultSet role = st
+				.executeQuery("select rolbypassrls, rolsuper from pg_roles where rolname = 'routing_app'");
+			assertThat(role.next()).isTrue();
+			assertThat(role.getBoolean(1)).isFalse();
+			assertThat(role.getBoolean(2)).isFalse();
+			ResultSet owned = st.executeQuery("select count(*) from pg_tables where tableowner = 'routing_app'");
+			owned.next();
+			assertThat(owned.getInt(1)).isZero();
+			ResultSet rls = st.executeQuery("select relrowsecurity from pg_class where oid = 'shared.notes'::regclass");
+			rls.next();
+			assertThat(rls.getBoolean(1)).isTrue();
+		}
+	}
+
+	@Test
+	void pooledConnectionNeverCarriesThePreviousTenant() throws Exception {
+		UUID a = provision(Tier.DEDICATED);
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+		TenantPlacement placement = placement(a);
+		// The cluster pool has a single connection: this is the one the transaction above
+		// used.
+		try (Connection con = this.pools.app(placement.cluster(), placement.database()).getConnection();
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery(
+						"select coalesce(current_setting('tierflow.tenant_id', true), ''), current_setting('search_path')")) {
+			rs.next();
+			assertThat(rs.getString(1)).isEmpty();
+			assertThat(rs.getString(2)).doesNotContain(placement.schema());
+		}
+	}
+
+	@Test
+	void tenantDataOutsideTransactionOrTenantScopeIsRefused() {
+		UUID a = provision(Tier.SHARED);
+		TenantContext.run(a,
+				() -> assertThatThrownBy(
+						() -> this.jdbc.sql("select count(*) from notes").query(Integer.class).single())
+					.rootCause()
+					.hasMessageContaining("inside a transaction"));
+		assertThatThrownBy(this.notes::everything).hasMessageContaining("No tenant is bound");
+	}
+
+	@Test
+	void unknownTenantIsReportedAsSuch() {
+		UUID stranger = UUID.randomUUID();
+		TenantContext.run(stranger,
+				() -> assertThatThrownBy(this.notes::everything).isInstanceOf(UnknownTenantException.class));
+	}
+
+	@Test
+	void placementRespectsRegionAndCapacity() {
+		assertThatThrownBy(() -> this.provisioner.provision(UUID.randomUUID(), Tier.SHARED, "ap"))
+			.isInstanceOf(NoPlacementAvailableException.class)
+			.hasMessageContaining("region 'ap'");
+		assertThatThrownBy(() -> this.provisioner.provision(UUID.randomUUID(), Tier.DEDICATED, "us"))
+			.isInstanceOf(NoPlacementAvailableException.class)
+			.hasMessageContaining("DEDICATED");
+		UUID first = UUID.randomUUID();
+		assertThat(this.provisioner.provision(first, Tier.SHARED, "us").cluster()).isEqualTo("shared-us");
+		assertThatThrownBy(() -> this.provisioner.provision(UUID.randomUUID(), Tier.SHARED, "us"))
+			.isInstanceOf(NoPlacementAvailableException.class)
+			.hasMessageContaining("at capacity");
+	}
+
+	@Test
+	void provisioningTwiceKeepsOnePlacement() {
+		UUID tenant = UUID.randomUUID();
+		TenantPlacement first = this.provisioner.provision(tenant, Tier.DEDICATED, "eu");
+		TenantPlacement second = this.provisioner.provision(tenant, Tier.DEDICATED, "eu");
+		assertThat(second).isEqualTo(first);
+	}
+
+	private UUID provision(Tier tier) {
+		UUID tenant = UUID.randomUUID();
+		TenantPlacement placement = this.provisioner.provision(tenant, tier, "eu");
+		assertThat(placement.state()).as(String.valueOf(placement.error())).isEqualTo(PlacementState.READY);
+		return tenant;
+	}
+
+	private TenantPlacement placement(UUID tenant) {
+		return this.provisioner.find(tenant).orElseThrow();
+	}
+
+}

@@ -1,0 +1,111 @@
+package io.tierflow.testsupport;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The one real Kafka broker shared by every test in the JVM, started lazily on first use.
+ * It is, in this order: the cluster named by {@code TIERFLOW_TEST_KAFKA_BOOTSTRAP}; an
+ * {@code apache/kafka:4.1.1} Testcontainers container when a Docker engine answers; or a
+ * single in-JVM KRaft broker from spring-kafka-test, with topics auto-created with three
+ * partitions and single-replica internal topics. {@link #startLocal(int)} starts another
+ * in-JVM broker, on a fixed port if asked, for a local development launcher.
+ */
+public final class TestKafka {
+
+	private static final Logger logger = LoggerFactory.getLogger(TestKafka.class);
+
+	private static final String IMAGE = "apache/kafka:4.1.1";
+
+	private static final int PARTITIONS = 3;
+
+	/** Extra listener that carries a fixed port; the test kit binds its own to port 0. */
+	private static final String FIXED_LISTENER = "LOCAL";
+
+	private static volatile KafkaServer server;
+
+	private TestKafka() {
+	}
+
+	/**
+	 * Return the shared broker, starting it on first call.
+	 * @return the broker's address
+	 */
+	public static KafkaServer get() {
+		KafkaServer result = server;
+		if (result == null) {
+			synchronized (TestKafka.class) {
+				result = server;
+				if (result == null) {
+					result = start();
+					server = result;
+				}
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Start a new in-JVM KRaft broker, stopped by a JVM shutdown hook.
+	 * @param port the port clients connect to on 127.0.0.1, or 0 for any free port
+	 * @return the broker's address
+	 */
+	public static KafkaServer startLocal(int port) {
+		long startedAt = System.nanoTime();
+		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+		broker.brokerProperties(Map.of("auto.create.topics.enable", "true", "offsets.topic.replication.factor", "1",
+				"transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+				"group.initial.rebalance.delay.ms", "0"));
+		if (port != 0) {
+			// The test kit ignores kafkaPorts(..) and pre-binds its own listeners to
+			// random ports, so the fixed port gets a listener of its own.
+			broker.brokerProperty("listeners",
+					"EXTERNAL://localhost:0,CONTROLLER://localhost:0," + FIXED_LISTENER + "://127.0.0.1:" + port);
+			broker.brokerProperty("listener.security.protocol.map",
+					"EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
+		}
+		// By default the address would also land in the spring.kafka.bootstrap-servers
+		// system property, overriding every application's configuration (null is not
+		// allowed: it fails with a NullPointerException).
+		broker.brokerListProperty("tierflow.test.kafka.bootstrap-servers");
+		broker.afterPropertiesSet();
+		Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "tierflow-kafka-stop"));
+		KafkaServer started = new KafkaServer((port != 0) ? "127.0.0.1:" + port : broker.getBrokersAsString());
+		logger.info("In-JVM Kafka KRaft broker at {} started in {} ms", started.bootstrapServers(),
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+		return started;
+	}
+
+	private static KafkaServer start() {
+		String bootstrap = System.getenv("TIERFLOW_TEST_KAFKA_BOOTSTRAP");
+		if (bootstrap != null && !bootstrap.isBlank()) {
+			logger.info("Using Kafka from the environment: {}", bootstrap);
+			return new KafkaServer(bootstrap);
+		}
+		if (DockerProbe.available()) {
+			return startContainer();
+		}
+		return startLocal(0);
+	}
+
+	@SuppressWarnings("resource") // Stopped by Testcontainers when the JVM exits.
+	private static KafkaServer startContainer() {
+		long startedAt = System.nanoTime();
+		KafkaContainer container = new KafkaContainer(DockerImageName.parse(IMAGE))
+			.withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "true")
+			.withEnv("KAFKA_NUM_PARTITIONS", String.valueOf(PARTITIONS))
+			.withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+		container.start();
+		KafkaServer started = new KafkaServer(container.getBootstrapServers());
+		logger.info("Started {} container at {} in {} ms", IMAGE, started.bootstrapServers(),
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+		return started;
+	}
+
+}
