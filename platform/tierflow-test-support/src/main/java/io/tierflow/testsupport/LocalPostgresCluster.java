@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * only, with trust authentication for the {@code postgres} superuser. As initdb refuses
  * to run as root, a root JVM hands the data directory to the {@code postgres} OS user and
  * runs the server binaries through {@code runuser}. An existing cluster in the data
- * directory is reused. A JVM shutdown hook stops the server and, if asked, deletes the
- * data directory; {@link #stop()} does the same earlier.
+ * directory is reused. A JVM shutdown hook stops the server (immediately when the data
+ * directory is thrown away, cleanly when it is kept) and, if asked, deletes the data
+ * directory; {@link #stop()} does the same earlier.
  */
 public final class LocalPostgresCluster {
 
@@ -141,8 +142,9 @@ public final class LocalPostgresCluster {
 	}
 
 	/**
-	 * Stop the server now (immediate shutdown) and delete the data directory if the
-	 * cluster was started with {@code deleteOnExit}. Calling it again does nothing.
+	 * Stop the server now and delete the data directory if the cluster was started with
+	 * {@code deleteOnExit}: an immediate shutdown then, a fast (clean) one for a data
+	 * directory that is kept. Calling it again does nothing.
 	 */
 	public void stop() {
 		try {
@@ -224,7 +226,10 @@ public final class LocalPostgresCluster {
 
 	private void pgCtlStop() {
 		try {
-			run(60, binary("pg_ctl"), "-D", this.dataDir.toString(), "-m", "immediate", "-w", "-t", "30", "stop");
+			// A throwaway cluster stops at once; a kept one shuts down cleanly, as with
+			// synchronous_commit=off an immediate stop loses the last commits.
+			String mode = this.deleteOnExit ? "immediate" : "fast";
+			run(60, binary("pg_ctl"), "-D", this.dataDir.toString(), "-m", mode, "-w", "-t", "30", "stop");
 		}
 		catch (RuntimeException ex) {
 			// Not running, or not started at all.

@@ -15,7 +15,8 @@ import org.testcontainers.utility.DockerImageName;
  * {@code apache/kafka:4.1.1} Testcontainers container when a Docker engine answers; or a
  * single in-JVM KRaft broker from spring-kafka-test, with topics auto-created with three
  * partitions and single-replica internal topics. {@link #startLocal(int)} starts another
- * in-JVM broker, on a fixed port if asked, for a local development launcher.
+ * in-JVM broker, on a fixed port if asked, for a local development launcher. In-JVM
+ * brokers run until the JVM exits, which also deletes their data.
  */
 public final class TestKafka {
 
@@ -52,7 +53,7 @@ public final class TestKafka {
 	}
 
 	/**
-	 * Start a new in-JVM KRaft broker, stopped by a JVM shutdown hook.
+	 * Start a new in-JVM KRaft broker that runs until the JVM exits.
 	 * @param port the port clients connect to on 127.0.0.1, or 0 for any free port
 	 * @return the broker's address
 	 */
@@ -75,7 +76,9 @@ public final class TestKafka {
 		// allowed: it fails with a NullPointerException).
 		broker.brokerListProperty("tierflow.test.kafka.bootstrap-servers");
 		broker.afterPropertiesSet();
-		Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "tierflow-kafka-stop"));
+		// No shutdown hook of ours: the test kit's data directory comes from Kafka's
+		// TestUtils.tempDirectory(), whose own hook deletes it at JVM exit; stopping the
+		// broker in a second hook would race with that deletion and log storage errors.
 		KafkaServer started = new KafkaServer((port != 0) ? "127.0.0.1:" + port : broker.getBrokersAsString());
 		logger.info("In-JVM Kafka KRaft broker at {} started in {} ms", started.bootstrapServers(),
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));

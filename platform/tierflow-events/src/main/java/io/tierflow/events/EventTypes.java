@@ -1,0 +1,46 @@
+package io.tierflow.events;
+
+/**
+ * CloudEvents {@code type} values; a breaking change of a payload gets a new version
+ * suffix.
+ */
+public final class EventTypes {
+
+	public static final String TENANT_CREATED = "tierflow.tenant.created.v1";
+
+	public static final String TENANT_SUSPENDED = "tierflow.tenant.suspended.v1";
+
+	public static final String TENANT_REACTIVATED = "tierflow.tenant.reactivated.v1";
+
+	public static final String TENANT_DELETED = "tierflow.tenant.deleted.v1";
+
+	public static final String TENANT_TIER_CHANGE_REQUESTED = "tierflow.tenant.tier_change_requested.v1";
+
+	public static final String TENANT_TIER_CHANGED = "tierflow.tenant.tier_changed.v1";
+
+	public static final String TENANT_PROVISIONED = "tierflow.tenant.provisioned.v1";
+
+	public static final String TENANT_MIGRATED = "tierflow.tenant.migrated.v1";
+
+	public static final String TENANT_ERASED = "tierflow.tenant.erased.v1";
+
+	public static final String USER_CREATED = "tierflow.user.created.v1";
+
+	public static final String USER_DELETED = "tierflow.user.deleted.v1";
+
+	public static final String SIMULATION_STARTED = "tierflow.simulation.started.v1";
+
+	public static final String SIMULATION_COMPLETED = "tierflow.simulation.completed.v1";
+
+	public static final String SIMULATION_FAILED = "tierflow.simulation.failed.v1";
+
+	public static final String FILE_UPLOADED = "tierflow.file.uploaded.v1";
+
+	public static final String FILE_DELETED = "tierflow.file.deleted.v1";
+
+	public static final String INVOICE_FINALIZED = "tierflow.invoice.finalized.v1";
+
+	private EventTypes() {
+	}
+
+}

@@ -1,0 +1,199 @@
+package io.tierflow.events;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventSerializer;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.outbox.OutboxLocation;
+import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.provisioning.ProvisioningReplies;
+import io.tierflow.events.provisioning.TenantLifecycleParticipant;
+import io.tierflow.tenancy.TenancyAutoConfiguration;
+import io.tierflow.tenancy.TenancyBootstrap;
+import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.PlacementStore;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.TenantRoute;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Outbox, relay and inbox for a service. In a tenant-data service (tenancy core active)
+ * there is an outbox in every store, for tenant data, and one in the control database,
+ * for saga replies; the relay sweeps all of them. In tenant-service there is one, in its
+ * own database.
+ */
+@AutoConfiguration(after = TenancyAutoConfiguration.class,
+		afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+				"org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+				"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+				"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+@EnableConfigurationProperties(EventsProperties.class)
+public class EventsAutoConfiguration {
+
+	/** Qualifier of the control database's event beans. */
+	public static final String CONTROL = TenancyAutoConfiguration.CONTROL;
+
+	@Bean(destroyMethod = "")
+	@ConditionalOnMissingBean(name = "tierflowEventProducer")
+	Producer<String, CloudEvent> tierflowEventProducer(EventsProperties properties, Environment env) {
+		String servers = (properties.bootstrapServers() != null) ? properties.bootstrapServers()
+				: env.getProperty("spring.kafka.bootstrap-servers", "localhost:9092");
+		Map<String, Object> config = new HashMap<>();
+		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+		config.put(ProducerConfig.ACKS_CONFIG, "all");
+		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+		config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+		config.put(ProducerConfig.CLIENT_ID_CONFIG, "tierflow-relay-" + serviceName(env));
+		return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
+	}
+
+	static String serviceName(Environment env) {
+		return env.getProperty("tierflow.tenancy.service", env.getProperty("spring.application.name", "tierflow"));
+	}
+
+	static JsonMapper json(ObjectProvider<JsonMapper> json) {
+		return json.getIfAvailable(() -> JsonMapper.builder().build());
+	}
+
+	/**
+	 * Events of a tenant-data service: outboxes in every store and in the control
+	 * database.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(PlacementDirectory.class)
+	static class TenantDataEvents {
+
+		@Bean
+		OutboxRelay outboxRelay(Environment env, Producer<String, CloudEvent> tierflowEventProducer,
+				EventsProperties properties, PlacementRepository placements,
+				@Qualifier(CONTROL) TransactionTemplate controlTx, @Qualifier(CONTROL) DataSource control,
+				PlacementPools pools) {
+			OutboxLocation controlOutbox = new OutboxLocation("control", control, TenancyBootstrap.CONTROL_SCHEMA);
+			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, () -> {
+				List<OutboxLocation> all = new ArrayList<>();
+				all.add(controlOutbox);
+				for (PlacementStore store : controlTx.execute((s) -> placements.stores())) {
+					if (store.state() == PlacementState.READY) {
+						all.add(storeLocation(pools, store.key().cluster(), store.key().database(),
+								store.key().schema()));
+					}
+				}
+				return all;
+			}, properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers());
+		}
+
+		@Bean
+		@Primary
+		Outbox outbox(JdbcClient jdbcClient, ObjectProvider<JsonMapper> json, OutboxRelay relay,
+				PlacementDirectory directory, PlacementPools pools) {
+			return new Outbox(jdbcClient, json(json), relay, () -> {
+				TenantRoute route = directory.route(TenantContext.require());
+				return storeLocation(pools, route.placement().cluster(), route.placement().database(), route.schema());
+			});
+		}
+
+		@Bean
+		@Qualifier(CONTROL)
+		Outbox controlOutbox(@Qualifier(CONTROL) JdbcClient control, @Qualifier(CONTROL) DataSource controlDataSource,
+				ObjectProvider<JsonMapper> json, OutboxRelay relay) {
+			OutboxLocation location = new OutboxLocation("control", controlDataSource, TenancyBootstrap.CONTROL_SCHEMA);
+			return new Outbox(control, json(json), relay, () -> location);
+		}
+
+		@Bean
+		@Primary
+		EventInbox eventInbox(JdbcClient jdbcClient, PlatformTransactionManager transactionManager) {
+			return new EventInbox(jdbcClient, new TransactionTemplate(transactionManager));
+		}
+
+		@Bean
+		@Qualifier(CONTROL)
+		EventInbox controlInbox(@Qualifier(CONTROL) JdbcClient control,
+				@Qualifier(CONTROL) TransactionTemplate controlTx) {
+			return new EventInbox(control, controlTx);
+		}
+
+		@Bean
+		TenantLifecycleParticipant tenantLifecycle(TenancyProperties properties, TenantProvisioner provisioner,
+				PlacementRepository placements, PlacementDirectory directory,
+				@Qualifier(CONTROL) EventInbox controlInbox, @Qualifier(CONTROL) Outbox controlOutbox,
+				ObjectProvider<JsonMapper> json) {
+			return new TenantLifecycleParticipant(properties.service(), provisioner, placements, directory,
+					controlInbox, controlOutbox, json(json));
+		}
+
+		@Bean
+		ProvisioningReplies provisioningReplies(TenancyProperties properties,
+				@Qualifier(CONTROL) Outbox controlOutbox) {
+			return new ProvisioningReplies(properties.service(), controlOutbox);
+		}
+
+		private static OutboxLocation storeLocation(PlacementPools pools, String cluster, String database,
+				String schema) {
+			return new OutboxLocation(cluster + "/" + database + "/" + schema, pools.owner(cluster, database), schema);
+		}
+
+	}
+
+	/** Events of a single-database service (tenant-service). */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(PlacementDirectory.class)
+	@ConditionalOnBean(DataSource.class)
+	static class SingleDatabaseEvents {
+
+		@Bean
+		OutboxRelay outboxRelay(Environment env, Producer<String, CloudEvent> tierflowEventProducer,
+				EventsProperties properties, DataSource dataSource) {
+			OutboxLocation location = new OutboxLocation("main", dataSource, "public");
+			Collection<OutboxLocation> all = List.of(location);
+			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, () -> all,
+					properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers());
+		}
+
+		@Bean
+		Outbox outbox(JdbcClient jdbcClient, DataSource dataSource, ObjectProvider<JsonMapper> json,
+				OutboxRelay relay) {
+			OutboxLocation location = new OutboxLocation("main", dataSource, "public");
+			return new Outbox(jdbcClient, json(json), relay, () -> location);
+		}
+
+		@Bean
+		EventInbox eventInbox(JdbcClient jdbcClient, PlatformTransactionManager transactionManager) {
+			return new EventInbox(jdbcClient, new TransactionTemplate(transactionManager));
+		}
+
+	}
+
+}

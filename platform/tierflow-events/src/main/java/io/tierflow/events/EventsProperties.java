@@ -1,0 +1,32 @@
+package io.tierflow.events;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The event backbone of a service.
+ *
+ * @param bootstrapServers Kafka the relay publishes to; defaults to
+ * {@code spring.kafka.bootstrap-servers}
+ * @param relay outbox relay tuning
+ */
+@Validated
+@ConfigurationProperties("tierflow.events")
+public record EventsProperties(String bootstrapServers, @DefaultValue Relay relay) {
+
+	/**
+	 * @param sweepInterval how often every outbox is checked for rows no wake-up
+	 * announced
+	 * @param batchSize rows published per transaction
+	 * @param workers relay threads
+	 */
+	public record Relay(@DefaultValue("5s") Duration sweepInterval, @Min(1) @DefaultValue("500") int batchSize,
+			@Min(1) @DefaultValue("2") int workers) {
+	}
+
+}

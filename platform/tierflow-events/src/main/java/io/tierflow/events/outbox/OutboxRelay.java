@@ -1,0 +1,278 @@
+package io.tierflow.events.outbox;
+
+import java.net.URI;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Moves committed outbox rows to Kafka as CloudEvents (binary mode, key = tenant id),
+ * oldest first, and deletes them once the broker acknowledged them. Woken right after
+ * each commit for the outbox written to, and sweeps every outbox periodically for what
+ * other instances or a crash left. One relay at a time drains an outbox (advisory lock),
+ * so per-tenant order holds across instances; a crash between publish and delete
+ * republishes, and consumers drop the duplicate by event id.
+ */
+public class OutboxRelay implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+	private final URI source;
+
+	private final Producer<String, CloudEvent> producer;
+
+	private final Supplier<Collection<OutboxLocation>> locations;
+
+	private final Duration sweepInterval;
+
+	private final int batchSize;
+
+	private final int workers;
+
+	private final LinkedBlockingQueue<OutboxLocation> woken = new LinkedBlockingQueue<>();
+
+	private final Set<String> queued = ConcurrentHashMap.newKeySet();
+
+	private final AtomicLong relayed = new AtomicLong();
+
+	private volatile ExecutorService threads;
+
+	private volatile boolean running;
+
+	private volatile long nextSweep;
+
+	/**
+	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
+	 * @param locations every outbox this instance should sweep
+	 */
+	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
+			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers) {
+		this.source = source;
+		this.producer = producer;
+		this.locations = locations;
+		this.sweepInterval = sweepInterval;
+		this.batchSize = batchSize;
+		this.workers = workers;
+	}
+
+	/** Asks for the outbox to be drained soon; cheap and safe to call often. */
+	public void wake(OutboxLocation location) {
+		if (this.queued.add(location.name())) {
+			this.woken.add(location);
+		}
+	}
+
+	/** Events published since start. */
+	public long relayed() {
+		return this.relayed.get();
+	}
+
+	/**
+	 * Drains one outbox now, on the caller's thread.
+	 * @return events published
+	 */
+	public int drain(OutboxLocation location) {
+		int total = 0;
+		int n;
+		do {
+			try {
+				n = drainBatch(location);
+			}
+			catch (Exception ex) {
+				log.warn("Outbox {} not relayed yet: {}", location.name(), ex.toString());
+				return total;
+			}
+			total += n;
+		}
+		while (n == this.batchSize);
+		return total;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.nextSweep = System.nanoTime();
+		this.threads = Executors.newFixedThreadPool(this.workers, (r) -> {
+			Thread t = new Thread(r, "tierflow-outbox-relay");
+			t.setDaemon(true);
+			return t;
+		});
+		for (int i = 0; i < this.workers; i++) {
+			this.threads.submit(this::loop);
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		ExecutorService t = this.threads;
+		if (t != null) {
+			t.shutdownNow();
+			try {
+				t.awaitTermination(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.producer.close(Duration.ofSeconds(5));
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// Start after the consumers' bindings, stop before the DataSources close.
+		return Integer.MAX_VALUE - 100;
+	}
+
+	private void loop() {
+		while (this.running) {
+			try {
+				long untilSweep = this.nextSweep - System.nanoTime();
+				OutboxLocation location = this.woken.poll(Math.max(0, untilSweep), TimeUnit.NANOSECONDS);
+				if (location != null) {
+					this.queued.remove(location.name());
+					drain(location);
+				}
+				else if (System.nanoTime() >= this.nextSweep) {
+					this.nextSweep = System.nanoTime() + this.sweepInterval.toNanos();
+					sweep();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				log.warn("Outbox relay pass failed: {}", ex.toString());
+			}
+		}
+	}
+
+	private void sweep() {
+		for (OutboxLocation location : this.locations.get()) {
+			if (!this.running) {
+				return;
+			}
+			drain(location);
+		}
+	}
+
+	private int drainBatch(OutboxLocation location) throws Exception {
+		try (Connection con = location.owner().getConnection()) {
+			con.setAutoCommit(false);
+			try {
+				if (!tryLock(con, location)) {
+					con.rollback();
+					return 0; // another relay instance is draining this outbox
+				}
+				List<Row> rows = read(con, location);
+				if (rows.isEmpty()) {
+					con.commit();
+					return 0;
+				}
+				List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
+				for (Row row : rows) {
+					sends.add(this.producer.send(new ProducerRecord<>(row.topic, row.tenantId.toString(), event(row))));
+				}
+				for (Future<RecordMetadata> send : sends) {
+					send.get(30, TimeUnit.SECONDS);
+				}
+				delete(con, location, rows);
+				con.commit();
+				this.relayed.addAndGet(rows.size());
+				return rows.size();
+			}
+			catch (Exception ex) {
+				con.rollback();
+				throw ex;
+			}
+		}
+	}
+
+	private static boolean tryLock(Connection con, OutboxLocation location) throws SQLException {
+		try (PreparedStatement ps = con.prepareStatement("select pg_try_advisory_xact_lock(hashtext(?))")) {
+			ps.setString(1, "tierflow.outbox." + location.schema());
+			try (ResultSet rs = ps.executeQuery()) {
+				rs.next();
+				return rs.getBoolean(1);
+			}
+		}
+	}
+
+	private List<Row> read(Connection con, OutboxLocation location) throws SQLException {
+		String sql = "select tenant_id, id, topic, type, subject, data::text, created_at from " + location.schema()
+				+ ".outbox order by id limit ?";
+		List<Row> rows = new ArrayList<>();
+		try (PreparedStatement ps = con.prepareStatement(sql)) {
+			ps.setInt(1, this.batchSize);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					rows.add(new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+							rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
+				}
+			}
+		}
+		return rows;
+	}
+
+	private static void delete(Connection con, OutboxLocation location, List<Row> rows) throws SQLException {
+		Array ids = con.createArrayOf("uuid", rows.stream().map(Row::id).toArray());
+		try (PreparedStatement ps = con
+			.prepareStatement("delete from " + location.schema() + ".outbox where id = any(?)")) {
+			ps.setArray(1, ids);
+			ps.executeUpdate();
+		}
+	}
+
+	private CloudEvent event(Row row) {
+		CloudEventBuilder builder = CloudEventBuilder.v1()
+			.withId(row.id.toString())
+			.withSource(this.source)
+			.withType(row.type)
+			.withTime(row.createdAt)
+			.withExtension("tenantid", row.tenantId.toString())
+			.withDataContentType("application/json")
+			.withData(row.data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		if (row.subject != null) {
+			builder.withSubject(row.subject);
+		}
+		return builder.build();
+	}
+
+	private record Row(UUID tenantId, UUID id, String topic, String type, String subject, String data,
+			OffsetDateTime createdAt) {
+	}
+
+}

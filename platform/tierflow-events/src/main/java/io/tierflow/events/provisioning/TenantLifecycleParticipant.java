@@ -1,0 +1,103 @@
+package io.tierflow.events.provisioning;
+
+import java.util.function.Consumer;
+
+import io.tierflow.events.DomainEvent;
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.MalformedEventException;
+import io.tierflow.events.Topics;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.tenant.TenantCreated;
+import io.tierflow.events.tenant.TenantProvisioned;
+import io.tierflow.tenancy.placement.NoPlacementAvailableException;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.Message;
+
+/**
+ * A tenant-data service's part in the tenant lifecycle sagas: provisions a placement on
+ * tenant.created and replies tenant.provisioned (READY or FAILED, with the reason), and
+ * follows suspension. The reply is written to the control outbox in the transaction that
+ * records the placement's state, so a redelivered tenant.created never yields a second
+ * placement or reply. Bound as the Spring Cloud Stream function {@code tenantLifecycle}.
+ */
+public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
+
+	private static final Logger log = LoggerFactory.getLogger(TenantLifecycleParticipant.class);
+
+	private final String service;
+
+	private final TenantProvisioner provisioner;
+
+	private final PlacementRepository placements;
+
+	private final PlacementDirectory directory;
+
+	private final EventInbox controlInbox;
+
+	private final Outbox controlOutbox;
+
+	private final JsonMapper json;
+
+	public TenantLifecycleParticipant(String service, TenantProvisioner provisioner, PlacementRepository placements,
+			PlacementDirectory directory, EventInbox controlInbox, Outbox controlOutbox, JsonMapper json) {
+		this.service = service;
+		this.provisioner = provisioner;
+		this.placements = placements;
+		this.directory = directory;
+		this.controlInbox = controlInbox;
+		this.controlOutbox = controlOutbox;
+		this.json = json;
+	}
+
+	@Override
+	public void accept(Message<byte[]> message) {
+		DomainEvent event = DomainEvent.from(message);
+		switch (event.type()) {
+			case EventTypes.TENANT_CREATED -> created(event);
+			case EventTypes.TENANT_SUSPENDED -> suspended(event, true);
+			case EventTypes.TENANT_REACTIVATED -> suspended(event, false);
+			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
+		}
+	}
+
+	private void created(DomainEvent event) {
+		TenantCreated created = read(event, TenantCreated.class);
+		try {
+			this.provisioner.provision(created.tenantId(), created.tier(), created.region());
+		}
+		catch (NoPlacementAvailableException ex) {
+			// Nothing was placed: answer FAILED once, with the reason, so the saga can
+			// report it.
+			this.controlInbox.handleOnce(this.service + ".provisioning", event,
+					() -> this.controlOutbox.append(Topics.TENANT_REPLIES, EventTypes.TENANT_PROVISIONED,
+							created.tenantId(), this.service,
+							new TenantProvisioned(created.tenantId(), this.service, TenantProvisioned.FAILED,
+									created.tier(), null, null, null, null, 0, ex.getMessage())));
+		}
+	}
+
+	private void suspended(DomainEvent event, boolean suspended) {
+		this.controlInbox.handleOnce(this.service + ".lifecycle", event,
+				() -> this.placements.setSuspended(event.tenantId(), suspended));
+		this.directory.evict(event.tenantId());
+	}
+
+	private <T> T read(DomainEvent event, Class<T> type) {
+		try {
+			return this.json.readValue(event.data(), type);
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(
+					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
+		}
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.tierflow.simulation.model;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import io.tierflow.tenancy.web.ConflictException;
+import io.tierflow.tenancy.web.NotFoundException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The tenant's simulation models. */
+@RestController
+@RequestMapping("/api/v1/models")
+class ModelController {
+
+	private final ModelRepository models;
+
+	ModelController(ModelRepository models) {
+		this.models = models;
+	}
+
+	@PostMapping
+	@Transactional
+	ResponseEntity<SimulationModel> create(@Valid @RequestBody NewModel model) {
+		try {
+			SimulationModel created = this.models.insert(model);
+			return ResponseEntity.created(URI.create("/api/v1/models/" + created.id())).body(created);
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ConflictException("A model named '" + model.name() + "' already exists");
+		}
+	}
+
+	@GetMapping("/{id}")
+	@Transactional(readOnly = true)
+	SimulationModel get(@PathVariable UUID id) {
+		return this.models.find(id).orElseThrow(() -> new NotFoundException("No model " + id));
+	}
+
+	@GetMapping
+	@Transactional(readOnly = true)
+	Page<SimulationModel> list(@RequestParam(defaultValue = "0") @Min(0) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
+		return new Page<>(this.models.page(size, page * size), page, size);
+	}
+
+	/** One page of a listing. */
+	record Page<T>(List<T> items, int page, int size) {
+	}
+
+}
