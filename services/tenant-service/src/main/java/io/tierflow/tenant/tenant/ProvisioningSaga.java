@@ -1,0 +1,90 @@
+package io.tierflow.tenant.tenant;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.tierflow.events.DomainEvent;
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.MalformedEventException;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.tenant.TenantProvisioned;
+import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Collects tenant.provisioned replies: records each service's placement and marks the
+ * tenant ACTIVE once every required service placed it, or FAILED with the first reason a
+ * service gave. Bound as the Spring Cloud Stream function {@code provisioningReplies};
+ * each reply is applied once.
+ */
+@Component("provisioningReplies")
+class ProvisioningSaga implements Consumer<Message<byte[]>> {
+
+	private static final Logger log = LoggerFactory.getLogger(ProvisioningSaga.class);
+
+	private final TenantRepository tenants;
+
+	private final EventInbox inbox;
+
+	private final SagaProperties saga;
+
+	private final JsonMapper json;
+
+	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json) {
+		this.tenants = tenants;
+		this.inbox = inbox;
+		this.saga = saga;
+		this.json = json;
+	}
+
+	@Override
+	public void accept(Message<byte[]> message) {
+		DomainEvent event = DomainEvent.from(message);
+		if (!EventTypes.TENANT_PROVISIONED.equals(event.type())) {
+			return;
+		}
+		TenantProvisioned reply;
+		try {
+			reply = this.json.readValue(event.data(), TenantProvisioned.class);
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException("Reply " + event.id() + " is unreadable: " + ex.getOriginalMessage());
+		}
+		this.inbox.handleOnce("tenant-service.provisioning", event, () -> apply(reply));
+	}
+
+	private void apply(TenantProvisioned reply) {
+		TenantRepository.Row tenant = this.tenants.findForUpdate(reply.tenantId()).orElse(null);
+		if (tenant == null) {
+			log.warn("Reply from {} for unknown tenant {}", reply.service(), reply.tenantId());
+			return;
+		}
+		this.tenants.recordPlacement(reply.tenantId(),
+				new ServicePlacement(reply.service(), reply.status(), reply.tier(),
+						(reply.isolation() != null) ? reply.isolation().name() : null, reply.cluster(),
+						reply.database(), reply.schema(), reply.epoch(), reply.reason()));
+		if (tenant.status() != TenantStatus.PROVISIONING) {
+			return;
+		}
+		if (TenantProvisioned.FAILED.equals(reply.status())) {
+			this.tenants.updateStatus(reply.tenantId(), TenantStatus.FAILED, reply.service() + ": " + reply.reason());
+			return;
+		}
+		List<ServicePlacement> placements = this.tenants.placements(reply.tenantId());
+		boolean allReady = this.saga.services()
+			.stream()
+			.allMatch((s) -> placements.stream()
+				.anyMatch((p) -> p.service().equals(s) && TenantProvisioned.READY.equals(p.state())));
+		if (allReady) {
+			this.tenants.updateStatus(reply.tenantId(), TenantStatus.ACTIVE, null);
+			log.info("Tenant {} is ACTIVE: placed in {}", reply.tenantId(), this.saga.services());
+		}
+	}
+
+}

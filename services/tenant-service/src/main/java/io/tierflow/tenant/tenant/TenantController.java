@@ -1,0 +1,112 @@
+package io.tierflow.tenant.tenant;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.web.NotFoundException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Tenants: created and governed by system admins; a tenant's own users may read it. */
+@RestController
+@RequestMapping("/api/v1/tenants")
+class TenantController {
+
+	private final TenantRegistry registry;
+
+	TenantController(TenantRegistry registry) {
+		this.registry = registry;
+	}
+
+	@PostMapping
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ResponseEntity<Tenant> create(@Valid @RequestBody NewTenant body) {
+		Tenant tenant = this.registry.create(body.name(), body.slug(), body.plan(), body.region());
+		return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(tenant);
+	}
+
+	@GetMapping("/{id}")
+	Tenant get(@PathVariable UUID id, Authentication auth) {
+		requireVisible(id, auth);
+		return this.registry.get(id);
+	}
+
+	@GetMapping
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	Page list(@RequestParam(defaultValue = "0") @Min(0) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
+		return new Page(this.registry.page(page, size), page, size);
+	}
+
+	@PostMapping("/{id}/suspend")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	Tenant suspend(@PathVariable UUID id, @Valid @RequestBody(required = false) Suspension body) {
+		return this.registry.suspend(id, (body != null) ? body.reason() : null);
+	}
+
+	@PostMapping("/{id}/reactivate")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	Tenant reactivate(@PathVariable UUID id) {
+		return this.registry.reactivate(id);
+	}
+
+	@PostMapping("/{id}/tier-change")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ResponseEntity<Tenant> changeTier(@PathVariable UUID id, @Valid @RequestBody TierChangeRequest body,
+			Authentication auth) {
+		return ResponseEntity.accepted().body(this.registry.requestTierChange(id, body.plan(), auth.getName()));
+	}
+
+	@DeleteMapping("/{id}")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ResponseEntity<Tenant> delete(@PathVariable UUID id) {
+		return ResponseEntity.accepted().body(this.registry.requestDeletion(id));
+	}
+
+	/**
+	 * A tenant's own token sees its tenant; any other tenant's id is not found, never
+	 * forbidden.
+	 */
+	static void requireVisible(UUID id, Authentication auth) {
+		boolean admin = auth.getAuthorities().stream().anyMatch((a) -> a.getAuthority().equals("ROLE_SYSTEM_ADMIN"));
+		if (!admin && !TenantContext.current().map(id::equals).orElse(false)) {
+			throw new NotFoundException("No tenant " + id);
+		}
+	}
+
+	record NewTenant(@NotBlank @Size(max = 200) String name,
+			@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9-]{1,62}",
+					message = "must be 2-63 lower-case letters, digits or dashes") String slug,
+			@NotNull Plan plan,
+			@NotBlank @Pattern(regexp = "[a-z]{2,16}", message = "must be a region name like eu or us") String region) {
+	}
+
+	record Suspension(@Size(max = 500) String reason) {
+	}
+
+	record TierChangeRequest(@NotNull Plan plan) {
+	}
+
+	record Page(List<Tenant> items, int page, int size) {
+	}
+
+}

@@ -1,0 +1,137 @@
+package io.tierflow.tenant.tenant;
+
+import java.util.List;
+import java.util.UUID;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.Topics;
+import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.tenant.TenantCreated;
+import io.tierflow.events.tenant.TenantStatusChanged;
+import io.tierflow.tenancy.web.ConflictException;
+import io.tierflow.tenancy.web.NotFoundException;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Tenant lifecycle. Every state change and its event commit together (the outbox is in
+ * this database), so no tenant exists that the other services will never hear of.
+ */
+@Service
+public class TenantRegistry {
+
+	private final TenantRepository tenants;
+
+	private final Outbox outbox;
+
+	private final SagaProperties saga;
+
+	TenantRegistry(TenantRepository tenants, Outbox outbox, SagaProperties saga) {
+		this.tenants = tenants;
+		this.outbox = outbox;
+		this.saga = saga;
+	}
+
+	@Transactional
+	public Tenant create(String name, String slug, Plan plan, String region) {
+		UUID id = UuidCreator.getTimeOrderedEpoch();
+		try {
+			this.tenants.insert(id, name, slug, plan, region);
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ConflictException("A tenant with slug '" + slug + "' already exists");
+		}
+		for (String service : this.saga.services()) {
+			this.tenants.insertPendingPlacement(id, service);
+		}
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_CREATED, id, id.toString(),
+				new TenantCreated(id, name, slug, plan.name(), plan.tier(), region));
+		return get(id);
+	}
+
+	@Transactional(readOnly = true)
+	public Tenant get(UUID id) {
+		TenantRepository.Row row = this.tenants.find(id).orElseThrow(() -> new NotFoundException("No tenant " + id));
+		return view(row);
+	}
+
+	@Transactional(readOnly = true)
+	public List<Tenant> page(int page, int size) {
+		return this.tenants.page(size, page * size).stream().map(this::view).toList();
+	}
+
+	@Transactional
+	public Tenant suspend(UUID id, String reason) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.ACTIVE) {
+			throw new ConflictException("Only an ACTIVE tenant can be suspended; tenant " + id + " is " + row.status());
+		}
+		this.tenants.updateStatus(id, TenantStatus.SUSPENDED, reason);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_SUSPENDED, id, id.toString(),
+				new TenantStatusChanged(id, TenantStatus.SUSPENDED.name()));
+		return get(id);
+	}
+
+	@Transactional
+	public Tenant reactivate(UUID id) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.SUSPENDED) {
+			throw new ConflictException(
+					"Only a SUSPENDED tenant can be reactivated; tenant " + id + " is " + row.status());
+		}
+		this.tenants.updateStatus(id, TenantStatus.ACTIVE, null);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_REACTIVATED, id, id.toString(),
+				new TenantStatusChanged(id, TenantStatus.ACTIVE.name()));
+		return get(id);
+	}
+
+	/**
+	 * Records a change of plan; the move between placements is carried out by the
+	 * tier-change saga.
+	 */
+	@Transactional
+	public Tenant requestTierChange(UUID id, Plan to, String requestedBy) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.ACTIVE) {
+			throw new ConflictException("Only an ACTIVE tenant can change tier; tenant " + id + " is " + row.status());
+		}
+		if (row.plan() == to) {
+			throw new ConflictException("Tenant " + id + " is already on plan " + to);
+		}
+		if (this.tenants.openTierChange(id).isPresent()) {
+			throw new ConflictException("Tenant " + id + " already has a tier change in progress");
+		}
+		UUID change = UuidCreator.getTimeOrderedEpoch();
+		this.tenants.insertTierChange(change, id, row.plan(), to, requestedBy);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGE_REQUESTED, id, change.toString(),
+				new TierChangeRequested(id, change, row.plan().name(), to.name(), row.plan().tier(), to.tier()));
+		return get(id);
+	}
+
+	/** Records the deletion request; erasing the data is the erase saga's work. */
+	@Transactional
+	public Tenant requestDeletion(UUID id) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() == TenantStatus.DELETION_REQUESTED) {
+			throw new ConflictException("Tenant " + id + " is already being deleted");
+		}
+		this.tenants.updateStatus(id, TenantStatus.DELETION_REQUESTED, null);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_DELETED, id, id.toString(),
+				new TenantStatusChanged(id, TenantStatus.DELETION_REQUESTED.name()));
+		return get(id);
+	}
+
+	private TenantRepository.Row lock(UUID id) {
+		return this.tenants.findForUpdate(id).orElseThrow(() -> new NotFoundException("No tenant " + id));
+	}
+
+	private Tenant view(TenantRepository.Row row) {
+		return new Tenant(row.id(), row.name(), row.slug(), row.plan(), row.plan().tier(), row.region(), row.status(),
+				row.statusReason(), row.createdAt(), this.tenants.placements(row.id()),
+				this.tenants.openTierChange(row.id()).orElse(null));
+	}
+
+}

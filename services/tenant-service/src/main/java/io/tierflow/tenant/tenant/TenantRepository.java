@@ -1,0 +1,120 @@
+package io.tierflow.tenant.tenant;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
+import io.tierflow.tenant.tenant.Tenant.TierChange;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The tenant registry. */
+@Repository
+class TenantRepository {
+
+	private static final String COLUMNS = "id, name, slug, plan, tier, region, status, status_reason, created_at";
+
+	private final JdbcClient jdbc;
+
+	TenantRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	void insert(UUID id, String name, String slug, Plan plan, String region) {
+		this.jdbc.sql("insert into tenant (id, name, slug, plan, tier, region, status) values (?, ?, ?, ?, ?, ?, ?)")
+			.params(id, name, slug, plan.name(), plan.tier().name(), region, TenantStatus.PROVISIONING.name())
+			.update();
+	}
+
+	void insertPendingPlacement(UUID tenantId, String service) {
+		this.jdbc.sql("insert into tenant_service_placement (tenant_id, service, state) values (?, ?, 'PENDING')")
+			.params(tenantId, service)
+			.update();
+	}
+
+	Optional<Row> find(UUID id) {
+		return this.jdbc.sql("select " + COLUMNS + " from tenant where id = ?").param(id).query(this::row).optional();
+	}
+
+	/** Locks the tenant's row for a status change. */
+	Optional<Row> findForUpdate(UUID id) {
+		return this.jdbc.sql("select " + COLUMNS + " from tenant where id = ? for update")
+			.param(id)
+			.query(this::row)
+			.optional();
+	}
+
+	List<Row> page(int limit, int offset) {
+		return this.jdbc.sql("select " + COLUMNS + " from tenant order by created_at, id limit ? offset ?")
+			.params(limit, offset)
+			.query(this::row)
+			.list();
+	}
+
+	void updateStatus(UUID id, TenantStatus status, String reason) {
+		this.jdbc.sql("update tenant set status = ?, status_reason = ?, updated_at = now() where id = ?")
+			.params(status.name(), reason, id)
+			.update();
+	}
+
+	List<ServicePlacement> placements(UUID tenantId) {
+		return this.jdbc
+			.sql("select service, state, tier, isolation, cluster, database_name, schema_name, epoch, reason"
+					+ " from tenant_service_placement where tenant_id = ? order by service")
+			.param(tenantId)
+			.query((rs, i) -> new ServicePlacement(rs.getString(1), rs.getString(2),
+					(rs.getString(3) != null) ? Tier.valueOf(rs.getString(3)) : null, rs.getString(4), rs.getString(5),
+					rs.getString(6), rs.getString(7), (Long) rs.getObject(8), rs.getString(9)))
+			.list();
+	}
+
+	void recordPlacement(UUID tenantId, ServicePlacement p) {
+		this.jdbc.sql("insert into tenant_service_placement (tenant_id, service, state, tier, isolation, cluster,"
+				+ " database_name, schema_name, epoch, reason) values (?,?,?,?,?,?,?,?,?,?)"
+				+ " on conflict (tenant_id, service) do update set state = excluded.state, tier = excluded.tier,"
+				+ " isolation = excluded.isolation, cluster = excluded.cluster, database_name = excluded.database_name,"
+				+ " schema_name = excluded.schema_name, epoch = excluded.epoch, reason = excluded.reason,"
+				+ " updated_at = now()")
+			.params(tenantId, p.service(), p.state(), (p.tier() != null) ? p.tier().name() : null, p.isolation(),
+					p.cluster(), p.database(), p.schema(), p.epoch(), p.reason())
+			.update();
+	}
+
+	Optional<TierChange> openTierChange(UUID tenantId) {
+		return this.jdbc
+			.sql("select id, from_plan, to_plan, from_tier, to_tier, status, requested_at from tier_change"
+					+ " where tenant_id = ? and status = 'REQUESTED'")
+			.param(tenantId)
+			.query((rs, i) -> new TierChange(rs.getObject(1, UUID.class), Plan.valueOf(rs.getString(2)),
+					Plan.valueOf(rs.getString(3)), Tier.valueOf(rs.getString(4)), Tier.valueOf(rs.getString(5)),
+					rs.getString(6), rs.getObject(7, OffsetDateTime.class)))
+			.optional();
+	}
+
+	void insertTierChange(UUID id, UUID tenantId, Plan from, Plan to, String requestedBy) {
+		this.jdbc
+			.sql("insert into tier_change (id, tenant_id, from_plan, to_plan, from_tier, to_tier, status,"
+					+ " requested_by) values (?, ?, ?, ?, ?, ?, 'REQUESTED', ?)")
+			.params(id, tenantId, from.name(), to.name(), from.tier().name(), to.tier().name(), requestedBy)
+			.update();
+	}
+
+	private Row row(ResultSet rs, int i) throws SQLException {
+		return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("slug"),
+				Plan.valueOf(rs.getString("plan")), rs.getString("region"),
+				TenantStatus.valueOf(rs.getString("status")), rs.getString("status_reason"),
+				rs.getObject("created_at", OffsetDateTime.class));
+	}
+
+	/** A registry row. */
+	record Row(UUID id, String name, String slug, Plan plan, String region, TenantStatus status, String statusReason,
+			OffsetDateTime createdAt) {
+	}
+
+}
