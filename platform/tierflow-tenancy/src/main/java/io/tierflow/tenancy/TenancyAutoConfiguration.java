@@ -21,6 +21,7 @@ import io.tierflow.tenancy.routing.TenantTransactionManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -43,7 +44,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 		"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
 		"org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
 		"org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
-		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration" })
+		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration" })
 @ConditionalOnProperty(prefix = "tierflow.tenancy", name = "service")
 @EnableConfigurationProperties(TenancyProperties.class)
 public class TenancyAutoConfiguration {
@@ -153,6 +155,12 @@ public class TenancyAutoConfiguration {
 	@ConditionalOnMissingBean(TaskDecorator.class)
 	TaskDecorator tenantTaskDecorator() {
 		return new TenantTaskDecorator();
+	}
+
+	@Bean(name = "dbHealthContributor")
+	@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+	TenancyHealthIndicator dbHealthContributor(@Qualifier(CONTROL) DataSource control, PlacementPools pools) {
+		return new TenancyHealthIndicator(control, pools);
 	}
 
 	@Bean

@@ -1,0 +1,236 @@
+package io.tierflow.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tierflow.testsupport.KafkaServer;
+import io.tierflow.testsupport.LocalPostgresCluster;
+import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TestKafka;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole Tierflow suite on one machine, without Docker: a PostgreSQL cluster it
+ * creates itself (kept under {@code .tierflow/pg}), a real KRaft Kafka broker, and the
+ * five services as separate processes, each with its own databases. Also used by the
+ * end-to-end tests.
+ */
+public final class Devstack implements AutoCloseable {
+
+	/** Services in start order; tenant-service first, since the others fetch its JWKS. */
+	public static final List<String> SERVICES = List.of("tenant", "simulation", "file", "billing", "analytics");
+
+	/** Tenant-data services and the databases each one owns. */
+	public static final List<String> TENANT_DATA_SERVICES = SERVICES.subList(1, SERVICES.size());
+
+	private static final Logger log = LoggerFactory.getLogger(Devstack.class);
+
+	private final Map<String, Process> processes = new LinkedHashMap<>();
+
+	private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+	private Devstack() {
+	}
+
+	/**
+	 * Creates the databases and starts the five services, returning once every one is
+	 * healthy.
+	 * @param servicesDir directory holding {@code <name>-service.jar} files
+	 * @param workDir where logs and the token signing key go
+	 * @param basePort tenant-service's port; the others follow it
+	 */
+	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort) {
+		Devstack stack = new Devstack();
+		try {
+			Files.createDirectories(workDir.resolve("logs"));
+			for (String service : SERVICES) {
+				for (String db : databases(service)) {
+					pg.createDatabase(db);
+				}
+			}
+			String jwks = "http://localhost:" + basePort + "/.well-known/jwks.json";
+			for (int i = 0; i < SERVICES.size(); i++) {
+				String service = SERVICES.get(i);
+				int port = basePort + i;
+				stack.ports.put(service, port);
+				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir));
+			}
+			for (String service : SERVICES) {
+				stack.awaitHealthy(service, workDir, Duration.ofMinutes(4));
+			}
+			return stack;
+		}
+		catch (IOException ex) {
+			stack.close();
+			throw new UncheckedIOException(ex);
+		}
+		catch (RuntimeException ex) {
+			stack.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Databases a service owns: tenant-service one, each tenant-data service a control
+	 * and three clusters.
+	 */
+	public static List<String> databases(String service) {
+		if (service.equals("tenant")) {
+			return List.of("tenant");
+		}
+		return List.of(service, service + "_shared", service + "_dedicated", service + "_enterprise");
+	}
+
+	public String url(String service) {
+		return "http://localhost:" + this.ports.get(service);
+	}
+
+	@Override
+	public void close() {
+		List<String> reversed = new ArrayList<>(this.processes.keySet());
+		java.util.Collections.reverse(reversed);
+		for (String service : reversed) {
+			this.processes.get(service).destroy();
+		}
+		for (Process p : this.processes.values()) {
+			try {
+				if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+					p.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				p.destroyForcibly();
+			}
+		}
+	}
+
+	private static Process launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
+			Path servicesDir, Path workDir) throws IOException {
+		Path jar = servicesDir.resolve(service + "-service.jar");
+		if (!Files.exists(jar)) {
+			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests install");
+		}
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+				"-Xss512k", "-jar", jar.toString());
+		Map<String, String> env = pb.environment();
+		env.put("PORT", Integer.toString(port));
+		env.put("TIERFLOW_PG", "jdbc:postgresql://" + pg.host() + ":" + pg.port());
+		env.put("TIERFLOW_PG_USER", pg.adminUser());
+		env.put("TIERFLOW_PG_PASSWORD", pg.adminPassword());
+		env.put("TIERFLOW_KAFKA", kafka.bootstrapServers());
+		env.put("TIERFLOW_JWKS", jwks);
+		env.put("TIERFLOW_DEV_TOKENS", "true");
+		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
+		Path logFile = workDir.resolve("logs").resolve(service + "-service.log");
+		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
+		log.info("Starting {}-service on port {} (log: {})", service, port, logFile);
+		return pb.start();
+	}
+
+	private void awaitHealthy(String service, Path workDir, Duration timeout) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		HttpRequest health = HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health"))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long start = System.nanoTime();
+		while (System.nanoTime() < deadline) {
+			Process process = this.processes.get(service);
+			if (!process.isAlive()) {
+				throw new IllegalStateException(service + "-service exited with " + process.exitValue() + ":\n"
+						+ tail(workDir.resolve("logs").resolve(service + "-service.log")));
+			}
+			try {
+				HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+				if (r.statusCode() == 200 && r.body().contains("UP")) {
+					log.info("{}-service is up at {} after {} s", service, url(service),
+							(System.nanoTime() - start) / 1_000_000_000);
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			pause();
+		}
+		throw new IllegalStateException(service + "-service not healthy after " + timeout + ":\n"
+				+ tail(workDir.resolve("logs").resolve(service + "-service.log")));
+	}
+
+	private static void pause() {
+		try {
+			// Polling a process we do not control: there is nothing to await but time.
+			Thread.sleep(500);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static String tail(Path file) {
+		try {
+			List<String> lines = Files.readAllLines(file);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(no log: " + ex + ")";
+		}
+	}
+
+	/**
+	 * Runs the suite until interrupted. Options: {@code --work-dir} (default .tierflow),
+	 * {@code --services-dir} (default devstack/target/services), {@code --pg-port}
+	 * (55432), {@code --kafka-port} (19092), {@code --port} (8080, tenant-service; the
+	 * others follow).
+	 */
+	public static void main(String[] args) throws Exception {
+		Map<String, String> opts = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+		}
+		Path workDir = Path.of(opts.getOrDefault("work-dir", ".tierflow")).toAbsolutePath();
+		Path servicesDir = Path.of(opts.getOrDefault("services-dir", "devstack/target/services")).toAbsolutePath();
+		int pgPort = Integer.parseInt(opts.getOrDefault("pg-port", "55432"));
+		int kafkaPort = Integer.parseInt(opts.getOrDefault("kafka-port", "19092"));
+		int port = Integer.parseInt(opts.getOrDefault("port", "8080"));
+		Files.createDirectories(workDir);
+
+		LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
+		KafkaServer kafka = TestKafka.startLocal(kafkaPort);
+		Devstack stack = start(postgres.server(), kafka, servicesDir, workDir, port);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			stack.close();
+			postgres.stop();
+		}, "devstack-shutdown"));
+		DemoTenants.create(stack.url("tenant"));
+
+		StringBuilder banner = new StringBuilder("\n\nTierflow is running\n");
+		banner.append(String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
+		banner.append(String.format("  %-20s %s%n", "Kafka", kafka.bootstrapServers()));
+		for (String service : SERVICES) {
+			banner.append(String.format("  %-20s %s%n", service + "-service", stack.url(service)));
+		}
+		banner.append("  logs: ").append(workDir.resolve("logs")).append("\n  Ctrl-C stops everything.\n");
+		System.out.println(banner);
+		Thread.currentThread().join();
+	}
+
+}
