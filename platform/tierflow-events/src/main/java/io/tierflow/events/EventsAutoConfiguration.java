@@ -162,7 +162,8 @@ public class EventsAutoConfiguration {
 
 		private static OutboxLocation storeLocation(PlacementPools pools, String cluster, String database,
 				String schema) {
-			return new OutboxLocation(cluster + "/" + database + "/" + schema, pools.owner(cluster, database), schema);
+			return new OutboxLocation(cluster + "/" + database + "/" + schema, () -> pools.owner(cluster, database),
+					schema);
 		}
 
 	}

@@ -110,7 +110,7 @@ public class TenancyAutoConfiguration {
 	PlacementDirectory placementDirectory(TenancyBootstrap bootstrap, PlacementRepository placements,
 			@Qualifier(CONTROL) TransactionTemplate controlTx, PlacementPools pools, TenantMigrations migrations,
 			TenancyProperties properties) {
-		return new PlacementDirectory(placements, controlTx, pools, migrations, properties.placementCacheTtl());
+		return new PlacementDirectory(placements, controlTx, migrations, properties.placementCacheTtl());
 	}
 
 	@Bean
@@ -135,8 +135,8 @@ public class TenancyAutoConfiguration {
 
 	@Bean
 	@Primary
-	TenantDataSource dataSource() {
-		return new TenantDataSource();
+	TenantDataSource dataSource(PlacementPools pools) {
+		return new TenantDataSource(pools);
 	}
 
 	@Bean

@@ -116,6 +116,17 @@ class SimulationServiceIT {
 	}
 
 	@Test
+	void requestMetricsAreTaggedWithTheTenant() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		assertThat(this.api.get("/api/v1/models", t).status()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(
+					() -> assertThat(this.api.get("/actuator/metrics/http.server.requests?tag=tenant:" + a, t).status())
+						.isEqualTo(200));
+	}
+
+	@Test
 	void malformedInputIsAProblemNeverAServerError() {
 		UUID a = provision(Tier.DEDICATED);
 		String t = token(a, "USER");

@@ -190,7 +190,7 @@ public class OutboxRelay implements SmartLifecycle {
 	}
 
 	private int drainBatch(OutboxLocation location) throws Exception {
-		try (Connection con = location.owner().getConnection()) {
+		try (Connection con = location.owner().get().getConnection()) {
 			con.setAutoCommit(false);
 			try {
 				if (!tryLock(con, location)) {

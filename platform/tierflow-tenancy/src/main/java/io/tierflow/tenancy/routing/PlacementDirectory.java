@@ -27,17 +27,14 @@ public class PlacementDirectory {
 
 	private final TransactionTemplate controlTx;
 
-	private final PlacementPools pools;
-
 	private final TenantMigrations migrations;
 
 	private final Cache<UUID, TenantRoute> routes;
 
-	public PlacementDirectory(PlacementRepository placements, TransactionTemplate controlTx, PlacementPools pools,
+	public PlacementDirectory(PlacementRepository placements, TransactionTemplate controlTx,
 			TenantMigrations migrations, Duration ttl) {
 		this.placements = placements;
 		this.controlTx = controlTx;
-		this.pools = pools;
 		this.migrations = migrations;
 		this.routes = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl).build();
 	}
@@ -80,7 +77,7 @@ public class PlacementDirectory {
 			throw new TenantNotReadyException(tenantId, "its store is at version " + routed.storeVersion()
 					+ ", the service needs " + this.migrations.latestVersion());
 		}
-		return new TenantRoute(placement, this.pools.app(placement.cluster(), placement.database()));
+		return new TenantRoute(placement);
 	}
 
 }

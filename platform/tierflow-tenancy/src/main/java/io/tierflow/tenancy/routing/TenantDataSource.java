@@ -3,6 +3,10 @@ package io.tierflow.tenancy.routing;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.springframework.jdbc.datasource.AbstractDataSource;
 
 /**
@@ -15,6 +19,12 @@ public class TenantDataSource extends AbstractDataSource {
 
 	static final ThreadLocal<TenantRoute> BEGINNING = new ThreadLocal<>();
 
+	private final PlacementPools pools;
+
+	public TenantDataSource(PlacementPools pools) {
+		this.pools = pools;
+	}
+
 	@Override
 	public Connection getConnection() throws SQLException {
 		TenantRoute route = BEGINNING.get();
@@ -22,7 +32,20 @@ public class TenantDataSource extends AbstractDataSource {
 			throw new IllegalStateException(
 					"Tenant data is only reachable inside a transaction (@Transactional or TransactionTemplate)");
 		}
-		return route.dataSource().getConnection();
+		String cluster = route.placement().cluster();
+		String database = route.placement().database();
+		DataSource pool = this.pools.app(cluster, database);
+		try {
+			return pool.getConnection();
+		}
+		catch (SQLException ex) {
+			// The LRU closed this tenant database's pool between lookup and borrow: take
+			// the new one.
+			if (pool instanceof HikariDataSource hikari && hikari.isClosed()) {
+				return this.pools.app(cluster, database).getConnection();
+			}
+			throw ex;
+		}
 	}
 
 	@Override

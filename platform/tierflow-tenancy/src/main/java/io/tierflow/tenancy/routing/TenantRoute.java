@@ -1,11 +1,12 @@
 package io.tierflow.tenancy.routing;
 
-import javax.sql.DataSource;
-
 import io.tierflow.tenancy.placement.TenantPlacement;
 
-/** A resolved placement: the pool to borrow from and the schema to search. */
-public record TenantRoute(TenantPlacement placement, DataSource dataSource) {
+/**
+ * A resolved placement: where the tenant's store is and which schema to search. The pool
+ * is looked up per connection, since per-database pools come and go in their LRU cache.
+ */
+public record TenantRoute(TenantPlacement placement) {
 
 	public String schema() {
 		return this.placement.schema();

@@ -1,0 +1,139 @@
+package io.tierflow.tenancy;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.migration.MigrationReport;
+import io.tierflow.tenancy.migration.PlacementMigrator;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantNotReadyException;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+@SpringBootTest(classes = TenancyTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = { "tierflow.tenancy.pools.max-open-database-pools=2", "tierflow.tenancy.migration.parallelism=3" })
+class PlacementMigratorIT {
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TenancyTestProperties.register(registry, "migr");
+	}
+
+	@Autowired
+	TenantProvisioner provisioner;
+
+	@Autowired
+	PlacementMigrator migrator;
+
+	@Autowired
+	PlacementDirectory directory;
+
+	@Autowired
+	PlacementPools pools;
+
+	@Autowired
+	NoteRepository notes;
+
+	@Autowired
+	@Qualifier(TenancyAutoConfiguration.CONTROL)
+	JdbcClient control;
+
+	@Test
+	void currentStoresAreSkippedWithoutOpeningFlywayOnThem() throws Exception {
+		List<TenantPlacement> placed = provision(Tier.DEDICATED, 3);
+		// Hide a store's migration history: Flyway opened on it would now refuse the
+		// non-empty schema.
+		exec("alter table " + placed.get(0).schema() + ".flyway_schema_history rename to hidden_history");
+
+		MigrationReport report = this.migrator.migrateAll();
+
+		// Only stores another test broke on purpose may fail; these three were never
+		// touched.
+		assertThat(report.failures()).noneMatch((f) -> placed.stream().anyMatch((p) -> p.store().equals(f.store())));
+		assertThat(report.migrated()).isZero();
+		assertThat(report.skipped()).isGreaterThanOrEqualTo(3);
+		exec("alter table " + placed.get(0).schema() + ".hidden_history rename to flyway_schema_history");
+	}
+
+	@Test
+	void aFailingStoreIsReportedWithItsReasonAndTheOthersMigrate() throws Exception {
+		List<TenantPlacement> placed = provision(Tier.DEDICATED, 3);
+		TenantPlacement broken = placed.get(1);
+		// All three are behind (a new version shipped); one of them cannot migrate.
+		for (TenantPlacement p : placed) {
+			this.control.sql("update tenant_store set schema_version = '0.0' where schema_name = ?")
+				.param(p.schema())
+				.update();
+			this.directory.evict(p.tenantId());
+		}
+		exec("drop table " + broken.schema() + ".flyway_schema_history");
+
+		MigrationReport report = this.migrator.migrateAll();
+
+		assertThat(report.failures()).singleElement().satisfies((failure) -> {
+			assertThat(failure.store()).isEqualTo(broken.store());
+			assertThat(failure.reason()).containsIgnoringCase("schema history");
+		});
+		assertThat(report.migrated()).isEqualTo(2);
+		assertThat(this.control.sql("select state from tenant_store where schema_name = ?")
+			.param(broken.schema())
+			.query(String.class)
+			.single()).isEqualTo(PlacementState.FAILED.name());
+		TenantContext.run(broken.tenantId(),
+				() -> assertThatThrownBy(this.notes::everything).isInstanceOf(TenantNotReadyException.class));
+		TenantContext.run(placed.get(0).tenantId(), () -> assertThat(this.notes.everything()).isEmpty());
+	}
+
+	@Test
+	void tenantDatabasePoolsStayBoundedAndIdleOnesClose() {
+		List<TenantPlacement> placed = provision(Tier.ENTERPRISE, 4);
+		for (TenantPlacement p : placed) {
+			TenantContext.run(p.tenantId(), () -> this.notes.add("hello"));
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.pools.openDatabasePools()).isLessThanOrEqualTo(2));
+		for (TenantPlacement p : placed) {
+			TenantContext.run(p.tenantId(), () -> assertThat(this.notes.everything()).containsExactly("hello"));
+		}
+	}
+
+	private List<TenantPlacement> provision(Tier tier, int n) {
+		List<TenantPlacement> placed = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			TenantPlacement p = this.provisioner.provision(UUID.randomUUID(), tier, "eu");
+			assertThat(p.state()).as(String.valueOf(p.error())).isEqualTo(PlacementState.READY);
+			placed.add(p);
+		}
+		return placed;
+	}
+
+	private static void exec(String sql) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection("migr_dedicated");
+				Statement st = con.createStatement()) {
+			st.execute(sql);
+		}
+	}
+
+}
