@@ -6,6 +6,7 @@ import java.util.UUID;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.tenant.TenantCreated;
+import io.tierflow.events.tenant.TenantStatusChanged;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -113,6 +114,24 @@ class SimulationServiceIT {
 				a.toString());
 		assertThat(r.status()).isEqualTo(200);
 		assertThat(r.body()).contains("visible-to-ops");
+	}
+
+	@Test
+	void suspendedTenantIsRefusedUntilReactivated() {
+		UUID a = provision(Tier.DEDICATED);
+		String t = token(a, "USER");
+		assertThat(this.api.get("/api/v1/models", t).status()).isEqualTo(200);
+		TestEvents.publish(Topics.TENANT, EventTypes.TENANT_SUSPENDED, a, UUID.randomUUID().toString(),
+				new TenantStatusChanged(a, "SUSPENDED"));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			Response refused = this.api.get("/api/v1/models", t);
+			assertThat(refused.status()).isEqualTo(403);
+			assertThat(refused.isProblem()).isTrue();
+		});
+		TestEvents.publish(Topics.TENANT, EventTypes.TENANT_REACTIVATED, a, UUID.randomUUID().toString(),
+				new TenantStatusChanged(a, "ACTIVE"));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.api.get("/api/v1/models", t).status()).isEqualTo(200));
 	}
 
 	@Test
