@@ -117,6 +117,13 @@ class SimulationServiceIT {
 	}
 
 	@Test
+	void publishesItsOpenApiDescription() {
+		Response docs = this.api.get("/v3/api-docs", null);
+		assertThat(docs.status()).isEqualTo(200);
+		assertThat(docs.body()).contains("/api/v1/models");
+	}
+
+	@Test
 	void suspendedTenantIsRefusedUntilReactivated() {
 		UUID a = provision(Tier.DEDICATED);
 		String t = token(a, "USER");
