@@ -163,6 +163,8 @@ class SimulationServiceIT {
 		assertProblem(this.api.get("/api/v1/models/not-a-uuid", t), 400);
 		assertProblem(this.api.get("/api/v1/models?page=-1", t), 400);
 		assertProblem(this.api.get("/api/v1/models?size=abc", t), 400);
+		assertThat(this.api.get("/api/v1/models?page=2147483647&size=200", t).status()).isEqualTo(200);
+		assertProblem(this.api.get("/api/v1/models?page=2147483648", t), 400);
 		assertProblem(this.api.get("/api/v1/models/" + UUID.randomUUID(), t), 404);
 		assertProblem(this.api.get("/api/v1/models", null), 401);
 		assertProblem(this.api.get("/api/v1/models", "garbage.token.value"), 401);

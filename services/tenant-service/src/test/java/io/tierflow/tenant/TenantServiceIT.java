@@ -175,6 +175,7 @@ class TenantServiceIT {
 		assertProblem(this.api.get("/api/v1/tenants/nope", this.admin), 400);
 		assertProblem(this.api.get("/api/v1/tenants/" + UUID.randomUUID(), this.admin), 404);
 		assertProblem(this.api.get("/api/v1/tenants?size=0", this.admin), 400);
+		assertThat(this.api.get("/api/v1/tenants?page=2147483647&size=200", this.admin).status()).isEqualTo(200);
 		assertProblem(this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/suspend", this.admin, "{}"), 404);
 		assertProblem(
 				this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/tier-change", this.admin, "{\"plan\":null}"),

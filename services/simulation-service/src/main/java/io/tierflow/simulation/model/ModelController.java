@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenancy.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -54,11 +55,7 @@ class ModelController {
 	@Transactional(readOnly = true)
 	Page<SimulationModel> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
-		return new Page<>(this.models.page(size, page * size), page, size);
-	}
-
-	/** One page of a listing. */
-	record Page<T>(List<T> items, int page, int size) {
+		return new Page<>(this.models.page(size, (long) page * size), page, size);
 	}
 
 }

@@ -48,7 +48,7 @@ class ModelRepository {
 			.optional();
 	}
 
-	List<SimulationModel> page(int limit, int offset) {
+	List<SimulationModel> page(int limit, long offset) {
 		return this.jdbc
 			.sql("select id, name, description, definition::text, created_at from simulation_model"
 					+ " order by id limit ? offset ?")

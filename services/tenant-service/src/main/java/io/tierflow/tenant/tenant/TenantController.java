@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenancy.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -52,9 +53,9 @@ class TenantController {
 
 	@GetMapping
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
-	Page list(@RequestParam(defaultValue = "0") @Min(0) int page,
+	Page<Tenant> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
-		return new Page(this.registry.page(page, size), page, size);
+		return new Page<>(this.registry.page(page, size), page, size);
 	}
 
 	@PostMapping("/{id}/suspend")
@@ -104,9 +105,6 @@ class TenantController {
 	}
 
 	record TierChangeRequest(@NotNull Plan plan) {
-	}
-
-	record Page(List<Tenant> items, int page, int size) {
 	}
 
 }

@@ -60,7 +60,7 @@ public class TenantRegistry {
 
 	@Transactional(readOnly = true)
 	public List<Tenant> page(int page, int size) {
-		return this.tenants.page(size, page * size).stream().map(this::view).toList();
+		return this.tenants.page(size, (long) page * size).stream().map(this::view).toList();
 	}
 
 	@Transactional

@@ -50,7 +50,7 @@ class TenantRepository {
 			.optional();
 	}
 
-	List<Row> page(int limit, int offset) {
+	List<Row> page(int limit, long offset) {
 		return this.jdbc.sql("select " + COLUMNS + " from tenant order by created_at, id limit ? offset ?")
 			.params(limit, offset)
 			.query(this::row)

@@ -13,6 +13,7 @@ import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenancy.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
@@ -81,17 +82,17 @@ class UserController {
 
 	@GetMapping
 	@Transactional(readOnly = true)
-	Page list(@PathVariable UUID tenantId, @RequestParam(defaultValue = "0") @Min(0) int page,
+	Page<User> list(@PathVariable UUID tenantId, @RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size, Authentication auth) {
 		requireAccess(tenantId, auth, false);
 		List<User> users = this.jdbc
 			.sql("select id, tenant_id, email, name, role, created_at from tenant_user where tenant_id = ?"
 					+ " order by id limit ? offset ?")
-			.params(tenantId, size, page * size)
+			.params(tenantId, size, (long) page * size)
 			.query((rs, i) -> new User(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
 					rs.getString(4), UserRole.valueOf(rs.getString(5)), rs.getObject(6, OffsetDateTime.class)))
 			.list();
-		return new Page(users, page, size);
+		return new Page<>(users, page, size);
 	}
 
 	private static void requireAccess(UUID tenantId, Authentication auth, boolean admin) {
@@ -114,9 +115,6 @@ class UserController {
 
 	record NewUser(@NotBlank @Email @Size(max = 254) String email, @NotBlank @Size(max = 200) String name,
 			@NotNull UserRole role) {
-	}
-
-	record Page(List<User> items, int page, int size) {
 	}
 
 }
