@@ -160,6 +160,8 @@ class SimulationServiceIT {
 		assertProblem(this.api.post("/api/v1/models", t, "{}"), 400);
 		assertProblem(this.api.post("/api/v1/models", t, "{\"name\":\"" + "x".repeat(101) + "\"}"), 400);
 		assertProblem(this.api.post("/api/v1/models", t, "[1,2]"), 400);
+		assertProblem(this.api.post("/api/v1/models", t, "{\"name\":\"nul\\u0000byte\"}"), 400);
+		assertProblem(this.api.post("/api/v1/models", t, "{\"name\":\"n\",\"definition\":{\"k\":\"\\u0000\"}}"), 400);
 		assertProblem(this.api.get("/api/v1/models/not-a-uuid", t), 400);
 		assertProblem(this.api.get("/api/v1/models?page=-1", t), 400);
 		assertProblem(this.api.get("/api/v1/models?size=abc", t), 400);

@@ -1,5 +1,6 @@
 package io.tierflow.tenancy.web;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -74,9 +76,24 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.CONFLICT, "Already exists", "A resource with the same identity already exists");
 	}
 
-	@ExceptionHandler({ IllegalArgumentException.class, ConstraintViolationException.class })
-	ProblemDetail badInput(RuntimeException ex) {
+	@ExceptionHandler(ConstraintViolationException.class)
+	ProblemDetail badInput(ConstraintViolationException ex) {
 		return problem(HttpStatus.BAD_REQUEST, "Invalid request", ex.getMessage());
+	}
+
+	/**
+	 * PostgreSQL refused a value the request carried (SQLSTATE class 22, data exception:
+	 * a NUL character, an out-of-range number, a malformed JSON escape): the client's
+	 * input, not a fault.
+	 */
+	@ExceptionHandler(DataAccessException.class)
+	ProblemDetail dataAccess(DataAccessException ex) {
+		if (ex.getMostSpecificCause() instanceof SQLException sql && sql.getSQLState() != null
+				&& sql.getSQLState().startsWith("22")) {
+			return problem(HttpStatus.BAD_REQUEST, "Invalid value",
+					"A value in the request cannot be stored (SQLSTATE " + sql.getSQLState() + ")");
+		}
+		return unexpected(ex);
 	}
 
 	@ExceptionHandler(ConflictException.class)
