@@ -60,6 +60,10 @@ public class OutboxRelay implements SmartLifecycle {
 
 	private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
+	private final Set<String> draining = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+
 	private final AtomicLong relayed = new AtomicLong();
 
 	private volatile ExecutorService threads;
@@ -84,6 +88,7 @@ public class OutboxRelay implements SmartLifecycle {
 
 	/** Asks for the outbox to be drained soon; cheap and safe to call often. */
 	public void wake(OutboxLocation location) {
+		this.dirty.add(location.name());
 		if (this.queued.add(location.name())) {
 			this.woken.add(location);
 		}
@@ -99,20 +104,41 @@ public class OutboxRelay implements SmartLifecycle {
 	 * @return events published
 	 */
 	public int drain(OutboxLocation location) {
-		int total = 0;
-		int n;
-		do {
-			try {
-				n = drainBatch(location);
-			}
-			catch (Exception ex) {
-				log.warn("Outbox {} not relayed yet: {}", location.name(), ex.toString());
-				return total;
-			}
-			total += n;
+		String name = location.name();
+		if (!this.draining.add(name)) {
+			// Another worker of this instance drains it; the dirty mark makes it look
+			// again.
+			return 0;
 		}
-		while (n == this.batchSize);
-		return total;
+		int total = 0;
+		try {
+			int n;
+			do {
+				this.dirty.remove(name);
+				try {
+					n = drainBatch(location);
+				}
+				catch (Exception ex) {
+					log.warn("Outbox {} not relayed yet: {}", name, ex.toString());
+					return total;
+				}
+				total += n;
+			}
+			while (n == this.batchSize);
+			return total;
+		}
+		finally {
+			this.draining.remove(name);
+			if (this.dirty.contains(name) && this.running) {
+				wake(location);
+			}
+		}
+	}
+
+	/** Releases the producer; the relay cannot start again afterwards. */
+	public void close() {
+		stop();
+		this.producer.close(Duration.ofSeconds(5));
 	}
 
 	@Override
@@ -142,7 +168,6 @@ public class OutboxRelay implements SmartLifecycle {
 				Thread.currentThread().interrupt();
 			}
 		}
-		this.producer.close(Duration.ofSeconds(5));
 	}
 
 	@Override
