@@ -40,11 +40,13 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.stream.config.ListenerContainerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -77,6 +79,17 @@ public class EventsAutoConfiguration {
 		config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
 		config.put(ProducerConfig.CLIENT_ID_CONFIG, "tierflow-relay-" + serviceName(env));
 		return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
+	}
+
+	/** Every Kafka binding's listener runs each record with the record's tenant bound. */
+	@Bean
+	@ConditionalOnMissingBean(ListenerContainerCustomizer.class)
+	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tenantRecordBinding() {
+		return (container, destination, group) -> bindTenants(container);
+	}
+
+	private static <K, V> void bindTenants(AbstractMessageListenerContainer<K, V> container) {
+		container.setRecordInterceptor(new TenantRecordInterceptor<>());
 	}
 
 	static String serviceName(Environment env) {

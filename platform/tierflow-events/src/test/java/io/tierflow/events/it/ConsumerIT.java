@@ -78,7 +78,7 @@ class ConsumerIT {
 	WidgetTally tally;
 
 	@Test
-	void consumerActsForTheEventsTenantAndLeavesNothingBound() {
+	void consumerActsForTheEventsTenantForTheWholeRecord() {
 		UUID shared = provision(Tier.SHARED);
 		UUID enterprise = provision(Tier.ENTERPRISE);
 		String a1 = publish(shared, "a1");
@@ -92,9 +92,11 @@ class ConsumerIT {
 		for (String id : new String[] { a1, b1, a2 }) {
 			UUID tenant = id.equals(b1) ? enterprise : shared;
 			assertThat(this.tally.deliveriesOf(id)).isNotEmpty().allSatisfy((d) -> {
-				assertThat(d.before()).as("bound before %s", id).isEqualTo(Binding.NONE);
+				// The whole record runs with its tenant (parsing, effect, logs), not only
+				// the effect.
+				assertThat(d.before()).as("bound before %s", id).isEqualTo(Binding.of(tenant));
 				assertThat(d.during()).as("bound while applying %s", id).isEqualTo(Binding.of(tenant));
-				assertThat(d.after()).as("bound after %s", id).isEqualTo(Binding.NONE);
+				assertThat(d.after()).as("bound after %s", id).isEqualTo(Binding.of(tenant));
 			});
 		}
 		// Each effect landed in its own tenant's store.
@@ -145,6 +147,9 @@ class ConsumerIT {
 		assertDeadLettered(poison, "ce_tenantid");
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.tally.appliedFor(tenant)).containsExactly(next));
 		assertThat(this.tally.deliveriesOf(poison)).as("attempts: not retriable").hasSize(1);
+		// Earlier records on this listener thread were bound to tenants: nothing of them
+		// is left.
+		assertThat(this.tally.deliveriesOf(poison).get(0).before()).isEqualTo(Binding.NONE);
 		assertThat(this.tally.deliveriesOf(poison).get(0).after()).isEqualTo(Binding.NONE);
 	}
 
@@ -158,9 +163,9 @@ class ConsumerIT {
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.tally.appliedFor(tenant)).containsExactly(next));
 		assertThat(this.tally.deliveriesOf(poison)).hasSize(MAX_ATTEMPTS).allSatisfy((d) -> {
 			assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
-			assertThat(d.before()).isEqualTo(Binding.NONE);
+			assertThat(d.before()).isEqualTo(Binding.of(tenant));
 			assertThat(d.during()).isEqualTo(Binding.of(tenant));
-			assertThat(d.after()).isEqualTo(Binding.NONE);
+			assertThat(d.after()).isEqualTo(Binding.of(tenant));
 		});
 		// The failed effect's transaction took the inbox entry with it.
 		TenantContext.run(tenant, () -> {
