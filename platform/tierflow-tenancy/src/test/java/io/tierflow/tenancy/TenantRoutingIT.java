@@ -3,6 +3,7 @@ package io.tierflow.tenancy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 
 import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
@@ -10,6 +11,7 @@ import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.StoreNames;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -132,6 +134,31 @@ class TenantRoutingIT {
 			assertThat(rs.getString(1)).isEmpty();
 			assertThat(rs.getString(2)).doesNotContain(placement.schema());
 		}
+	}
+
+	@Test
+	void ownDatabaseConnectionsCarryOnlyTheirTenant() throws Exception {
+		UUID a = provision(Tier.ENTERPRISE);
+		UUID b = provision(Tier.ENTERPRISE);
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+		TenantContext.run(b, () -> this.notes.add("b-1"));
+		for (UUID tenant : List.of(a, b)) {
+			TenantPlacement placement = placement(tenant);
+			assertThat(StoreNames.tenantOfDatabase("routing", placement.database())).contains(tenant);
+			try (Connection con = this.pools.app(placement.cluster(), placement.database()).getConnection();
+					Statement st = con.createStatement();
+					ResultSet rs = st.executeQuery(
+							"select current_setting('tierflow.tenant_id'), current_setting('search_path'), current_database()")) {
+				rs.next();
+				assertThat(rs.getString(1)).isEqualTo(tenant.toString());
+				assertThat(rs.getString(2)).isEqualTo("tenant");
+				assertThat(rs.getString(3)).isEqualTo(placement.database());
+			}
+			assertThat(TenantContext.call(tenant, this.notes::everything))
+				.containsExactly(tenant.equals(a) ? "a-1" : "b-1");
+		}
+		assertThat(StoreNames.tenantOfDatabase("routing", "routing_shared")).isEmpty();
+		assertThat(StoreNames.tenantOfDatabase("other", placement(a).database())).isEmpty();
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package io.tierflow.tenancy.placement;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,6 +25,23 @@ public final class StoreNames {
 
 	public static String tenantDatabase(String service, UUID tenantId) {
 		return service + "_t_" + hex(tenantId);
+	}
+
+	/**
+	 * The tenant whose own database {@code database} is in {@code service}, if it is one
+	 * ({@link #tenantDatabase}).
+	 */
+	public static Optional<UUID> tenantOfDatabase(String service, String database) {
+		String prefix = service + "_t_";
+		if (!database.startsWith(prefix)) {
+			return Optional.empty();
+		}
+		String hex = database.substring(prefix.length());
+		if (!hex.matches("[0-9a-f]{32}")) {
+			return Optional.empty();
+		}
+		return Optional.of(UUID.fromString(hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-"
+				+ hex.substring(12, 16) + "-" + hex.substring(16, 20) + "-" + hex.substring(20)));
 	}
 
 	private static String hex(UUID tenantId) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.TenancyProperties.Cluster;
 import io.tierflow.tenancy.placement.JdbcUrls;
+import io.tierflow.tenancy.placement.StoreNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,11 +118,11 @@ public class PlacementPools implements AutoCloseable {
 		if (database.equals(JdbcUrls.databaseOf(cluster.jdbcUrl()))) {
 			Map<String, HikariDataSource> pools = owner ? this.clusterOwner : this.clusterApp;
 			synchronized (pools) {
-				return pools.computeIfAbsent(clusterName,
-						(n) -> create(cluster, database, owner,
-								owner ? Math.max(2, this.properties.migration().parallelism() + 1)
-										: this.properties.pools().clusterMaxSize(),
-								true));
+				return pools.computeIfAbsent(clusterName, (n) -> create(cluster, database, owner,
+						// Flyway may hold two connections while it migrates a store.
+						owner ? Math.max(2, 2 * this.properties.migration().parallelism() + 1)
+								: this.properties.pools().clusterMaxSize(),
+						true));
 			}
 		}
 		return this.databasePools.get(new PoolKey(clusterName, database, owner), (key) -> {
@@ -141,12 +143,28 @@ public class PlacementPools implements AutoCloseable {
 			config.setUsername(this.properties.appRole().username());
 			config.setPassword(this.properties.appRole().password());
 		}
+		if (!owner && !longLived) {
+			// A tenant's own database serves that tenant only: its connections carry the
+			// tenant's settings for their whole life, so a transaction on them needs no
+			// settings statement of its own (TenantTransactionManager).
+			StoreNames.tenantOfDatabase(this.properties.service(), database)
+				.ifPresent((tenant) -> config.setConnectionInitSql(sessionSettings(tenant)));
+		}
 		config.setMaximumPoolSize(size);
 		config.setMinimumIdle(longLived ? Math.min(2, size) : 0);
 		config.setIdleTimeout(Math.max(10_000, this.properties.pools().databasePoolIdle().toMillis()));
 		config.setConnectionTimeout(10_000);
 		config.setInitializationFailTimeout(-1);
 		return new HikariDataSource(config);
+	}
+
+	/**
+	 * The session settings of a connection to the tenant's own database; the tenant id is
+	 * a UUID and the schema a constant, nothing to escape.
+	 */
+	static String sessionSettings(UUID tenant) {
+		return "select set_config('tierflow.tenant_id', '" + tenant + "', false), set_config('search_path', '"
+				+ StoreNames.DATABASE_SCHEMA + "', false)";
 	}
 
 	private void closeWhenIdle(PoolKey key, HikariDataSource pool, int attempt) {
