@@ -1,0 +1,98 @@
+package io.tierflow.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of {@code bench/run}: runs one benchmark and prints its {@code RESULT} line
+ * last. Options are {@code --name=value} arguments after the benchmark's name.
+ */
+public final class Bench {
+
+	private Bench() {
+	}
+
+	public static void main(String[] args) {
+		if (args.length == 0) {
+			usage();
+			return;
+		}
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 1; i < args.length; i++) {
+			String arg = args[i];
+			if (!arg.startsWith("--") || !arg.contains("=")) {
+				System.err.println("Options are --name=value, not: " + arg);
+				System.exit(2);
+			}
+			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+		}
+		String result;
+		try {
+			result = switch (args[0]) {
+				case "provisioning" -> new ProvisioningBenchmark(options).run();
+				case "routing" -> new RoutingBenchmark(options).run();
+				default -> null;
+			};
+		}
+		catch (Exception ex) {
+			System.out.flush();
+			System.err.println("Benchmark " + args[0] + " failed:");
+			ex.printStackTrace();
+			quietLogs();
+			System.exit(1);
+			return;
+		}
+		if (result == null) {
+			usage();
+			return;
+		}
+		// The in-JVM broker and the throwaway PostgreSQL are stopped by shutdown hooks;
+		// whatever they log on the way out must not come after the RESULT line.
+		quietLogs();
+		System.out.println(result);
+		System.out.flush();
+		System.exit(0);
+	}
+
+	/** Prints a progress line. */
+	static void say(String line) {
+		System.out.println(line);
+		System.out.flush();
+	}
+
+	static int intOption(Map<String, String> options, String name, int fallback) {
+		String value = options.get(name);
+		return (value != null) ? Integer.parseInt(value) : fallback;
+	}
+
+	/**
+	 * Options that are service properties ({@code --tierflow.…}, {@code --spring.…},
+	 * {@code --logging.…}), passed on to the service under benchmark.
+	 */
+	static Map<String, String> serviceSettings(Map<String, String> options) {
+		Map<String, String> settings = new LinkedHashMap<>();
+		options.forEach((name, value) -> {
+			if (name.startsWith("tierflow.") || name.startsWith("spring.") || name.startsWith("logging.")) {
+				settings.put(name, value);
+			}
+		});
+		return settings;
+	}
+
+	private static void quietLogs() {
+		if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+			logback.stop();
+		}
+	}
+
+	private static void usage() {
+		System.err.println("usage: bench/run provisioning [--tenants=1000] [--parallelism=8]");
+		System.err
+			.println("       bench/run routing [--threads=8] [--rounds=9] [--phase-seconds=3] [--diagnose=true] ...");
+		System.exit(2);
+	}
+
+}
