@@ -1,0 +1,180 @@
+package io.tierflow.mover;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Applies a batch of change events to the target store in one transaction, in the order
+ * they were committed on the source, together with the source position they reach.
+ * Inserts and snapshot reads are upserts and deletes are by primary key, so replaying
+ * events after a restart converges to the same rows: idempotent, never doubled.
+ */
+final class ChangeApplier {
+
+	static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+	private final UUID move;
+
+	private final UUID tenant;
+
+	private final String engine;
+
+	private final Store target;
+
+	private final Map<String, TenantTable> tables;
+
+	ChangeApplier(UUID move, UUID tenant, String engine, Store target, List<TenantTable> tables) {
+		this.move = move;
+		this.tenant = tenant;
+		this.engine = engine;
+		this.target = target;
+		this.tables = tables.stream().collect(Collectors.toMap(TenantTable::name, Function.identity()));
+	}
+
+	/**
+	 * Applies the records; the last one's position is stored with them.
+	 * @return the number of row changes applied
+	 */
+	int apply(Connection con, List<SourceRecord> records) throws SQLException {
+		if (records.isEmpty()) {
+			return 0;
+		}
+		int rows = 0;
+		for (SourceRecord record : records) {
+			if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+				continue; // a heartbeat or a tombstone: only its position counts
+			}
+			Struct source = value.getStruct("source");
+			if ("first".equals(source.getString("snapshot"))) {
+				// A snapshot begins (again, after a crash during the last one): start
+				// from
+				// no rows, so that none deleted meanwhile survives from the earlier
+				// attempt.
+				clear(con);
+			}
+			TenantTable table = this.tables.get(source.getString("table"));
+			if (table == null) {
+				throw new IllegalStateException("A change of table " + source.getString("table")
+						+ " that the move does not know; known: " + this.tables.keySet());
+			}
+			String op = value.getString("op");
+			switch (op) {
+				case "r", "c", "u" -> upsert(con, table, value.getStruct("after"));
+				case "d" -> delete(con, table, value.getStruct("before"));
+				default -> throw new IllegalStateException("Unsupported change '" + op + "' on " + table.name()
+						+ " (a TRUNCATE cannot be moved by tenant)");
+			}
+			rows++;
+		}
+		SourceRecord last = records.get(records.size() - 1);
+		AppliedPosition.save(con, this.move, this.engine, last.sourcePartition(), last.sourceOffset(), rows);
+		return rows;
+	}
+
+	private void clear(Connection con) throws SQLException {
+		for (TenantTable table : this.tables.values()) {
+			try (PreparedStatement ps = con
+				.prepareStatement("delete from " + this.target.qualified(table.name()) + " where tenant_id = ?")) {
+				ps.setObject(1, this.tenant);
+				ps.executeUpdate();
+			}
+		}
+	}
+
+	private void upsert(Connection con, TenantTable table, Struct after) throws SQLException {
+		List<String> columns = new ArrayList<>();
+		List<Object> values = new ArrayList<>();
+		for (Field field : after.schema().fields()) {
+			Object value = after.get(field);
+			if (UNAVAILABLE.equals(value)) {
+				continue; // an unchanged TOASTed value: keep the target's
+			}
+			columns.add(field.name());
+			values.add(value(field.schema(), value));
+		}
+		checkTenant(table, after);
+		StringBuilder sql = new StringBuilder("insert into ").append(this.target.qualified(table.name())).append(" (");
+		sql.append(columns.stream().map(Sql::quote).collect(Collectors.joining(", "))).append(") values (");
+		sql.append(columns.stream().map((c) -> "?::" + table.columns().get(c)).collect(Collectors.joining(", ")));
+		sql.append(") on conflict (")
+			.append(table.primaryKey().stream().map(Sql::quote).collect(Collectors.joining(", ")))
+			.append(") do ");
+		List<String> updates = columns.stream()
+			.filter((c) -> !table.primaryKey().contains(c))
+			.map((c) -> Sql.quote(c) + " = excluded." + Sql.quote(c))
+			.toList();
+		sql.append(updates.isEmpty() ? "nothing" : "update set " + String.join(", ", updates));
+		try (PreparedStatement ps = con.prepareStatement(sql.toString())) {
+			for (int i = 0; i < values.size(); i++) {
+				ps.setObject(i + 1, values.get(i));
+			}
+			ps.executeUpdate();
+		}
+	}
+
+	private void delete(Connection con, TenantTable table, Struct before) throws SQLException {
+		checkTenant(table, before);
+		String where = table.primaryKey()
+			.stream()
+			.map((c) -> Sql.quote(c) + " = ?::" + table.columns().get(c))
+			.collect(Collectors.joining(" and "));
+		try (PreparedStatement ps = con
+			.prepareStatement("delete from " + this.target.qualified(table.name()) + " where " + where)) {
+			int i = 1;
+			for (String column : table.primaryKey()) {
+				Field field = before.schema().field(column);
+				ps.setObject(i++, value(field.schema(), before.get(field)));
+			}
+			ps.executeUpdate();
+		}
+	}
+
+	/** The publication filters on the tenant; this is the belt to its braces. */
+	private void checkTenant(TenantTable table, Struct row) {
+		Object tenant = row.get("tenant_id");
+		if (!this.tenant.toString().equals(String.valueOf(tenant))) {
+			throw new IllegalStateException("A row of tenant " + tenant + " in the stream of tenant " + this.tenant
+					+ " (table " + table.name() + ")");
+		}
+	}
+
+	/** A Debezium value as JDBC binds it; the statement casts it to the column's type. */
+	static Object value(Schema schema, Object value) {
+		if (value == null || schema.name() == null) {
+			return value;
+		}
+		return switch (schema.name()) {
+			case "io.debezium.time.Date" -> LocalDate.ofEpochDay(((Number) value).longValue());
+			case "io.debezium.time.Timestamp" ->
+				LocalDateTime.ofInstant(Instant.ofEpochMilli(((Number) value).longValue()), ZoneOffset.UTC);
+			case "io.debezium.time.MicroTimestamp" -> {
+				long micros = ((Number) value).longValue();
+				yield LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
+						(int) Math.floorMod(micros, 1_000_000) * 1000, ZoneOffset.UTC);
+			}
+			case "io.debezium.time.MicroTime" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1000);
+			case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000);
+			case "io.debezium.time.ZonedTimestamp" -> OffsetDateTime.parse((String) value);
+			default -> value;
+		};
+	}
+
+}
