@@ -23,6 +23,7 @@ import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.PlacementStore;
 import io.tierflow.tenancy.placement.StoreKey;
+import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
 import org.postgresql.Driver;
@@ -175,28 +176,31 @@ public class PlacementMigrator {
 	/**
 	 * Every table with a {@code tenant_id} gets row-level security and the application
 	 * role's DML grants; the role gets nothing else (no ownership, no DDL, not the Flyway
-	 * history).
+	 * history). The database gets the tier-move fence ({@link TenantFence}) if it has
+	 * none yet.
 	 */
 	private void secure(DataSource owner, String schema) throws SQLException {
 		String app = this.properties.appRole().username();
-		String sql = """
+		String sql = ("""
 				DO $$
 				DECLARE r record;
 				BEGIN
-				  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', '%1$s', '%2$s');
-				  FOR r IN SELECT c.relname, c.relrowsecurity FROM pg_class c
-				      JOIN pg_namespace n ON n.oid = c.relnamespace
-				      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-				      WHERE n.nspname = '%1$s' AND c.relkind IN ('r', 'p')
-				  LOOP
-				    IF NOT r.relrowsecurity THEN
-				      EXECUTE format('ALTER TABLE %%I.%%I ENABLE ROW LEVEL SECURITY', '%1$s', r.relname);
-				      EXECUTE format('CREATE POLICY tenant_isolation ON %%I.%%I USING (tenant_id = '
-				        '(SELECT nullif(current_setting(''tierflow.tenant_id'', true), '''')::uuid))', '%1$s', r.relname);
-				    END IF;
-				    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %%I.%%I TO %%I', '%1$s', r.relname, '%2$s');
-				  END LOOP;
-				END $$"""
+				""" + TenantFence.ENSURE
+				+ """
+						  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', '%1$s', '%2$s');
+						  FOR r IN SELECT c.relname, c.relrowsecurity FROM pg_class c
+						      JOIN pg_namespace n ON n.oid = c.relnamespace
+						      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+						      WHERE n.nspname = '%1$s' AND c.relkind IN ('r', 'p')
+						  LOOP
+						    IF NOT r.relrowsecurity THEN
+						      EXECUTE format('ALTER TABLE %%I.%%I ENABLE ROW LEVEL SECURITY', '%1$s', r.relname);
+						      EXECUTE format('CREATE POLICY tenant_isolation ON %%I.%%I USING (tenant_id = '
+						        '(SELECT nullif(current_setting(''tierflow.tenant_id'', true), '''')::uuid))', '%1$s', r.relname);
+						    END IF;
+						    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %%I.%%I TO %%I', '%1$s', r.relname, '%2$s');
+						  END LOOP;
+						END $$""")
 			.formatted(schema, app);
 		try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
 			st.execute(sql);

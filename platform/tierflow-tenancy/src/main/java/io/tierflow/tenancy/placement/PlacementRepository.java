@@ -65,6 +65,19 @@ public class PlacementRepository {
 			.update();
 	}
 
+	/**
+	 * Points the tenant at a new store (a tier move's switch), epoch + 1, if its
+	 * placement is still at {@code epoch}.
+	 * @return whether it was switched
+	 */
+	public boolean switchPlacement(UUID tenantId, long epoch, Tier tier, IsolationMode isolation, StoreKey store) {
+		return this.control
+			.sql("update tenant_placement set tier = ?, isolation = ?, cluster = ?, database_name = ?,"
+					+ " schema_name = ?, epoch = epoch + 1, updated_at = now() where tenant_id = ? and epoch = ?")
+			.params(tier.name(), isolation.name(), store.cluster(), store.database(), store.schema(), tenantId, epoch)
+			.update() > 0;
+	}
+
 	public boolean setSuspended(UUID tenantId, boolean suspended) {
 		return this.control.sql("update tenant_placement set suspended = ?, updated_at = now() where tenant_id = ?")
 			.params(suspended, tenantId)

@@ -3,7 +3,9 @@ package io.tierflow.tenancy.placement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -108,6 +110,38 @@ public class TenantProvisioner {
 		return ready;
 	}
 
+	/**
+	 * Prepares the store a tier move of the tenant goes to: picks a cluster for the tier
+	 * in the region (other than {@code avoidCluster}'s store when rebalancing), creates
+	 * the schema or database and migrates it to the latest version. The tenant's
+	 * placement is untouched: the mover switches it at cutover.
+	 * @return the placement the tenant will have once moved (state READY, epoch not yet
+	 * increased)
+	 */
+	public TenantPlacement prepareMove(TenantPlacement current, Tier tier, String region, String avoidCluster)
+			throws SQLException {
+		Map<String, Integer> load = new HashMap<>(this.controlTx.execute((s) -> this.placements.tenantsPerCluster()));
+		if (avoidCluster != null) {
+			load.put(avoidCluster, Integer.MAX_VALUE); // full, as far as this choice goes
+		}
+		Cluster cluster = this.selector.choose(tier, region, load);
+		IsolationMode isolation = isolationFor(tier);
+		StoreKey store = storeKey(cluster, isolation, current.tenantId());
+		if (store.equals(current.store())) {
+			throw new IllegalArgumentException("Tenant " + current.tenantId() + " is already in " + store);
+		}
+		TenantPlacement target = new TenantPlacement(current.tenantId(), tier, isolation, cluster.name(),
+				store.database(), store.schema(), region, current.epoch(), PlacementState.READY, current.suspended(),
+				null);
+		if (isolation == IsolationMode.DATABASE) {
+			createDatabase(target);
+		}
+		this.controlTx.executeWithoutResult((s) -> this.placements.ensureStore(store, isolation));
+		PlacementStore prepared = this.controlTx.execute((s) -> this.placements.findStore(store)).orElseThrow();
+		this.migrator.migrate(prepared);
+		return target;
+	}
+
 	public Optional<TenantPlacement> find(UUID tenantId) {
 		return this.controlTx.execute((s) -> this.placements.find(tenantId));
 	}
@@ -124,18 +158,22 @@ public class TenantProvisioner {
 		}
 		Cluster cluster = this.selector.choose(tier, region, this.placements.tenantsPerCluster());
 		IsolationMode isolation = isolationFor(tier);
-		String baseDatabase = JdbcUrls.databaseOf(cluster.jdbcUrl());
-		StoreKey store = switch (isolation) {
-			case ROW -> new StoreKey(cluster.name(), baseDatabase, StoreNames.SHARED_SCHEMA);
-			case SCHEMA -> new StoreKey(cluster.name(), baseDatabase, StoreNames.tenantSchema(tenantId));
-			case DATABASE -> new StoreKey(cluster.name(),
-					StoreNames.tenantDatabase(this.properties.service(), tenantId), StoreNames.DATABASE_SCHEMA);
-		};
+		StoreKey store = storeKey(cluster, isolation, tenantId);
 		this.placements.ensureStore(store, isolation);
 		TenantPlacement placement = new TenantPlacement(tenantId, tier, isolation, cluster.name(), store.database(),
 				store.schema(), region, 1, PlacementState.PROVISIONING, false, null);
 		this.placements.insert(placement);
 		return placement;
+	}
+
+	private StoreKey storeKey(Cluster cluster, IsolationMode isolation, UUID tenantId) {
+		String baseDatabase = JdbcUrls.databaseOf(cluster.jdbcUrl());
+		return switch (isolation) {
+			case ROW -> new StoreKey(cluster.name(), baseDatabase, StoreNames.SHARED_SCHEMA);
+			case SCHEMA -> new StoreKey(cluster.name(), baseDatabase, StoreNames.tenantSchema(tenantId));
+			case DATABASE -> new StoreKey(cluster.name(),
+					StoreNames.tenantDatabase(this.properties.service(), tenantId), StoreNames.DATABASE_SCHEMA);
+		};
 	}
 
 	private void createDatabase(TenantPlacement placement) throws SQLException {

@@ -2,12 +2,18 @@ package io.tierflow.tenancy.routing;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.TenantMovedException;
+import io.tierflow.tenancy.placement.TenantPlacement;
 
 import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.TransactionDefinition;
 
 /**
@@ -15,11 +21,21 @@ import org.springframework.transaction.TransactionDefinition;
  * transaction-local, the tenant id that row-level security checks and the search_path of
  * the tenant's schema. Both settings vanish at commit or rollback, before the connection
  * returns to its pool. Connections to a tenant's own database are the exception: they
- * only ever serve that tenant and carry its settings for their whole life.
+ * only ever serve that tenant and carry its settings for their whole life. Write
+ * transactions also enter the tier-move fence in the same statement, and begin again on
+ * the new placement when the tenant has moved.
  */
 public class TenantTransactionManager extends JdbcTransactionManager {
 
 	private static final String SETTINGS = "select set_config('tierflow.tenant_id', ?, true), set_config('search_path', ?, true)";
+
+	private static final String SETTINGS_AND_FENCE = "select set_config('tierflow.tenant_id', ?, true),"
+			+ " set_config('search_path', ?, true), tierflow_fence.enter(?::uuid, ?)";
+
+	private static final String FENCE = "select tierflow_fence.enter(?::uuid, ?)";
+
+	/** Routings tried when the tenant moves away under a transaction's feet. */
+	private static final int ATTEMPTS = 5;
 
 	private final PlacementDirectory directory;
 
@@ -30,12 +46,30 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 
 	@Override
 	protected void doBegin(Object transaction, TransactionDefinition definition) {
-		TenantDataSource.BEGINNING.set(this.directory.route(TenantContext.require()));
-		try {
-			super.doBegin(transaction, definition);
-		}
-		finally {
-			TenantDataSource.BEGINNING.remove();
+		UUID tenant = TenantContext.require();
+		for (int attempt = 1;; attempt++) {
+			TenantRoute route = this.directory.route(tenant);
+			TenantDataSource.BEGINNING.set(route);
+			try {
+				super.doBegin(transaction, definition);
+				return;
+			}
+			catch (CannotCreateTransactionException ex) {
+				if (!(ex.getCause() instanceof TenantMovedException moved)) {
+					throw ex;
+				}
+				// Nothing ran yet: begin again on the placement the tenant moved to. The
+				// mover switches the placement before it lifts the fence, so a fresh
+				// route is normally the new one at once.
+				this.directory.evict(tenant);
+				if (attempt == ATTEMPTS) {
+					throw moved;
+				}
+				pause(attempt);
+			}
+			finally {
+				TenantDataSource.BEGINNING.remove();
+			}
 		}
 	}
 
@@ -44,15 +78,50 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 			throws SQLException {
 		super.prepareTransactionalConnection(con, definition);
 		TenantRoute route = TenantDataSource.BEGINNING.get();
-		if (route.placement().isolation() == IsolationMode.DATABASE) {
+		TenantPlacement placement = route.placement();
+		// Writers enter the tier-move fence (TenantFence); readers see a consistent store
+		// either way. The fence check needs a snapshot newer than the lock it waited for,
+		// which only READ COMMITTED gives.
+		boolean write = !definition.isReadOnly();
+		if (write && definition.getIsolationLevel() != TransactionDefinition.ISOLATION_DEFAULT
+				&& definition.getIsolationLevel() != TransactionDefinition.ISOLATION_READ_COMMITTED) {
+			throw new IllegalTransactionStateException(
+					"Tenant write transactions run at READ COMMITTED (the tier-move fence relies on it)");
+		}
+		boolean ownDatabase = placement.isolation() == IsolationMode.DATABASE;
+		if (ownDatabase && !write) {
 			// The tenant's own database: its pool's connections carry the tenant's
 			// settings from birth (PlacementPools), one round trip saved per transaction.
 			return;
 		}
-		try (PreparedStatement settings = con.prepareStatement(SETTINGS)) {
-			settings.setString(1, route.placement().tenantId().toString());
-			settings.setString(2, route.schema());
-			settings.execute();
+		String sql = ownDatabase ? FENCE : (write ? SETTINGS_AND_FENCE : SETTINGS);
+		try (PreparedStatement ps = con.prepareStatement(sql)) {
+			int i = 1;
+			if (!ownDatabase) {
+				ps.setString(i++, placement.tenantId().toString());
+				ps.setString(i++, route.schema());
+			}
+			if (write) {
+				ps.setString(i++, placement.tenantId().toString());
+				ps.setLong(i, placement.epoch());
+			}
+			try (ResultSet rs = ps.executeQuery()) {
+				rs.next();
+				if (write && !rs.getBoolean(rs.getMetaData().getColumnCount())) {
+					throw new TenantMovedException(placement.tenantId(),
+							placement.cluster() + "/" + placement.database() + "/" + placement.schema());
+				}
+			}
+		}
+	}
+
+	private static void pause(int attempt) {
+		try {
+			Thread.sleep(20L * attempt);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while routing a moved tenant", ex);
 		}
 	}
 

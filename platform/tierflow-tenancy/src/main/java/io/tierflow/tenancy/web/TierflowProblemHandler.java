@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.tierflow.tenancy.context.NoTenantContextException;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
+import io.tierflow.tenancy.placement.TenantMovedException;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantSuspendedException;
 import io.tierflow.tenancy.placement.UnknownTenantException;
@@ -54,6 +55,13 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 		return ResponseEntity.status(HttpStatus.CONFLICT)
 			.header(HttpHeaders.RETRY_AFTER, "1")
 			.body(problem(HttpStatus.CONFLICT, "Tenant not ready", ex.getMessage()));
+	}
+
+	@ExceptionHandler(TenantMovedException.class)
+	ResponseEntity<ProblemDetail> moved(TenantMovedException ex) {
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "1")
+			.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Tenant moving", ex.getMessage()));
 	}
 
 	@ExceptionHandler(NoTenantContextException.class)
