@@ -31,6 +31,11 @@ final class ChangeApplier {
 
 	static final String UNAVAILABLE = "__debezium_unavailable_value";
 
+	/** Schema and table of the fence marks ({@code TenantFence}). */
+	static final String FENCE_SCHEMA = "tierflow_fence";
+
+	static final String FENCE_TABLE = "moved";
+
 	private final UUID move;
 
 	private final UUID tenant;
@@ -40,6 +45,8 @@ final class ChangeApplier {
 	private final Store target;
 
 	private final Map<String, TenantTable> tables;
+
+	private volatile Long fenceSeen;
 
 	ChangeApplier(UUID move, UUID tenant, String engine, Store target, List<TenantTable> tables) {
 		this.move = move;
@@ -70,6 +77,15 @@ final class ChangeApplier {
 				// attempt.
 				clear(con);
 			}
+			if (FENCE_SCHEMA.equals(source.getString("schema"))) {
+				// The mover's fence mark: everything the tenant committed before it is
+				// applied now (commit order).
+				Struct row = value.getStruct("after");
+				if (row != null) {
+					this.fenceSeen = row.getInt64("epoch");
+				}
+				continue;
+			}
 			TenantTable table = this.tables.get(source.getString("table"));
 			if (table == null) {
 				throw new IllegalStateException("A change of table " + source.getString("table")
@@ -87,6 +103,11 @@ final class ChangeApplier {
 		SourceRecord last = records.get(records.size() - 1);
 		AppliedPosition.save(con, this.move, this.engine, last.sourcePartition(), last.sourceOffset(), rows);
 		return rows;
+	}
+
+	/** Epoch of the last fence mark seen in the stream, if any. */
+	Long fenceSeen() {
+		return this.fenceSeen;
 	}
 
 	private void clear(Connection con) throws SQLException {

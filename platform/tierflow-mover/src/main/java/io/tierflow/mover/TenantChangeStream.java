@@ -41,6 +41,11 @@ public final class TenantChangeStream implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(TenantChangeStream.class);
 
+	private static final String FENCE_NAME = ChangeApplier.FENCE_SCHEMA + "." + ChangeApplier.FENCE_TABLE;
+
+	private static final String FENCE = Sql.quote(ChangeApplier.FENCE_SCHEMA) + "."
+			+ Sql.quote(ChangeApplier.FENCE_TABLE);
+
 	private final UUID move;
 
 	private final UUID tenant;
@@ -62,6 +67,8 @@ public final class TenantChangeStream implements AutoCloseable {
 	private final AtomicReference<Long> appliedLsn = new AtomicReference<>();
 
 	private ExecutorService runner;
+
+	private volatile ChangeApplier applier;
 
 	private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
@@ -111,6 +118,7 @@ public final class TenantChangeStream implements AutoCloseable {
 		}
 		createPublication();
 		ChangeApplier applier = new ChangeApplier(this.move, this.tenant, this.name, this.target, this.tables);
+		this.applier = applier;
 		this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
 			.using(properties())
 			.notifying((records, committer) -> {
@@ -170,6 +178,16 @@ public final class TenantChangeStream implements AutoCloseable {
 	/** The source WAL position of the last applied batch, if any. */
 	public Long appliedLsn() {
 		return this.appliedLsn.get();
+	}
+
+	/**
+	 * Epoch of the last fence mark ({@code tierflow_fence.moved}) applied in order, if
+	 * any: once it is the move's, the target holds everything the tenant committed before
+	 * the fence.
+	 */
+	public Long fenceSeen() {
+		ChangeApplier a = this.applier;
+		return (a != null) ? a.fenceSeen() : null;
 	}
 
 	/** The error that stopped the stream, if one did. */
@@ -232,8 +250,13 @@ public final class TenantChangeStream implements AutoCloseable {
 			// Row filters (PostgreSQL 15): only this tenant's changes are decoded and
 			// sent.
 			// The tenant id is a UUID: nothing to escape.
-			String tables = this.tables.stream()
-				.map((t) -> this.source.qualified(t.name()) + " where (tenant_id = '" + this.tenant + "')")
+			// The tenant's fence marks travel in the same stream: seeing the move's mark
+			// applied proves everything before it is.
+			List<String> qualified = new ArrayList<>();
+			this.tables.forEach((t) -> qualified.add(this.source.qualified(t.name())));
+			qualified.add(FENCE);
+			String tables = qualified.stream()
+				.map((t) -> t + " where (tenant_id = '" + this.tenant + "')")
 				.collect(Collectors.joining(", "));
 			st.execute("create publication " + this.name + " for table " + tables);
 		}
@@ -260,19 +283,20 @@ public final class TenantChangeStream implements AutoCloseable {
 		p.setProperty("publication.name", this.name);
 		p.setProperty("publication.autocreate.mode", "disabled");
 		p.setProperty("snapshot.mode", "initial");
-		String qualified = this.tables.stream()
-			.map((t) -> this.source.schema() + "." + t.name())
-			.collect(Collectors.joining(","));
+		List<String> names = new ArrayList<>();
+		this.tables.forEach((t) -> names.add(this.source.schema() + "." + t.name()));
+		String qualified = String.join(",", names) + "," + FENCE_NAME;
+		names.add(FENCE_NAME);
 		p.setProperty("table.include.list",
-				this.tables.stream()
-					.map((t) -> (this.source.schema() + "." + t.name()).replace(".", "\\."))
-					.collect(Collectors.joining(",")));
+				names.stream().map((n) -> n.replace(".", "\\.")).collect(Collectors.joining(",")));
 		// The snapshot reads this tenant's rows only.
 		p.setProperty("snapshot.select.statement.overrides", qualified);
 		for (TenantTable t : this.tables) {
 			p.setProperty("snapshot.select.statement.overrides." + this.source.schema() + "." + t.name(),
 					"select * from " + this.source.qualified(t.name()) + " where tenant_id = '" + this.tenant + "'");
 		}
+		p.setProperty("snapshot.select.statement.overrides." + FENCE_NAME,
+				"select * from " + FENCE + " where tenant_id = '" + this.tenant + "'");
 		p.setProperty("heartbeat.interval.ms", String.valueOf(this.heartbeat.toMillis()));
 		p.setProperty("decimal.handling.mode", "string");
 		p.setProperty("time.precision.mode", "adaptive_time_microseconds");
@@ -280,6 +304,9 @@ public final class TenantChangeStream implements AutoCloseable {
 		p.setProperty("tombstones.on.delete", "false");
 		p.setProperty("unavailable.value.placeholder", ChangeApplier.UNAVAILABLE);
 		p.setProperty("errors.max.retries", "3");
+		// Hand changes over as they come rather than every half second (the default): the
+		// lag at cutover is what writers wait for.
+		p.setProperty("poll.interval.ms", "20");
 		return p;
 	}
 

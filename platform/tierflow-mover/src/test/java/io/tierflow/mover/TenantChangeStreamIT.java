@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -70,6 +71,7 @@ class TenantChangeStreamIT {
 		String schema = "t_" + this.a.toString().replace("-", "");
 		this.target = new Store(this.pg.jdbcUrl(targetDb), this.pg.adminUser(), this.pg.adminPassword(), schema);
 		exec(this.source, "create schema shared; set search_path to shared; " + TABLES);
+		exec(this.source, TenantFence.ensureStatement(this.pg.adminUser()));
 		exec(this.target, "create schema " + schema + "; set search_path to " + schema + "; " + TABLES);
 		try (Connection con = this.source.connect()) {
 			con.setAutoCommit(false);
@@ -125,6 +127,11 @@ class TenantChangeStreamIT {
 			awaitSameRows(stream);
 			assertThat(stream.failure()).isNull();
 			assertThat(stream.appliedChanges()).isGreaterThanOrEqualTo(3050);
+			// A fence mark of the tenant travels in the stream, in order; a neighbour's
+			// does not.
+			exec(this.source, "insert into tierflow_fence.moved (tenant_id, epoch) values ('" + this.b + "', 9)");
+			exec(this.source, "insert into tierflow_fence.moved (tenant_id, epoch) values ('" + this.a + "', 7)");
+			await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(7).equals(stream.fenceSeen()));
 		}
 		finally {
 			writing.set(false);

@@ -106,6 +106,15 @@ public class PlacementRepository {
 			.update();
 	}
 
+	/**
+	 * Forgets a store that was dropped (a tier move's abandoned target or old source).
+	 */
+	public void deleteStore(StoreKey key) {
+		this.control.sql("delete from tenant_store where cluster = ? and database_name = ? and schema_name = ?")
+			.params(key.cluster(), key.database(), key.schema())
+			.update();
+	}
+
 	public Optional<PlacementStore> findStore(StoreKey key) {
 		return this.control
 			.sql("select cluster, database_name, schema_name, isolation, schema_version, state, error"

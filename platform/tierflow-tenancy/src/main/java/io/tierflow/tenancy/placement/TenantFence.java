@@ -43,4 +43,9 @@ public final class TenantFence {
 	private TenantFence() {
 	}
 
+	/** A statement that creates the fence objects unless present. */
+	public static String ensureStatement(String appRole) {
+		return ("DO $$\nBEGIN\n" + ENSURE + "END $$").formatted("", appRole);
+	}
+
 }

@@ -1,0 +1,436 @@
+package io.tierflow.mover;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.JdbcUrls;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.StoreKey;
+import io.tierflow.tenancy.placement.TenantFence;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.tenancy.placement.UnknownTenantException;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Moves one tenant's data in this service to the placement another tier (or another
+ * cluster) asks for, live: prepares the target at the latest migration version, copies
+ * and streams the tenant's rows ({@link TenantChangeStream}), and cuts over only once the
+ * stream keeps up — probes written to the source arrive within {@code cutoverLag}. The
+ * cutover fences the tenant's writes on every instance ({@link TenantFence}), waits until
+ * the fence mark itself has been applied to the target, compares per-table checksums,
+ * switches the placement (epoch + 1) and lifts the fence; the held writers go on at the
+ * target. Anything going wrong before the switch leaves the source authoritative and
+ * drops the target.
+ */
+public class TenantMover {
+
+	private static final Logger log = LoggerFactory.getLogger(TenantMover.class);
+
+	/**
+	 * @param cutoverLag the stream must apply a probe within this to cut over
+	 * @param catchUpDeadline how long the stream may take to copy and catch up
+	 * @param fenceWait how long writers may be held at most before the move gives up
+	 * @param heartbeat how often the stream reports its position while the tenant is
+	 * quiet
+	 */
+	public record Options(Duration cutoverLag, Duration catchUpDeadline, Duration fenceWait, Duration heartbeat) {
+
+		public static Options defaults() {
+			return new Options(Duration.ofMillis(200), Duration.ofMinutes(30), Duration.ofSeconds(2),
+					Duration.ofSeconds(1));
+		}
+
+	}
+
+	/** Phases a move reports, with rows applied so far and the last measured lag. */
+	public interface Progress {
+
+		void report(UUID move, String phase, long changesApplied, Duration lag);
+
+		Progress NONE = (move, phase, changes, lag) -> {
+		};
+
+	}
+
+	private final TenantProvisioner provisioner;
+
+	private final PlacementRepository placements;
+
+	private final TransactionTemplate controlTx;
+
+	private final PlacementPools pools;
+
+	private final PlacementDirectory directory;
+
+	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
+			PlacementPools pools, PlacementDirectory directory) {
+		this.provisioner = provisioner;
+		this.placements = placements;
+		this.controlTx = controlTx;
+		this.pools = pools;
+		this.directory = directory;
+	}
+
+	/**
+	 * Moves the tenant to a placement of {@code tier} in {@code region}; with
+	 * {@code avoidCluster}, to another cluster than that one (rebalancing).
+	 */
+	public MoveReport move(UUID tenant, Tier tier, String region, String avoidCluster, Options options,
+			Progress progress) throws SQLException, InterruptedException {
+		TenantPlacement from = this.provisioner.find(tenant)
+			.filter((p) -> p.state() == PlacementState.READY)
+			.orElseThrow(() -> new UnknownTenantException(tenant));
+		UUID move = UuidCreator.getTimeOrderedEpoch();
+		progress.report(move, "PREPARING", 0, null);
+		TenantPlacement to = this.provisioner.prepareMove(from, tier, region, avoidCluster);
+		Store source = store(from);
+		Store target = store(to);
+		log.info("Move {}: tenant {} from {} to {}", move, tenant, from.store(), to.store());
+		Cutover cutover = null;
+		try (TenantChangeStream stream = new TenantChangeStream(move, tenant, source, target, options.heartbeat())) {
+			stream.start();
+			Duration lag = catchUp(move, stream, source, tenant, options, progress);
+			progress.report(move, "FENCED", stream.appliedChanges(), lag);
+			cutover = new Cutover(source, tenant);
+			cutover.fence(from.epoch(), options.fenceWait());
+			awaitMark(stream, from.epoch(), cutover.remaining(options.fenceWait()), "the fence mark");
+			progress.report(move, "VERIFYING", stream.appliedChanges(), lag);
+			Map<String, TableChecksum> sourceSums = stream.sourceChecksums();
+			Map<String, TableChecksum> targetSums = stream.targetChecksums();
+			if (!sourceSums.equals(targetSums)) {
+				throw new MoveAbandoned("checksums differ: source " + sourceSums + ", target " + targetSums);
+			}
+			boolean switched = this.controlTx.execute(
+					(s) -> this.placements.switchPlacement(tenant, from.epoch(), tier, to.isolation(), to.store()));
+			if (!switched) {
+				throw new MoveAbandoned(
+						"the placement changed during the move (epoch is no longer " + from.epoch() + ")");
+			}
+			this.directory.evict(tenant);
+			Duration fenced = cutover.release();
+			cutover = null;
+			long applied = stream.appliedChanges();
+			progress.report(move, "SWITCHED", applied, lag);
+			TenantPlacement moved = new TenantPlacement(tenant, tier, to.isolation(), to.cluster(), to.database(),
+					to.schema(), region, from.epoch() + 1, PlacementState.READY, from.suspended(), null);
+			log.info(
+					"Move {}: tenant {} switched to {} (epoch {}); {} changes applied, writes held {} ms, checksums {}",
+					move, tenant, to.store(), moved.epoch(), applied, fenced.toMillis(), sourceSums);
+			stream.close();
+			TenantChangeStream.dropCapture(source, target, move);
+			return new MoveReport(move, from, moved, true, null, sourceSums, targetSums, applied, fenced);
+		}
+		catch (MoveAbandoned | RuntimeException | SQLException ex) {
+			String reason = (ex instanceof MoveAbandoned) ? ex.getMessage() : ex.toString();
+			log.warn("Move {}: tenant {} stays in {}: {}", move, tenant, from.store(), reason);
+			if (cutover != null) {
+				cutover.abandon();
+			}
+			abandon(move, from, to, source, target);
+			progress.report(move, "ABORTED", 0, null);
+			return new MoveReport(move, from, to, false, reason, Map.of(), Map.of(), 0, Duration.ZERO);
+		}
+	}
+
+	/**
+	 * Removes the tenant's data from the store it left, once no instance can route to it
+	 * any more (wait for the placement cache's time to live after the switch first). The
+	 * tenant's outbox rows there are relayed first.
+	 */
+	public void removeSource(MoveReport report, Duration outboxDrainWait) throws SQLException, InterruptedException {
+		if (!report.succeeded()) {
+			throw new IllegalArgumentException("Move " + report.move() + " did not succeed: its source stays");
+		}
+		TenantPlacement from = report.from();
+		Store source = store(from);
+		UUID tenant = from.tenantId();
+		awaitOutboxDrained(source, tenant, outboxDrainWait);
+		switch (from.isolation()) {
+			case ROW -> {
+				try (Connection con = source.connect()) {
+					con.setAutoCommit(false);
+					for (TenantTable table : TenantTable.of(con, source.schema())) {
+						try (PreparedStatement ps = con.prepareStatement(
+								"delete from " + source.qualified(table.name()) + " where tenant_id = ?")) {
+							ps.setObject(1, tenant);
+							ps.executeUpdate();
+						}
+					}
+					con.commit();
+				}
+			}
+			case SCHEMA -> dropSchema(source);
+			case DATABASE -> dropDatabase(from);
+		}
+		if (from.isolation() != IsolationMode.ROW) {
+			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(from.store()));
+		}
+		log.info("Move {}: tenant {}'s data removed from {}", report.move(), tenant, from.store());
+	}
+
+	private Duration catchUp(UUID move, TenantChangeStream stream, Store source, UUID tenant, Options options,
+			Progress progress) throws SQLException, InterruptedException, MoveAbandoned {
+		long deadline = System.nanoTime() + options.catchUpDeadline().toNanos();
+		while (!stream.streaming()) {
+			checkStream(stream);
+			if (System.nanoTime() > deadline) {
+				throw new MoveAbandoned("the copy did not finish within " + options.catchUpDeadline());
+			}
+			progress.report(move, "COPYING", stream.appliedChanges(), null);
+			Thread.sleep(200);
+		}
+		long probe = 0;
+		Duration lag = null;
+		while (true) {
+			checkStream(stream);
+			probe--;
+			long written = System.nanoTime();
+			mark(source, tenant, probe);
+			Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+			try {
+				awaitMark(stream, probe, left, "a lag probe");
+			}
+			catch (MoveAbandoned ex) {
+				throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
+						+ " ms until the deadline (" + ex.getMessage() + "); cutover refused");
+			}
+			lag = Duration.ofNanos(System.nanoTime() - written);
+			progress.report(move, "STREAMING", stream.appliedChanges(), lag);
+			if (lag.compareTo(options.cutoverLag()) <= 0) {
+				return lag;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
+						+ " ms (last " + lag.toMillis() + " ms) until the deadline; cutover refused");
+			}
+			Thread.sleep(100);
+		}
+	}
+
+	private static void checkStream(TenantChangeStream stream) throws MoveAbandoned {
+		if (stream.failure() != null) {
+			throw new MoveAbandoned("the change stream failed: " + stream.failure());
+		}
+	}
+
+	private static void awaitMark(TenantChangeStream stream, long epoch, Duration within, String what)
+			throws MoveAbandoned, InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		while (!Objects.equals(stream.fenceSeen(), epoch)) {
+			checkStream(stream);
+			if (System.nanoTime() > deadline) {
+				throw new MoveAbandoned(what + " did not reach the target within " + within.toMillis() + " ms");
+			}
+			Thread.sleep(2);
+		}
+	}
+
+	/**
+	 * Writes a mark (a negative probe, or the fence's epoch) into the source's stream.
+	 */
+	private static void mark(Store source, UUID tenant, long epoch) throws SQLException {
+		try (Connection con = source.connect()) {
+			mark(con, tenant, epoch);
+		}
+	}
+
+	private static void mark(Connection con, UUID tenant, long epoch) throws SQLException {
+		try (PreparedStatement ps = con.prepareStatement("insert into tierflow_fence.moved (tenant_id, epoch)"
+				+ " values (?, ?) on conflict (tenant_id) do update set epoch = excluded.epoch, moved_at = now()")) {
+			ps.setObject(1, tenant);
+			ps.setLong(2, epoch);
+			ps.executeUpdate();
+		}
+	}
+
+	private void abandon(UUID move, TenantPlacement from, TenantPlacement to, Store source, Store target) {
+		try {
+			TenantChangeStream.dropCapture(source, target, move);
+		}
+		catch (SQLException ex) {
+			log.warn("Move {}: dropping its slot and publication failed; the start-up reaper will", move, ex);
+		}
+		try {
+			switch (to.isolation()) {
+				case ROW -> {
+					try (Connection con = target.connect()) {
+						con.setAutoCommit(false);
+						for (TenantTable table : TenantTable.of(con, target.schema())) {
+							try (PreparedStatement ps = con.prepareStatement(
+									"delete from " + target.qualified(table.name()) + " where tenant_id = ?")) {
+								ps.setObject(1, from.tenantId());
+								ps.executeUpdate();
+							}
+						}
+						con.commit();
+					}
+				}
+				case SCHEMA -> dropSchema(target);
+				case DATABASE -> dropDatabase(to);
+			}
+			if (to.isolation() != IsolationMode.ROW) {
+				this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(to.store()));
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			log.warn("Move {}: dropping the abandoned target {} failed", move, to.store(), ex);
+		}
+	}
+
+	private static void dropSchema(Store store) throws SQLException {
+		try (Connection con = store.connect(); Statement st = con.createStatement()) {
+			st.execute("drop schema if exists " + Sql.quote(store.schema()) + " cascade");
+		}
+	}
+
+	private void dropDatabase(TenantPlacement placement) throws SQLException {
+		this.pools.evict(placement.cluster(), placement.database());
+		Cluster cluster = this.pools.cluster(placement.cluster());
+		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
+				Statement st = con.createStatement()) {
+			// The name comes from the tenant id only (StoreNames).
+			st.execute("drop database if exists " + placement.database() + " with (force)");
+		}
+	}
+
+	private static void awaitOutboxDrained(Store source, UUID tenant, Duration within)
+			throws SQLException, InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		try (Connection con = source.connect()) {
+			boolean hasOutbox;
+			try (PreparedStatement ps = con.prepareStatement("select to_regclass(?) is not null")) {
+				ps.setString(1, source.qualified("outbox"));
+				var rs = ps.executeQuery();
+				rs.next();
+				hasOutbox = rs.getBoolean(1);
+			}
+			while (hasOutbox) {
+				try (PreparedStatement ps = con
+					.prepareStatement("select count(*) from " + source.qualified("outbox") + " where tenant_id = ?")) {
+					ps.setObject(1, tenant);
+					var rs = ps.executeQuery();
+					rs.next();
+					if (rs.getLong(1) == 0) {
+						return;
+					}
+				}
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Tenant " + tenant + "'s events in " + source.schema()
+							+ " were not relayed within " + within + "; its old data stays until they are");
+				}
+				Thread.sleep(100);
+			}
+		}
+	}
+
+	private Store store(TenantPlacement placement) {
+		Cluster cluster = this.pools.cluster(placement.cluster());
+		return new Store(JdbcUrls.withDatabase(cluster.jdbcUrl(), placement.database()), cluster.username(),
+				cluster.password(), placement.schema());
+	}
+
+	/** The fence of one cutover: a session holding the tenant's lock exclusive. */
+	private static final class Cutover {
+
+		private final Connection con;
+
+		private final UUID tenant;
+
+		private long fencedAt;
+
+		private boolean marked;
+
+		Cutover(Store source, UUID tenant) throws SQLException {
+			this.con = source.connect();
+			this.tenant = tenant;
+		}
+
+		/**
+		 * Waits for the writers in flight (at most {@code wait}), holds back new ones,
+		 * and writes the fence mark.
+		 */
+		void fence(long epoch, Duration wait) throws SQLException, MoveAbandoned {
+			try (Statement st = this.con.createStatement()) {
+				st.execute("set lock_timeout = " + Math.max(1, wait.toMillis()));
+			}
+			try (PreparedStatement ps = this.con
+				.prepareStatement("select pg_advisory_lock(" + TenantFence.LOCK_SPACE + ", hashtext(?::text))")) {
+				ps.setObject(1, this.tenant);
+				ps.execute();
+			}
+			catch (SQLException ex) {
+				if ("55P03".equals(ex.getSQLState())) { // lock_not_available
+					throw new MoveAbandoned("the tenant's writes in flight did not finish within " + wait.toMillis()
+							+ " ms; cutover refused");
+				}
+				throw ex;
+			}
+			this.fencedAt = System.nanoTime();
+			mark(this.con, this.tenant, epoch);
+			this.marked = true;
+		}
+
+		Duration remaining(Duration wait) {
+			return Duration.ofNanos(Math.max(0, wait.toNanos() - (System.nanoTime() - this.fencedAt)));
+		}
+
+		/**
+		 * Lifts the fence after the switch; the mark stays, for writers with old routes.
+		 */
+		Duration release() throws SQLException {
+			Duration held = Duration.ofNanos(System.nanoTime() - this.fencedAt);
+			try (Connection c = this.con;
+					PreparedStatement ps = c.prepareStatement(
+							"select pg_advisory_unlock(" + TenantFence.LOCK_SPACE + ", hashtext(?::text))")) {
+				ps.setObject(1, this.tenant);
+				ps.execute();
+			}
+			return held;
+		}
+
+		/** Takes the mark back and lifts the fence: the source stays authoritative. */
+		void abandon() {
+			try (Connection c = this.con) {
+				if (this.marked) {
+					try (PreparedStatement ps = c
+						.prepareStatement("delete from tierflow_fence.moved where tenant_id = ?")) {
+						ps.setObject(1, this.tenant);
+						ps.executeUpdate();
+					}
+				}
+				// Closing the session releases the lock.
+			}
+			catch (SQLException ex) {
+				log.warn("Taking back the fence of tenant {} failed; closing its session lifts it", this.tenant, ex);
+			}
+		}
+
+	}
+
+	/** The move gives up, with a reason; the source stays authoritative. */
+	static final class MoveAbandoned extends Exception {
+
+		MoveAbandoned(String reason) {
+			super(reason);
+		}
+
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.tierflow.mover;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TestPostgres;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** A one-table tenant-data service, run as two instances over the same databases. */
+@SpringBootApplication
+class MoverTestApplication {
+
+	@Bean
+	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
+			@Qualifier("controlTransactionTemplate") TransactionTemplate controlTx, PlacementPools pools,
+			PlacementDirectory directory) {
+		return new TenantMover(provisioner, placements, controlTx, pools, directory);
+	}
+
+	/** Repository code as services write it: no tenant filter, no mode branches. */
+	@Repository
+	static class NoteRepository {
+
+		private final JdbcClient jdbc;
+
+		NoteRepository(JdbcClient jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@Transactional
+		UUID add(String body) {
+			UUID id = UuidCreator.getTimeOrderedEpoch();
+			this.jdbc.sql("insert into notes (tenant_id, id, body) values (?, ?, ?)")
+				.params(TenantContext.require(), id, body)
+				.update();
+			return id;
+		}
+
+		@Transactional(readOnly = true)
+		List<UUID> ids() {
+			return this.jdbc.sql("select id from notes").query(UUID.class).list();
+		}
+
+	}
+
+	/**
+	 * Fresh databases for a service: control, shared and dedicated clusters in region eu;
+	 * the properties of an instance.
+	 */
+	static Map<String, String> properties(String service) {
+		PostgresServer pg = TestPostgres.get();
+		String[] dbs = { service + "_control", service + "_shared", service + "_dedicated", service + "_enterprise" };
+		for (String db : dbs) {
+			pg.dropDatabase(db);
+			pg.createDatabase(db);
+		}
+		Map<String, String> p = new LinkedHashMap<>();
+		p.put("tierflow.tenancy.service", service);
+		p.put("tierflow.tenancy.control.jdbc-url", pg.jdbcUrl(dbs[0]));
+		p.put("tierflow.tenancy.control.username", pg.adminUser());
+		p.put("tierflow.tenancy.control.password", pg.adminPassword());
+		p.put("tierflow.tenancy.app-role.username", service + "_app");
+		p.put("tierflow.tenancy.app-role.password", "app-secret");
+		String[][] clusters = { { "shared-eu", dbs[1], "SHARED" }, { "dedicated-eu", dbs[2], "DEDICATED" },
+				{ "enterprise-eu", dbs[3], "ENTERPRISE" } };
+		for (int i = 0; i < clusters.length; i++) {
+			String prefix = "tierflow.tenancy.clusters[" + i + "].";
+			p.put(prefix + "name", clusters[i][0]);
+			p.put(prefix + "jdbc-url", pg.jdbcUrl(clusters[i][1]));
+			p.put(prefix + "username", pg.adminUser());
+			p.put(prefix + "password", pg.adminPassword());
+			p.put(prefix + "role", clusters[i][2]);
+			p.put(prefix + "region", "eu");
+			p.put(prefix + "capacity", "1000");
+		}
+		return p;
+	}
+
+}

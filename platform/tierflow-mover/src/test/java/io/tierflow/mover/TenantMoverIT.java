@@ -1,0 +1,251 @@
+package io.tierflow.mover;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.tierflow.mover.MoverTestApplication.NoteRepository;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tier moves with the tenancy core on real PostgreSQL and a real Debezium engine, while
+ * two instances of the service write to the moving tenant and to its neighbour.
+ */
+class TenantMoverIT {
+
+	private static final String SERVICE = "mover";
+
+	private static ConfigurableApplicationContext one;
+
+	private static ConfigurableApplicationContext two;
+
+	@BeforeAll
+	static void twoInstances() {
+		Map<String, String> properties = MoverTestApplication.properties(SERVICE);
+		one = start(properties);
+		two = start(properties);
+	}
+
+	@AfterAll
+	static void stop() {
+		two.close();
+		one.close();
+	}
+
+	private static ConfigurableApplicationContext start(Map<String, String> properties) {
+		return new SpringApplicationBuilder(MoverTestApplication.class).web(WebApplicationType.NONE)
+			.properties(Map.copyOf(properties))
+			.run();
+	}
+
+	@Test
+	void movesATenantFromSharedRowsToItsOwnSchemaWhileTwoInstancesWrite() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		UUID b = provision(Tier.SHARED);
+		Set<UUID> seeded = new HashSet<>();
+		TenantContext.run(a, () -> {
+			for (int i = 0; i < 1000; i++) {
+				seeded.add(notes(one).add("seed " + i));
+			}
+		});
+		Writers writers = new Writers();
+		writers.start(one, a);
+		writers.start(two, a);
+		writers.start(two, b);
+		List<String> phases = new ArrayList<>();
+		MoveReport report;
+		try {
+			Thread.sleep(300);
+			report = one.getBean(TenantMover.class)
+				.move(a, Tier.DEDICATED, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
+						(move, phase, changes, lag) -> phases.add(phase));
+			Thread.sleep(500); // both instances go on writing at the new placement
+		}
+		finally {
+			writers.stop();
+		}
+		assertThat(report.reason()).isNull();
+		assertThat(report.succeeded()).isTrue();
+		assertThat(phases).contains("PREPARING", "STREAMING", "FENCED", "VERIFYING", "SWITCHED");
+		assertThat(writers.failures).isEmpty();
+		assertThat(report.sourceChecksums()).isEqualTo(report.targetChecksums());
+		assertThat(report.sourceChecksums().get("notes").rows()).isGreaterThanOrEqualTo(1000);
+
+		TenantPlacement moved = placement(a);
+		assertThat(moved.isolation()).isEqualTo(IsolationMode.SCHEMA);
+		assertThat(moved.epoch()).isEqualTo(2);
+		// Every acknowledged write is there exactly once: the seed, and what both
+		// instances wrote before, during and after the cutover.
+		List<UUID> aNow = TenantContext.call(a, () -> notes(two).ids());
+		Set<UUID> expected = new HashSet<>(seeded);
+		expected.addAll(writers.acked(a));
+		assertThat(aNow).hasSameSizeAs(new HashSet<>(aNow));
+		assertThat(new HashSet<>(aNow)).isEqualTo(expected);
+		assertThat(writers.acked(a)).hasSizeGreaterThan(50);
+		// The neighbour never moved and lost nothing.
+		assertThat(new HashSet<>(TenantContext.call(b, () -> notes(one).ids()))).isEqualTo(writers.acked(b));
+		assertThat(countIn(SERVICE + "_dedicated", moved.schema() + ".notes", b)).isZero();
+
+		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
+		assertThat(countIn(SERVICE + "_shared", "shared.notes", a)).isZero();
+		assertThat(countIn(SERVICE + "_shared", "shared.notes", b)).isEqualTo(writers.acked(b).size());
+		assertNoCaptureLeft();
+	}
+
+	@Test
+	void aLaggingStreamIsRefusedItsCutoverAndWritesAreNeverBlocked() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		Writers writers = new Writers();
+		writers.start(one, a);
+		MoveReport report;
+		try {
+			// No stream can apply a probe in zero time: the lag is always above this.
+			report = one.getBean(TenantMover.class)
+				.move(a, Tier.DEDICATED, "eu", null, options(Duration.ZERO, Duration.ofSeconds(3)),
+						TenantMover.Progress.NONE);
+			int before = writers.acked(a).size();
+			Thread.sleep(300);
+			assertThat(writers.acked(a).size()).isGreaterThan(before);
+		}
+		finally {
+			writers.stop();
+		}
+		assertThat(report.succeeded()).isFalse();
+		assertThat(report.reason()).contains("lag stayed above 0 ms").contains("cutover refused");
+		assertThat(writers.failures).isEmpty();
+		TenantPlacement stayed = placement(a);
+		assertThat(stayed.isolation()).isEqualTo(IsolationMode.ROW);
+		assertThat(stayed.epoch()).isEqualTo(1);
+		assertThat(new HashSet<>(TenantContext.call(a, () -> notes(two).ids()))).isEqualTo(writers.acked(a));
+		// The abandoned target is gone.
+		assertThat(countSchemas(SERVICE + "_dedicated", report.to().schema())).isZero();
+		assertNoCaptureLeft();
+	}
+
+	private static TenantMover.Options options(Duration cutoverLag, Duration catchUp) {
+		return new TenantMover.Options(cutoverLag, catchUp, Duration.ofSeconds(2), Duration.ofMillis(500));
+	}
+
+	private static UUID provision(Tier tier) {
+		UUID tenant = UUID.randomUUID();
+		TenantPlacement p = one.getBean(TenantProvisioner.class).provision(tenant, tier, "eu");
+		assertThat(p.state()).isEqualTo(PlacementState.READY);
+		return tenant;
+	}
+
+	private static TenantPlacement placement(UUID tenant) {
+		return one.getBean(TenantProvisioner.class).find(tenant).orElseThrow();
+	}
+
+	private static NoteRepository notes(ConfigurableApplicationContext instance) {
+		return instance.getBean(NoteRepository.class);
+	}
+
+	private static long countIn(String database, String table, UUID tenant) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(database);
+				Statement st = con.createStatement();
+				ResultSet rs = st
+					.executeQuery("select count(*) from " + table + " where tenant_id = '" + tenant + "'")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static long countSchemas(String database, String schema) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(database);
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery("select count(*) from pg_namespace where nspname = '" + schema + "'")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static void assertNoCaptureLeft() throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(SERVICE + "_shared");
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery("select (select count(*) from pg_replication_slots"
+						+ " where database = current_database()) + (select count(*) from pg_publication)")) {
+			rs.next();
+			assertThat(rs.getLong(1)).as("slots and publications left").isZero();
+		}
+	}
+
+	/** Threads writing notes as fast as they can, keeping what was acknowledged. */
+	private static final class Writers {
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final List<Thread> threads = new ArrayList<>();
+
+		private final Map<UUID, Queue<UUID>> acked = new java.util.concurrent.ConcurrentHashMap<>();
+
+		final Queue<String> failures = new ConcurrentLinkedQueue<>();
+
+		void start(ConfigurableApplicationContext instance, UUID tenant) {
+			Queue<UUID> mine = this.acked.computeIfAbsent(tenant, (t) -> new ConcurrentLinkedQueue<>());
+			Thread t = new Thread(() -> {
+				int i = 0;
+				while (this.running.get()) {
+					try {
+						mine.add(TenantContext.call(tenant, () -> notes(instance).add("write")));
+					}
+					catch (RuntimeException ex) {
+						this.failures.add(ex.toString());
+					}
+					if (++i % 20 == 0) {
+						sleepQuietly();
+					}
+				}
+			}, "writer-" + this.threads.size());
+			this.threads.add(t);
+			t.start();
+		}
+
+		Set<UUID> acked(UUID tenant) {
+			return new HashSet<>(this.acked.getOrDefault(tenant, new ConcurrentLinkedQueue<>()));
+		}
+
+		void stop() throws InterruptedException {
+			this.running.set(false);
+			for (Thread t : this.threads) {
+				t.join();
+			}
+		}
+
+		private static void sleepQuietly() {
+			try {
+				Thread.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+}
