@@ -70,6 +70,9 @@ public final class TenantChangeStream implements AutoCloseable {
 
 	private volatile ChangeApplier applier;
 
+	/** Notified after every applied batch and when the stream fails. */
+	private final Object progress = new Object();
+
 	private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
 	private volatile boolean snapshotDone;
@@ -135,6 +138,9 @@ public final class TenantChangeStream implements AutoCloseable {
 					this.failure.compareAndSet(null, (error != null) ? error : new IllegalStateException(message));
 					log.warn("Move {}: change stream stopped: {}", this.move, message, error);
 				}
+				synchronized (this.progress) {
+					this.progress.notifyAll();
+				}
 			})
 			.build();
 		this.runner = Executors.newSingleThreadExecutor((r) -> new Thread(r, "tierflow-mover-" + this.name));
@@ -163,6 +169,9 @@ public final class TenantChangeStream implements AutoCloseable {
 		if (!Boolean.TRUE.equals(last.sourceOffset().get("snapshot"))) {
 			this.snapshotDone = true;
 		}
+		synchronized (this.progress) {
+			this.progress.notifyAll();
+		}
 	}
 
 	/** Row changes applied to the target so far (snapshot rows included). */
@@ -188,6 +197,25 @@ public final class TenantChangeStream implements AutoCloseable {
 	public Long fenceSeen() {
 		ChangeApplier a = this.applier;
 		return (a != null) ? a.fenceSeen() : null;
+	}
+
+	/**
+	 * Waits until the fence mark of {@code epoch} is applied, the stream fails, or the
+	 * time is up.
+	 * @return whether the mark was applied
+	 */
+	public boolean awaitFenceSeen(long epoch, Duration within) throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		synchronized (this.progress) {
+			while (!Long.valueOf(epoch).equals(fenceSeen()) && this.failure.get() == null) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				TimeUnit.NANOSECONDS.timedWait(this.progress, left);
+			}
+			return Long.valueOf(epoch).equals(fenceSeen());
+		}
 	}
 
 	/** The error that stopped the stream, if one did. */

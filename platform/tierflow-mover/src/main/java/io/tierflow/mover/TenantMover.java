@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 
 import com.github.f4b6a3.uuid.UuidCreator;
@@ -117,6 +116,9 @@ public class TenantMover {
 			if (!sourceSums.equals(targetSums)) {
 				throw new MoveAbandoned("checksums differ: source " + sourceSums + ", target " + targetSums);
 			}
+			// Writers take back a mark older than the lease, as left by a dead mover:
+			// switch only while the fence is surely still ours.
+			cutover.confirmHeld(TenantFence.LEASE.dividedBy(2));
 			boolean switched = this.controlTx.execute(
 					(s) -> this.placements.switchPlacement(tenant, from.epoch(), tier, to.isolation(), to.store()));
 			if (!switched) {
@@ -194,7 +196,7 @@ public class TenantMover {
 				throw new MoveAbandoned("the copy did not finish within " + options.catchUpDeadline());
 			}
 			progress.report(move, "COPYING", stream.appliedChanges(), null);
-			Thread.sleep(200);
+			Thread.sleep(200); // the pace of progress reports while the copy runs
 		}
 		long probe = 0;
 		Duration lag = null;
@@ -220,7 +222,7 @@ public class TenantMover {
 				throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
 						+ " ms (last " + lag.toMillis() + " ms) until the deadline; cutover refused");
 			}
-			Thread.sleep(100);
+			Thread.sleep(100); // the pace of lag probes while the stream catches up
 		}
 	}
 
@@ -232,13 +234,10 @@ public class TenantMover {
 
 	private static void awaitMark(TenantChangeStream stream, long epoch, Duration within, String what)
 			throws MoveAbandoned, InterruptedException {
-		long deadline = System.nanoTime() + within.toNanos();
-		while (!Objects.equals(stream.fenceSeen(), epoch)) {
-			checkStream(stream);
-			if (System.nanoTime() > deadline) {
-				throw new MoveAbandoned(what + " did not reach the target within " + within.toMillis() + " ms");
-			}
-			Thread.sleep(2);
+		boolean seen = stream.awaitFenceSeen(epoch, within);
+		checkStream(stream);
+		if (!seen) {
+			throw new MoveAbandoned(what + " did not reach the target within " + within.toMillis() + " ms");
 		}
 	}
 
@@ -335,7 +334,7 @@ public class TenantMover {
 					throw new IllegalStateException("Tenant " + tenant + "'s events in " + source.schema()
 							+ " were not relayed within " + within + "; its old data stays until they are");
 				}
-				Thread.sleep(100);
+				Thread.sleep(100); // the relay drains it on its own schedule
 			}
 		}
 	}
@@ -385,6 +384,18 @@ public class TenantMover {
 			this.fencedAt = System.nanoTime();
 			mark(this.con, this.tenant, epoch);
 			this.marked = true;
+		}
+
+		/** Fails unless the fence session is alive and younger than {@code maxAge}. */
+		void confirmHeld(Duration maxAge) throws SQLException, MoveAbandoned {
+			try (Statement st = this.con.createStatement()) {
+				st.execute("select 1");
+			}
+			Duration age = Duration.ofNanos(System.nanoTime() - this.fencedAt);
+			if (age.compareTo(maxAge) > 0) {
+				throw new MoveAbandoned(
+						"the fence has been up for " + age.toMillis() + " ms, too long to switch safely");
+			}
 		}
 
 		Duration remaining(Duration wait) {

@@ -18,6 +18,7 @@ import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantMovedException;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -31,6 +32,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tier moves with the tenancy core on real PostgreSQL and a real Debezium engine, while
@@ -145,6 +147,34 @@ class TenantMoverIT {
 		// The abandoned target is gone.
 		assertThat(countSchemas(SERVICE + "_dedicated", report.to().schema())).isZero();
 		assertNoCaptureLeft();
+	}
+
+	@Test
+	void aMarkLeftByAMoverThatDiedBeforeSwitchingIsTakenBackByWriters() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		TenantContext.run(a, () -> notes(one).add("before"));
+		// What a mover leaves when killed between its fence mark and the switch: the mark
+		// (its session, and with it the lock, died with it).
+		exec(SERVICE + "_shared", "insert into tierflow_fence.moved (tenant_id, epoch) values ('" + a + "', 1)");
+		// While the mark is young it may still be a live mover's: writes wait it out,
+		// then
+		// are refused as "moving" (a 503 with Retry-After over HTTP), and nothing is
+		// written.
+		assertThatThrownBy(() -> TenantContext.call(a, () -> notes(two).add("refused")))
+			.isInstanceOf(TenantMovedException.class);
+		// Once older than the lease, the first writer takes it back and writes on.
+		exec(SERVICE + "_shared", "update tierflow_fence.moved set moved_at = now() - interval '11 seconds'"
+				+ " where tenant_id = '" + a + "'");
+		UUID after = TenantContext.call(a, () -> notes(two).add("after"));
+		assertThat(TenantContext.call(a, () -> notes(one).ids())).hasSize(2).contains(after);
+		assertThat(countIn(SERVICE + "_shared", "tierflow_fence.moved", a)).isZero();
+		assertThat(placement(a).epoch()).isEqualTo(1);
+	}
+
+	private static void exec(String database, String sql) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(database); Statement st = con.createStatement()) {
+			st.execute(sql);
+		}
 	}
 
 	private static TenantMover.Options options(Duration cutoverLag, Duration catchUp) {

@@ -40,6 +40,14 @@ public class TenantMigrations implements ResourceProvider {
 
 	private final List<Sql> scripts;
 
+	/**
+	 * Revision of what the platform itself adds to every store (row-level security,
+	 * grants, the tier-move fence). It is recorded with the migration version, so stores
+	 * made by an older platform count as behind and the next migration pass brings them
+	 * up to date.
+	 */
+	static final String PLATFORM_REVISION = "p2";
+
 	private final String latestVersion;
 
 	private TenantMigrations(List<Sql> scripts) {
@@ -48,7 +56,7 @@ public class TenantMigrations implements ResourceProvider {
 			.map(TenantMigrations::version)
 			.filter((v) -> v != null)
 			.max(Comparator.naturalOrder())
-			.map(MigrationVersion::getVersion)
+			.map((v) -> v.getVersion() + "+" + PLATFORM_REVISION)
 			.orElseThrow(() -> new IllegalStateException("No tenant migrations found"));
 	}
 
@@ -82,7 +90,10 @@ public class TenantMigrations implements ResourceProvider {
 		return new TenantMigrations(new ArrayList<>(byName.values()));
 	}
 
-	/** The version a store has once every migration ran, like {@code 1.2}. */
+	/**
+	 * The version a store has once every migration ran and the platform secured it, like
+	 * {@code 1.2+p2}.
+	 */
 	public String latestVersion() {
 		return this.latestVersion;
 	}

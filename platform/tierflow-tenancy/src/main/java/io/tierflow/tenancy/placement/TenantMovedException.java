@@ -1,5 +1,6 @@
 package io.tierflow.tenancy.placement;
 
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
@@ -9,8 +10,24 @@ import java.util.UUID;
  */
 public class TenantMovedException extends RuntimeException {
 
-	public TenantMovedException(UUID tenantId, String store) {
-		super("Tenant " + tenantId + " has moved away from " + store + " and its new placement is not reachable yet");
+	private final long epoch;
+
+	private final OffsetDateTime markedAt;
+
+	public TenantMovedException(UUID tenantId, String store, long epoch, OffsetDateTime markedAt) {
+		super("Tenant " + tenantId + " is moving away from " + store + " and its new placement is not reachable yet");
+		this.epoch = epoch;
+		this.markedAt = markedAt;
+	}
+
+	/** The epoch of the placement the transaction was routed with. */
+	public long epoch() {
+		return this.epoch;
+	}
+
+	/** When the fence mark that turned the transaction away was written. */
+	public OffsetDateTime markedAt() {
+		return this.markedAt;
 	}
 
 }

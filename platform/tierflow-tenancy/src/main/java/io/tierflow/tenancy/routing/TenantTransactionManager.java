@@ -4,10 +4,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.placement.TenantMovedException;
 import io.tierflow.tenancy.placement.TenantPlacement;
 
@@ -30,9 +32,11 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 	private static final String SETTINGS = "select set_config('tierflow.tenant_id', ?, true), set_config('search_path', ?, true)";
 
 	private static final String SETTINGS_AND_FENCE = "select set_config('tierflow.tenant_id', ?, true),"
-			+ " set_config('search_path', ?, true), tierflow_fence.enter(?::uuid, ?)";
+			+ " set_config('search_path', ?, true), tierflow_fence.enter_write(?::uuid, ?)";
 
-	private static final String FENCE = "select tierflow_fence.enter(?::uuid, ?)";
+	private static final String FENCE = "select tierflow_fence.enter_write(?::uuid, ?)";
+
+	private static final String TAKE_BACK = "select tierflow_fence.take_back(?::uuid, ?, ?, ?::interval)";
 
 	/** Routings tried when the tenant moves away under a transaction's feet. */
 	private static final int ATTEMPTS = 5;
@@ -62,6 +66,12 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 				// mover switches the placement before it lifts the fence, so a fresh
 				// route is normally the new one at once.
 				this.directory.evict(tenant);
+				if (this.directory.route(tenant).placement().epoch() == moved.epoch()) {
+					// Not switched, yet nobody held the fence against us: a mover died
+					// before switching. Its mark goes once older than the lease; the
+					// source stays authoritative, as for any abandoned move.
+					takeBack(route, moved);
+				}
 				if (attempt == ATTEMPTS) {
 					throw moved;
 				}
@@ -107,11 +117,34 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 			}
 			try (ResultSet rs = ps.executeQuery()) {
 				rs.next();
-				if (write && !rs.getBoolean(rs.getMetaData().getColumnCount())) {
+				OffsetDateTime marked = write ? rs.getObject(rs.getMetaData().getColumnCount(), OffsetDateTime.class)
+						: null;
+				if (marked != null) {
 					throw new TenantMovedException(placement.tenantId(),
-							placement.cluster() + "/" + placement.database() + "/" + placement.schema());
+							placement.cluster() + "/" + placement.database() + "/" + placement.schema(),
+							placement.epoch(), marked);
 				}
 			}
+		}
+	}
+
+	private void takeBack(TenantRoute route, TenantMovedException moved) {
+		TenantDataSource.BEGINNING.set(route);
+		try (Connection con = obtainDataSource().getConnection();
+				PreparedStatement ps = con.prepareStatement(TAKE_BACK)) {
+			ps.setString(1, route.placement().tenantId().toString());
+			ps.setLong(2, moved.epoch());
+			ps.setObject(3, moved.markedAt());
+			ps.setString(4, TenantFence.LEASE.toMillis() + " milliseconds");
+			try (ResultSet rs = ps.executeQuery()) {
+				if (rs.next() && rs.getBoolean(1)) {
+					logger.warn("Took back the fence mark of tenant " + route.placement().tenantId() + " on "
+							+ route.placement().store() + ": its mover died before switching");
+				}
+			}
+		}
+		catch (SQLException ex) {
+			logger.warn("Could not take back an orphaned fence mark of tenant " + route.placement().tenantId(), ex);
 		}
 	}
 
