@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
@@ -26,6 +27,9 @@ import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -65,10 +69,17 @@ class TenantMoverIT {
 			.run();
 	}
 
-	@Test
-	void movesATenantFromSharedRowsToItsOwnSchemaWhileTwoInstancesWrite() throws Exception {
-		UUID a = provision(Tier.SHARED);
+	static Stream<Arguments> directions() {
+		return Stream.of(Arguments.of(Tier.SHARED, Tier.DEDICATED), Arguments.of(Tier.SHARED, Tier.ENTERPRISE),
+				Arguments.of(Tier.DEDICATED, Tier.ENTERPRISE), Arguments.of(Tier.ENTERPRISE, Tier.SHARED));
+	}
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@MethodSource("directions")
+	void movesATenantWhileTwoInstancesWriteToItAndItsNeighbour(Tier fromTier, Tier toTier) throws Exception {
+		UUID a = provision(fromTier);
 		UUID b = provision(Tier.SHARED);
+		TenantPlacement from = placement(a);
 		Set<UUID> seeded = new HashSet<>();
 		TenantContext.run(a, () -> {
 			for (int i = 0; i < 1000; i++) {
@@ -82,9 +93,9 @@ class TenantMoverIT {
 		List<String> phases = new ArrayList<>();
 		MoveReport report;
 		try {
-			Thread.sleep(300);
+			Thread.sleep(300); // the move starts while both instances write
 			report = one.getBean(TenantMover.class)
-				.move(a, Tier.DEDICATED, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
+				.move(a, toTier, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
 						(move, phase, changes, lag) -> phases.add(phase));
 			Thread.sleep(500); // both instances go on writing at the new placement
 		}
@@ -99,8 +110,9 @@ class TenantMoverIT {
 		assertThat(report.sourceChecksums().get("notes").rows()).isGreaterThanOrEqualTo(1000);
 
 		TenantPlacement moved = placement(a);
-		assertThat(moved.isolation()).isEqualTo(IsolationMode.SCHEMA);
-		assertThat(moved.epoch()).isEqualTo(2);
+		assertThat(moved.tier()).isEqualTo(toTier);
+		assertThat(moved.isolation()).isEqualTo(one.getBean(TenantProvisioner.class).isolationFor(toTier));
+		assertThat(moved.epoch()).isEqualTo(from.epoch() + 1);
 		// Every acknowledged write is there exactly once: the seed, and what both
 		// instances wrote before, during and after the cutover.
 		List<UUID> aNow = TenantContext.call(a, () -> notes(two).ids());
@@ -109,12 +121,18 @@ class TenantMoverIT {
 		assertThat(aNow).hasSameSizeAs(new HashSet<>(aNow));
 		assertThat(new HashSet<>(aNow)).isEqualTo(expected);
 		assertThat(writers.acked(a)).hasSizeGreaterThan(50);
-		// The neighbour never moved and lost nothing.
+		// The neighbour never moved and lost nothing, and none of its rows went along.
 		assertThat(new HashSet<>(TenantContext.call(b, () -> notes(one).ids()))).isEqualTo(writers.acked(b));
-		assertThat(countIn(SERVICE + "_dedicated", moved.schema() + ".notes", b)).isZero();
+		if (moved.isolation() != IsolationMode.ROW) {
+			assertThat(countIn(moved.database(), moved.schema() + ".notes", b)).isZero();
+		}
 
 		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
-		assertThat(countIn(SERVICE + "_shared", "shared.notes", a)).isZero();
+		switch (from.isolation()) {
+			case ROW -> assertThat(countIn(from.database(), "shared.notes", a)).isZero();
+			case SCHEMA -> assertThat(countSchemas(from.database(), from.schema())).isZero();
+			case DATABASE -> assertThat(databaseExists(from.database())).isFalse();
+		}
 		assertThat(countIn(SERVICE + "_shared", "shared.notes", b)).isEqualTo(writers.acked(b).size());
 		assertNoCaptureLeft();
 	}
@@ -215,13 +233,37 @@ class TenantMoverIT {
 		}
 	}
 
+	/**
+	 * No move's slot in the cluster, no publication in any of the service's databases.
+	 */
 	private static void assertNoCaptureLeft() throws Exception {
-		try (Connection con = TestPostgres.get().adminConnection(SERVICE + "_shared");
+		try (Connection con = TestPostgres.get().adminConnection("postgres"); Statement st = con.createStatement()) {
+			ResultSet slots = st
+				.executeQuery("select count(*) from pg_replication_slots where slot_name like 'tierflow_mv_%'");
+			slots.next();
+			assertThat(slots.getLong(1)).as("replication slots left").isZero();
+			List<String> databases = new ArrayList<>();
+			ResultSet rs = st.executeQuery("select datname from pg_database where datname like '" + SERVICE + "%'");
+			while (rs.next()) {
+				databases.add(rs.getString(1));
+			}
+			for (String database : databases) {
+				try (Connection db = TestPostgres.get().adminConnection(database);
+						Statement s = db.createStatement();
+						ResultSet pubs = s.executeQuery("select count(*) from pg_publication")) {
+					pubs.next();
+					assertThat(pubs.getLong(1)).as("publications left in " + database).isZero();
+				}
+			}
+		}
+	}
+
+	private static boolean databaseExists(String database) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection("postgres");
 				Statement st = con.createStatement();
-				ResultSet rs = st.executeQuery("select (select count(*) from pg_replication_slots"
-						+ " where database = current_database()) + (select count(*) from pg_publication)")) {
+				ResultSet rs = st.executeQuery("select count(*) from pg_database where datname = '" + database + "'")) {
 			rs.next();
-			assertThat(rs.getLong(1)).as("slots and publications left").isZero();
+			return rs.getLong(1) > 0;
 		}
 	}
 
