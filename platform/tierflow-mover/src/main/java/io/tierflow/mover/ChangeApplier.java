@@ -10,8 +10,10 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -48,6 +50,22 @@ final class ChangeApplier {
 
 	private volatile Long fenceSeen;
 
+	/** The fence mark of the batch being applied, seen once its transaction commits. */
+	private Long fencePending;
+
+	/**
+	 * The statement being batched, and its SQL: consecutive changes alike go together.
+	 */
+	private PreparedStatement batch;
+
+	private String batchSql;
+
+	/**
+	 * Primary keys in the batch: inserts go as one multi-row statement, which may touch a
+	 * row only once, so a key coming again starts a new batch.
+	 */
+	private final Set<List<Object>> batchKeys = new HashSet<>();
+
 	ChangeApplier(UUID move, UUID tenant, String engine, Store target, List<TenantTable> tables) {
 		this.move = move;
 		this.tenant = tenant;
@@ -73,8 +91,8 @@ final class ChangeApplier {
 			if ("first".equals(source.getString("snapshot"))) {
 				// A snapshot begins (again, after a crash during the last one): start
 				// from
-				// no rows, so that none deleted meanwhile survives from the earlier
-				// attempt.
+				// no rows, so that none deleted meanwhile survives from the earlier one.
+				flush();
 				clear(con);
 			}
 			if (FENCE_SCHEMA.equals(source.getString("schema"))) {
@@ -82,7 +100,7 @@ final class ChangeApplier {
 				// applied now (commit order).
 				Struct row = value.getStruct("after");
 				if (row != null) {
-					this.fenceSeen = row.getInt64("epoch");
+					this.fencePending = row.getInt64("epoch");
 				}
 				continue;
 			}
@@ -100,9 +118,62 @@ final class ChangeApplier {
 			}
 			rows++;
 		}
+		flush();
 		SourceRecord last = records.get(records.size() - 1);
 		AppliedPosition.save(con, this.move, this.engine, last.sourcePartition(), last.sourceOffset(), rows);
 		return rows;
+	}
+
+	/** The batch's transaction committed: its fence mark, if any, is applied now. */
+	void committed() {
+		if (this.fencePending != null) {
+			this.fenceSeen = this.fencePending;
+			this.fencePending = null;
+		}
+	}
+
+	/** The batch's transaction failed: nothing of it counts. */
+	void rolledBack() {
+		this.fencePending = null;
+		discard();
+	}
+
+	private void add(Connection con, String sql, List<Object> key, List<Object> values) throws SQLException {
+		if (!sql.equals(this.batchSql) || !this.batchKeys.add(key)) {
+			flush();
+			this.batchKeys.add(key);
+			this.batch = con.prepareStatement(sql);
+			this.batchSql = sql;
+		}
+		for (int i = 0; i < values.size(); i++) {
+			this.batch.setObject(i + 1, values.get(i));
+		}
+		this.batch.addBatch();
+	}
+
+	private void flush() throws SQLException {
+		if (this.batch != null) {
+			try {
+				this.batch.executeBatch();
+			}
+			finally {
+				discard();
+			}
+		}
+	}
+
+	private void discard() {
+		if (this.batch != null) {
+			try {
+				this.batch.close();
+			}
+			catch (SQLException ex) {
+				// Closing a statement of a failed transaction: nothing to keep.
+			}
+			this.batch = null;
+			this.batchSql = null;
+			this.batchKeys.clear();
+		}
 	}
 
 	/** Epoch of the last fence mark seen in the stream, if any. */
@@ -143,12 +214,9 @@ final class ChangeApplier {
 			.map((c) -> Sql.quote(c) + " = excluded." + Sql.quote(c))
 			.toList();
 		sql.append(updates.isEmpty() ? "nothing" : "update set " + String.join(", ", updates));
-		try (PreparedStatement ps = con.prepareStatement(sql.toString())) {
-			for (int i = 0; i < values.size(); i++) {
-				ps.setObject(i + 1, values.get(i));
-			}
-			ps.executeUpdate();
-		}
+		List<Object> key = new ArrayList<>(table.primaryKey().size());
+		table.primaryKey().forEach((c) -> key.add(after.get(c)));
+		add(con, sql.toString(), key, values);
 	}
 
 	private void delete(Connection con, TenantTable table, Struct before) throws SQLException {
@@ -157,15 +225,12 @@ final class ChangeApplier {
 			.stream()
 			.map((c) -> Sql.quote(c) + " = ?::" + table.columns().get(c))
 			.collect(Collectors.joining(" and "));
-		try (PreparedStatement ps = con
-			.prepareStatement("delete from " + this.target.qualified(table.name()) + " where " + where)) {
-			int i = 1;
-			for (String column : table.primaryKey()) {
-				Field field = before.schema().field(column);
-				ps.setObject(i++, value(field.schema(), before.get(field)));
-			}
-			ps.executeUpdate();
+		List<Object> values = new ArrayList<>();
+		for (String column : table.primaryKey()) {
+			Field field = before.schema().field(column);
+			values.add(value(field.schema(), before.get(field)));
 		}
+		add(con, "delete from " + this.target.qualified(table.name()) + " where " + where, values, values);
 	}
 
 	/** The publication filters on the tenant; this is the belt to its braces. */

@@ -1,6 +1,7 @@
 package io.tierflow.mover;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,6 +70,8 @@ public final class TenantChangeStream implements AutoCloseable {
 	private ExecutorService runner;
 
 	private volatile ChangeApplier applier;
+
+	private Connection targetCon;
 
 	/** Notified after every applied batch and when the stream fails. */
 	private final Object progress = new Object();
@@ -151,13 +154,16 @@ public final class TenantChangeStream implements AutoCloseable {
 	}
 
 	private void applyBatch(ChangeApplier applier, List<SourceRecord> batch) throws InterruptedException {
-		try (Connection con = this.target.connect()) {
-			con.setAutoCommit(false);
+		try {
+			Connection con = targetConnection();
 			int rows = applier.apply(con, batch);
 			con.commit();
+			applier.committed();
 			this.applied.addAndGet(rows);
 		}
 		catch (SQLException ex) {
+			applier.rolledBack();
+			closeTargetConnection();
 			this.failure.compareAndSet(null, ex);
 			throw new IllegalStateException("Move " + this.move + ": applying changes to the target failed", ex);
 		}
@@ -171,6 +177,34 @@ public final class TenantChangeStream implements AutoCloseable {
 		}
 		synchronized (this.progress) {
 			this.progress.notifyAll();
+		}
+	}
+
+	/**
+	 * The applier's connection to the target, kept across batches (only the engine's
+	 * thread uses it); inserts are sent as multi-row statements.
+	 */
+	private Connection targetConnection() throws SQLException {
+		if (this.targetCon == null) {
+			Properties props = new Properties();
+			props.setProperty("user", this.target.username());
+			props.setProperty("password", this.target.password());
+			props.setProperty("reWriteBatchedInserts", "true");
+			this.targetCon = DriverManager.getConnection(this.target.jdbcUrl(), props);
+			this.targetCon.setAutoCommit(false);
+		}
+		return this.targetCon;
+	}
+
+	private void closeTargetConnection() {
+		if (this.targetCon != null) {
+			try {
+				this.targetCon.close();
+			}
+			catch (SQLException ex) {
+				log.debug("Closing the target connection of move {} failed", this.move, ex);
+			}
+			this.targetCon = null;
 		}
 	}
 
@@ -244,6 +278,7 @@ public final class TenantChangeStream implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		closeTargetConnection();
 		this.engine = null;
 	}
 

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -25,6 +27,7 @@ import io.tierflow.tenancy.routing.PlacementPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -78,8 +81,11 @@ public class TenantMover {
 
 	private final PlacementDirectory directory;
 
+	private final MoveRecords records;
+
 	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
-			PlacementPools pools, PlacementDirectory directory) {
+			JdbcClient control, PlacementPools pools, PlacementDirectory directory) {
+		this.records = new MoveRecords(control);
 		this.provisioner = provisioner;
 		this.placements = placements;
 		this.controlTx = controlTx;
@@ -92,18 +98,26 @@ public class TenantMover {
 	 * {@code avoidCluster}, to another cluster than that one (rebalancing).
 	 */
 	public MoveReport move(UUID tenant, Tier tier, String region, String avoidCluster, Options options,
-			Progress progress) throws SQLException, InterruptedException {
+			Progress listener) throws SQLException, InterruptedException {
 		TenantPlacement from = this.provisioner.find(tenant)
 			.filter((p) -> p.state() == PlacementState.READY)
 			.orElseThrow(() -> new UnknownTenantException(tenant));
 		UUID move = UuidCreator.getTimeOrderedEpoch();
+		TenantPlacement to = this.provisioner.planMove(from, tier, region, avoidCluster);
+		// Recorded before anything is created: whatever happens next, the record says
+		// what to finish or roll back.
+		this.records.start(move, from, to);
+		Progress progress = (m, phase, changes, lag) -> {
+			this.records.phase(m, phase, changes, lag);
+			listener.report(m, phase, changes, lag);
+		};
 		progress.report(move, "PREPARING", 0, null);
-		TenantPlacement to = this.provisioner.prepareMove(from, tier, region, avoidCluster);
 		Store source = store(from);
 		Store target = store(to);
 		log.info("Move {}: tenant {} from {} to {}", move, tenant, from.store(), to.store());
 		Cutover cutover = null;
 		try (TenantChangeStream stream = new TenantChangeStream(move, tenant, source, target, options.heartbeat())) {
+			this.provisioner.prepareStore(to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
 			progress.report(move, "FENCED", stream.appliedChanges(), lag);
@@ -137,6 +151,7 @@ public class TenantMover {
 					move, tenant, to.store(), moved.epoch(), applied, fenced.toMillis(), sourceSums);
 			stream.close();
 			TenantChangeStream.dropCapture(source, target, move);
+			this.records.end(move, true, null, sourceSums, fenced);
 			return new MoveReport(move, from, moved, true, null, sourceSums, targetSums, applied, fenced);
 		}
 		catch (MoveAbandoned | RuntimeException | SQLException ex) {
@@ -146,9 +161,61 @@ public class TenantMover {
 				cutover.abandon();
 			}
 			abandon(move, from, to, source, target);
+			this.records.end(move, false, reason, Map.of(), null);
 			progress.report(move, "ABORTED", 0, null);
 			return new MoveReport(move, from, to, false, reason, Map.of(), Map.of(), 0, Duration.ZERO);
 		}
+	}
+
+	/**
+	 * Finishes or rolls back the moves whose process died (no heartbeat for
+	 * {@code silence}): a move that switched the placement is finished (its slot and
+	 * publication dropped); any other is rolled back — its fence mark taken back, its
+	 * target dropped — and the source stays authoritative. Run at start-up.
+	 * @return the moves recovered
+	 */
+	public List<UUID> recover(Duration silence) {
+		List<UUID> recovered = new ArrayList<>();
+		for (MoveRecords.Move m : this.records.silent(silence)) {
+			TenantPlacement now = this.provisioner.find(m.tenant()).orElse(null);
+			TenantPlacement from = new TenantPlacement(m.tenant(), null, m.fromIsolation(), m.from().cluster(),
+					m.from().database(), m.from().schema(), null, m.fromEpoch(), PlacementState.READY, false, null);
+			TenantPlacement to = new TenantPlacement(m.tenant(), Tier.valueOf(m.toTier()), m.toIsolation(),
+					m.to().cluster(), m.to().database(), m.to().schema(), null, m.fromEpoch(), PlacementState.READY,
+					false, null);
+			Store source = store(from);
+			Store target = store(to);
+			boolean switched = now != null && now.epoch() == m.fromEpoch() + 1 && now.store().equals(m.to());
+			try {
+				if (switched) {
+					TenantChangeStream.dropCapture(source, target, m.move());
+					this.records.end(m.move(), true, "finished after its process died in phase " + m.phase(), Map.of(),
+							null);
+					log.warn("Move {}: tenant {} had switched to {} when its process died; finished", m.move(),
+							m.tenant(), m.to());
+				}
+				else {
+					try (Connection con = source.connect();
+							PreparedStatement ps = con.prepareStatement(
+									"delete from tierflow_fence.moved where tenant_id = ? and epoch = ?")) {
+						ps.setObject(1, m.tenant());
+						ps.setLong(2, m.fromEpoch());
+						ps.executeUpdate();
+					}
+					abandon(m.move(), from, to, source, target);
+					this.records.end(m.move(), false, "rolled back after its process died in phase " + m.phase(),
+							Map.of(), null);
+					log.warn("Move {}: its process died in phase {}; rolled back, tenant {} stays in {}", m.move(),
+							m.phase(), m.tenant(), m.from());
+				}
+				this.directory.evict(m.tenant());
+				recovered.add(m.move());
+			}
+			catch (SQLException | RuntimeException ex) {
+				log.warn("Move {}: recovery failed, will be tried again: {}", m.move(), ex.toString());
+			}
+		}
+		return recovered;
 	}
 
 	/**

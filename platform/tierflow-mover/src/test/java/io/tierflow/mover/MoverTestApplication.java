@@ -28,9 +28,9 @@ class MoverTestApplication {
 
 	@Bean
 	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
-			@Qualifier("controlTransactionTemplate") TransactionTemplate controlTx, PlacementPools pools,
-			PlacementDirectory directory) {
-		return new TenantMover(provisioner, placements, controlTx, pools, directory);
+			@Qualifier("controlTransactionTemplate") TransactionTemplate controlTx,
+			@Qualifier("controlJdbcClient") JdbcClient control, PlacementPools pools, PlacementDirectory directory) {
+		return new TenantMover(provisioner, placements, controlTx, control, pools, directory);
 	}
 
 	/** Repository code as services write it: no tenant filter, no mode branches. */

@@ -111,15 +111,12 @@ public class TenantProvisioner {
 	}
 
 	/**
-	 * Prepares the store a tier move of the tenant goes to: picks a cluster for the tier
-	 * in the region (other than {@code avoidCluster}'s store when rebalancing), creates
-	 * the schema or database and migrates it to the latest version. The tenant's
-	 * placement is untouched: the mover switches it at cutover.
-	 * @return the placement the tenant will have once moved (state READY, epoch not yet
-	 * increased)
+	 * Where a tier move of the tenant would go: a cluster for the tier in the region
+	 * (another than {@code avoidCluster} when rebalancing) and the store there. Nothing
+	 * is created yet.
+	 * @return the placement the tenant will have once moved (epoch not yet increased)
 	 */
-	public TenantPlacement prepareMove(TenantPlacement current, Tier tier, String region, String avoidCluster)
-			throws SQLException {
+	public TenantPlacement planMove(TenantPlacement current, Tier tier, String region, String avoidCluster) {
 		Map<String, Integer> load = new HashMap<>(this.controlTx.execute((s) -> this.placements.tenantsPerCluster()));
 		if (avoidCluster != null) {
 			load.put(avoidCluster, Integer.MAX_VALUE); // full, as far as this choice goes
@@ -130,16 +127,22 @@ public class TenantProvisioner {
 		if (store.equals(current.store())) {
 			throw new IllegalArgumentException("Tenant " + current.tenantId() + " is already in " + store);
 		}
-		TenantPlacement target = new TenantPlacement(current.tenantId(), tier, isolation, cluster.name(),
-				store.database(), store.schema(), region, current.epoch(), PlacementState.READY, current.suspended(),
-				null);
-		if (isolation == IsolationMode.DATABASE) {
+		return new TenantPlacement(current.tenantId(), tier, isolation, cluster.name(), store.database(),
+				store.schema(), region, current.epoch(), PlacementState.READY, current.suspended(), null);
+	}
+
+	/**
+	 * Creates the store a tier move goes to (schema or database) and migrates it to the
+	 * latest version. The tenant's placement is untouched: the mover switches it.
+	 */
+	public void prepareStore(TenantPlacement target) throws SQLException {
+		if (target.isolation() == IsolationMode.DATABASE) {
 			createDatabase(target);
 		}
-		this.controlTx.executeWithoutResult((s) -> this.placements.ensureStore(store, isolation));
+		StoreKey store = target.store();
+		this.controlTx.executeWithoutResult((s) -> this.placements.ensureStore(store, target.isolation()));
 		PlacementStore prepared = this.controlTx.execute((s) -> this.placements.findStore(store)).orElseThrow();
 		this.migrator.migrate(prepared);
-		return target;
 	}
 
 	public Optional<TenantPlacement> find(UUID tenantId) {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.tierflow.tenancy.context.NoTenantContextException;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
+import io.tierflow.tenancy.placement.ConflictingMoveException;
 import io.tierflow.tenancy.placement.TenantMovedException;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantSuspendedException;
@@ -55,6 +56,11 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 		return ResponseEntity.status(HttpStatus.CONFLICT)
 			.header(HttpHeaders.RETRY_AFTER, "1")
 			.body(problem(HttpStatus.CONFLICT, "Tenant not ready", ex.getMessage()));
+	}
+
+	@ExceptionHandler(ConflictingMoveException.class)
+	ProblemDetail conflictingMove(ConflictingMoveException ex) {
+		return problem(HttpStatus.CONFLICT, "Move already running", ex.getMessage());
 	}
 
 	@ExceptionHandler(TenantMovedException.class)

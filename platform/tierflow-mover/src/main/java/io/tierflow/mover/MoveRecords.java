@@ -1,0 +1,102 @@
+package io.tierflow.mover;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tierflow.tenancy.placement.ConflictingMoveException;
+import io.tierflow.tenancy.placement.IsolationMode;
+import io.tierflow.tenancy.placement.StoreKey;
+import io.tierflow.tenancy.placement.TenantPlacement;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The control table of moves ({@code tenant_move}): what each move is doing, so that
+ * progress can be shown while it runs and a move whose process died can be finished or
+ * rolled back at start-up. Running moves beat a heartbeat; a silent one is dead.
+ */
+final class MoveRecords {
+
+	/** A move as recorded: where from, where to, how far. */
+	record Move(UUID move, UUID tenant, long fromEpoch, StoreKey from, IsolationMode fromIsolation, String toTier,
+			StoreKey to, IsolationMode toIsolation, String phase, String outcome) {
+	}
+
+	private final JdbcClient control;
+
+	MoveRecords(JdbcClient control) {
+		this.control = control;
+	}
+
+	/**
+	 * Records a move that starts.
+	 * @throws ConflictingMoveException when the tenant has a move running
+	 */
+	void start(UUID move, TenantPlacement from, TenantPlacement to) {
+		try {
+			this.control.sql(
+					"insert into tenant_move (move_id, tenant_id, from_epoch, from_cluster, from_database, from_schema,"
+							+ " from_isolation, to_tier, to_cluster, to_database, to_schema, to_isolation, phase)"
+							+ " values (?,?,?,?,?,?,?,?,?,?,?,?,'PREPARING')")
+				.params(move, from.tenantId(), from.epoch(), from.cluster(), from.database(), from.schema(),
+						from.isolation().name(), to.tier().name(), to.cluster(), to.database(), to.schema(),
+						to.isolation().name())
+				.update();
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ConflictingMoveException(from.tenantId());
+		}
+	}
+
+	void phase(UUID move, String phase, long changesApplied, Duration lag) {
+		this.control
+			.sql("update tenant_move set phase = ?, changes_applied = ?, lag_ms = coalesce(?, lag_ms),"
+					+ " heartbeat_at = now() where move_id = ?")
+			.params(phase, changesApplied, (lag != null) ? lag.toMillis() : null, move)
+			.update();
+	}
+
+	void end(UUID move, boolean succeeded, String reason, Map<String, TableChecksum> checksums, Duration fenced) {
+		this.control
+			.sql("update tenant_move set outcome = ?, reason = ?, checksums = ?, fenced_ms = ?, ended_at = now(),"
+					+ " heartbeat_at = now(), phase = ? where move_id = ?")
+			.params(succeeded ? "SUCCEEDED" : "ABORTED", reason, checksums.isEmpty() ? null : checksums.toString(),
+					(fenced != null) ? fenced.toMillis() : null, succeeded ? "DONE" : "ABORTED", move)
+			.update();
+	}
+
+	/** Moves without an outcome whose heartbeat is older than {@code silence}. */
+	List<Move> silent(Duration silence) {
+		return this.control
+			.sql("select * from tenant_move where outcome is null and heartbeat_at < now() - ?::interval")
+			.param(silence.toMillis() + " milliseconds")
+			.query((rs, n) -> new Move(rs.getObject("move_id", UUID.class), rs.getObject("tenant_id", UUID.class),
+					rs.getLong("from_epoch"),
+					new StoreKey(rs.getString("from_cluster"), rs.getString("from_database"),
+							rs.getString("from_schema")),
+					IsolationMode.valueOf(rs.getString("from_isolation")), rs.getString("to_tier"),
+					new StoreKey(rs.getString("to_cluster"), rs.getString("to_database"), rs.getString("to_schema")),
+					IsolationMode.valueOf(rs.getString("to_isolation")), rs.getString("phase"),
+					rs.getString("outcome")))
+			.list();
+	}
+
+	/** Whether a move is known and still running (no outcome). */
+	boolean running(UUID move) {
+		return this.control.sql("select count(*) from tenant_move where move_id = ? and outcome is null")
+			.param(move)
+			.query(Integer.class)
+			.single() > 0;
+	}
+
+	boolean known(UUID move) {
+		return this.control.sql("select count(*) from tenant_move where move_id = ?")
+			.param(move)
+			.query(Integer.class)
+			.single() > 0;
+	}
+
+}
