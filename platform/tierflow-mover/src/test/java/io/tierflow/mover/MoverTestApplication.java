@@ -7,31 +7,17 @@ import java.util.UUID;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.tierflow.tenancy.context.TenantContext;
-import io.tierflow.tenancy.placement.PlacementRepository;
-import io.tierflow.tenancy.placement.TenantProvisioner;
-import io.tierflow.tenancy.routing.PlacementDirectory;
-import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestPostgres;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** A one-table tenant-data service, run as two instances over the same databases. */
 @SpringBootApplication
 class MoverTestApplication {
-
-	@Bean
-	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
-			@Qualifier("controlTransactionTemplate") TransactionTemplate controlTx,
-			@Qualifier("controlJdbcClient") JdbcClient control, PlacementPools pools, PlacementDirectory directory) {
-		return new TenantMover(provisioner, placements, controlTx, control, pools, directory);
-	}
 
 	/** Repository code as services write it: no tenant filter, no mode branches. */
 	@Repository

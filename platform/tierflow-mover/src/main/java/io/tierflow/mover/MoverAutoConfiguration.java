@@ -1,0 +1,97 @@
+package io.tierflow.mover;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.tierflow.tenancy.TenancyAutoConfiguration;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The tenant mover of a tenant-data service, and the watch that finishes or rolls back
+ * moves whose process died (no heartbeat for {@link #SILENCE}), from start-up on.
+ */
+@AutoConfiguration(after = TenancyAutoConfiguration.class)
+@ConditionalOnBean(TenantProvisioner.class)
+public class MoverAutoConfiguration {
+
+	/**
+	 * A running move reports several times a second; this long without one, it is dead.
+	 */
+	static final Duration SILENCE = Duration.ofSeconds(30);
+
+	@Bean
+	@ConditionalOnMissingBean
+	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, PlacementPools pools,
+			PlacementDirectory directory) {
+		return new TenantMover(provisioner, placements, controlTx, control, pools, directory);
+	}
+
+	@Bean
+	DeadMoveWatch deadMoveWatch(TenantMover mover) {
+		return new DeadMoveWatch(mover);
+	}
+
+	/** Looks for dead moves every few seconds while the service runs. */
+	static final class DeadMoveWatch implements SmartLifecycle {
+
+		private static final Logger log = LoggerFactory.getLogger(DeadMoveWatch.class);
+
+		private final TenantMover mover;
+
+		private ScheduledExecutorService scheduler;
+
+		DeadMoveWatch(TenantMover mover) {
+			this.mover = mover;
+		}
+
+		@Override
+		public void start() {
+			this.scheduler = Executors.newSingleThreadScheduledExecutor((r) -> {
+				Thread t = new Thread(r, "tierflow-dead-moves");
+				t.setDaemon(true);
+				return t;
+			});
+			this.scheduler.scheduleWithFixedDelay(() -> {
+				try {
+					this.mover.recover(SILENCE);
+				}
+				catch (RuntimeException ex) {
+					log.warn("Looking for dead tier moves failed: {}", ex.toString());
+				}
+			}, 0, 10, TimeUnit.SECONDS);
+		}
+
+		@Override
+		public void stop() {
+			if (this.scheduler != null) {
+				this.scheduler.shutdownNow();
+				this.scheduler = null;
+			}
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.scheduler != null;
+		}
+
+	}
+
+}
