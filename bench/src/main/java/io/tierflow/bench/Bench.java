@@ -34,6 +34,7 @@ public final class Bench {
 			result = switch (args[0]) {
 				case "provisioning" -> new ProvisioningBenchmark(options).run();
 				case "routing" -> new RoutingBenchmark(options).run();
+				case "migration" -> new MigrationBenchmark(options).run();
 				default -> null;
 			};
 		}

@@ -1,5 +1,6 @@
 package io.tierflow.mover;
 
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,6 +11,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
 
 /**
  * Applies a batch of change events to the target store in one transaction, in the order
@@ -50,6 +54,25 @@ final class ChangeApplier {
 
 	private volatile Long fenceSeen;
 
+	/**
+	 * A mark at which to stop for a moment: commit everything up to and including it,
+	 * then run the action (which pins a snapshot of the target exactly there).
+	 */
+	record Pin(long epoch, SqlAction action) {
+	}
+
+	/** Something done against the database that may fail. */
+	interface SqlAction {
+
+		void run() throws SQLException;
+
+	}
+
+	private volatile Pin pin;
+
+	/** Whether the initial snapshot's last row, or a streamed change, was applied. */
+	private volatile boolean snapshotOver;
+
 	/** The fence mark of the batch being applied, seen once its transaction commits. */
 	private Long fencePending;
 
@@ -59,6 +82,13 @@ final class ChangeApplier {
 	private PreparedStatement batch;
 
 	private String batchSql;
+
+	/** The COPY being gathered (snapshot rows), its rows as CSV, and its connection. */
+	private String copySql;
+
+	private StringBuilder copyRows;
+
+	private Connection copyConnection;
 
 	/**
 	 * Primary keys in the batch: inserts go as one multi-row statement, which may touch a
@@ -83,11 +113,19 @@ final class ChangeApplier {
 			return 0;
 		}
 		int rows = 0;
+		int committedRows = 0;
 		for (SourceRecord record : records) {
 			if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+				if (record.topic() != null && record.topic().startsWith("__debezium-heartbeat")) {
+					this.snapshotOver = true; // heartbeats come only once streaming
+				}
 				continue; // a heartbeat or a tombstone: only its position counts
 			}
 			Struct source = value.getStruct("source");
+			String snapshot = source.getString("snapshot");
+			if ("last".equals(snapshot) || "false".equals(snapshot) || snapshot == null) {
+				this.snapshotOver = true;
+			}
 			if ("first".equals(source.getString("snapshot"))) {
 				// A snapshot begins (again, after a crash during the last one): start
 				// from
@@ -101,6 +139,18 @@ final class ChangeApplier {
 				Struct row = value.getStruct("after");
 				if (row != null) {
 					this.fencePending = row.getInt64("epoch");
+					Pin p = this.pin;
+					if (p != null && p.epoch() == this.fencePending) {
+						flush();
+						AppliedPosition.save(con, this.move, this.engine, record.sourcePartition(),
+								record.sourceOffset(), rows);
+						con.commit();
+						committed();
+						committedRows += rows;
+						rows = 0;
+						this.pin = null;
+						p.action().run();
+					}
 				}
 				continue;
 			}
@@ -111,7 +161,8 @@ final class ChangeApplier {
 			}
 			String op = value.getString("op");
 			switch (op) {
-				case "r", "c", "u" -> upsert(con, table, value.getStruct("after"));
+				case "r" -> copy(con, table, value.getStruct("after"));
+				case "c", "u" -> upsert(con, table, value.getStruct("after"));
 				case "d" -> delete(con, table, value.getStruct("before"));
 				default -> throw new IllegalStateException("Unsupported change '" + op + "' on " + table.name()
 						+ " (a TRUNCATE cannot be moved by tenant)");
@@ -121,7 +172,15 @@ final class ChangeApplier {
 		flush();
 		SourceRecord last = records.get(records.size() - 1);
 		AppliedPosition.save(con, this.move, this.engine, last.sourcePartition(), last.sourceOffset(), rows);
-		return rows;
+		return committedRows + rows;
+	}
+
+	boolean snapshotOver() {
+		return this.snapshotOver;
+	}
+
+	void pinAt(Pin pin) {
+		this.pin = pin;
 	}
 
 	/** The batch's transaction committed: its fence mark, if any, is applied now. */
@@ -151,7 +210,59 @@ final class ChangeApplier {
 		this.batch.addBatch();
 	}
 
+	/**
+	 * A snapshot row: the target holds none of the tenant's rows while the snapshot runs
+	 * (a snapshot that starts again clears them first), so consecutive snapshot rows of a
+	 * table go in as one COPY, the fastest way in.
+	 */
+	private void copy(Connection con, TenantTable table, Struct after) throws SQLException {
+		checkTenant(table, after);
+		List<String> columns = after.schema().fields().stream().map(Field::name).toList();
+		String sql = "copy " + this.target.qualified(table.name()) + " ("
+				+ columns.stream().map(Sql::quote).collect(Collectors.joining(", ")) + ") from stdin with (format csv)";
+		if (!sql.equals(this.copySql)) {
+			flush();
+			this.copySql = sql;
+			this.copyRows = new StringBuilder();
+		}
+		StringBuilder line = this.copyRows;
+		List<Field> fields = after.schema().fields();
+		for (int i = 0; i < fields.size(); i++) {
+			if (i > 0) {
+				line.append(',');
+			}
+			Object v = value(fields.get(i).schema(), after.get(fields.get(i)));
+			if (v == null) {
+				continue; // an unquoted empty field is NULL
+			}
+			String text = (v instanceof byte[] bytes) ? "\\x" + HexFormat.of().formatHex(bytes)
+					: (v instanceof java.nio.ByteBuffer buffer) ? "\\x" + HexFormat.of().formatHex(toArray(buffer))
+							: v.toString();
+			line.append('"').append(text.replace("\"", "\"\"")).append('"');
+		}
+		line.append('\n');
+		this.copyConnection = con;
+	}
+
+	private static byte[] toArray(java.nio.ByteBuffer buffer) {
+		byte[] bytes = new byte[buffer.remaining()];
+		buffer.duplicate().get(bytes);
+		return bytes;
+	}
+
 	private void flush() throws SQLException {
+		if (this.copySql != null) {
+			String sql = this.copySql;
+			String rows = this.copyRows.toString();
+			this.copySql = null;
+			this.copyRows = null;
+			try {
+				new CopyManager(this.copyConnection.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(rows));
+			}
+			catch (java.io.IOException ex) {
+				throw new SQLException("COPY into the target failed", ex);
+			}
+		}
 		if (this.batch != null) {
 			try {
 				this.batch.executeBatch();
@@ -163,6 +274,8 @@ final class ChangeApplier {
 	}
 
 	private void discard() {
+		this.copySql = null;
+		this.copyRows = null;
 		if (this.batch != null) {
 			try {
 				this.batch.close();

@@ -172,7 +172,7 @@ public final class TenantChangeStream implements AutoCloseable {
 		if (lsn instanceof Number n) {
 			this.appliedLsn.set(n.longValue());
 		}
-		if (!Boolean.TRUE.equals(last.sourceOffset().get("snapshot"))) {
+		if (applier.snapshotOver()) {
 			this.snapshotDone = true;
 		}
 		synchronized (this.progress) {
@@ -231,6 +231,22 @@ public final class TenantChangeStream implements AutoCloseable {
 	public Long fenceSeen() {
 		ChangeApplier a = this.applier;
 		return (a != null) ? a.fenceSeen() : null;
+	}
+
+	/**
+	 * When the mark of {@code epoch} is applied, commits right there and runs
+	 * {@code action} on the engine's thread before applying anything after it.
+	 */
+	void pinAt(long epoch, ChangeApplier.SqlAction action) {
+		ChangeApplier a = this.applier;
+		if (a == null) {
+			throw new IllegalStateException("Not started");
+		}
+		a.pinAt(new ChangeApplier.Pin(epoch, action));
+	}
+
+	List<TenantTable> tenantTables() {
+		return this.tables;
 	}
 
 	/**
@@ -370,6 +386,10 @@ public final class TenantChangeStream implements AutoCloseable {
 		// Hand changes over as they come rather than every half second (the default): the
 		// lag at cutover is what writers wait for.
 		p.setProperty("poll.interval.ms", "20");
+		// Bigger batches for the copy: fewer, larger target transactions.
+		p.setProperty("max.batch.size", "8192");
+		p.setProperty("max.queue.size", "32768");
+		p.setProperty("snapshot.fetch.size", "8192");
 		return p;
 	}
 

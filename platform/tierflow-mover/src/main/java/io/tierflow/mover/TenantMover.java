@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.tierflow.tenancy.TenancyProperties.Cluster;
@@ -83,6 +84,11 @@ public class TenantMover {
 
 	private final MoveRecords records;
 
+	/**
+	 * Lag and verification probes: negative marks, never reused, never a fence's epoch.
+	 */
+	private final AtomicLong probes = new AtomicLong();
+
 	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
 			JdbcClient control, PlacementPools pools, PlacementDirectory directory) {
 		this.records = new MoveRecords(control);
@@ -120,16 +126,18 @@ public class TenantMover {
 			this.provisioner.prepareStore(to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
+			progress.report(move, "VERIFYING", stream.appliedChanges(), lag);
+			Map<String, TableChecksum> sums = verify(stream, source, target, tenant, options);
+			// The verification took a while: the stream must keep up again before writers
+			// are held.
+			lag = catchUp(move, stream, source, tenant, options, progress);
 			progress.report(move, "FENCED", stream.appliedChanges(), lag);
 			cutover = new Cutover(source, tenant);
+			long fenceAt = System.nanoTime();
 			cutover.fence(from.epoch(), options.fenceWait());
+			long lockedAt = System.nanoTime();
 			awaitMark(stream, from.epoch(), cutover.remaining(options.fenceWait()), "the fence mark");
-			progress.report(move, "VERIFYING", stream.appliedChanges(), lag);
-			Map<String, TableChecksum> sourceSums = stream.sourceChecksums();
-			Map<String, TableChecksum> targetSums = stream.targetChecksums();
-			if (!sourceSums.equals(targetSums)) {
-				throw new MoveAbandoned("checksums differ: source " + sourceSums + ", target " + targetSums);
-			}
+			long appliedAt = System.nanoTime();
 			// Writers take back a mark older than the lease, as left by a dead mover:
 			// switch only while the fence is surely still ours.
 			cutover.confirmHeld(TenantFence.LEASE.dividedBy(2));
@@ -147,12 +155,15 @@ public class TenantMover {
 			TenantPlacement moved = new TenantPlacement(tenant, tier, to.isolation(), to.cluster(), to.database(),
 					to.schema(), region, from.epoch() + 1, PlacementState.READY, from.suspended(), null);
 			log.info(
-					"Move {}: tenant {} switched to {} (epoch {}); {} changes applied, writes held {} ms, checksums {}",
-					move, tenant, to.store(), moved.epoch(), applied, fenced.toMillis(), sourceSums);
+					"Move {}: tenant {} switched to {} (epoch {}); {} changes applied, writes held {} ms (lock and mark {}"
+							+ " ms, mark applied {} ms, switch {} ms), checksums {}",
+					move, tenant, to.store(), moved.epoch(), applied, fenced.toMillis(),
+					(lockedAt - fenceAt) / 1_000_000, (appliedAt - lockedAt) / 1_000_000,
+					(System.nanoTime() - appliedAt) / 1_000_000, sums);
 			stream.close();
 			TenantChangeStream.dropCapture(source, target, move);
-			this.records.end(move, true, null, sourceSums, fenced);
-			return new MoveReport(move, from, moved, true, null, sourceSums, targetSums, applied, fenced);
+			this.records.end(move, true, null, sums, fenced);
+			return new MoveReport(move, from, moved, true, null, sums, sums, applied, fenced);
 		}
 		catch (MoveAbandoned | RuntimeException | SQLException ex) {
 			String reason = (ex instanceof MoveAbandoned) ? ex.getMessage() : ex.toString();
@@ -265,21 +276,24 @@ public class TenantMover {
 			progress.report(move, "COPYING", stream.appliedChanges(), null);
 			Thread.sleep(200); // the pace of progress reports while the copy runs
 		}
-		long probe = 0;
 		Duration lag = null;
 		while (true) {
 			checkStream(stream);
-			probe--;
+			long probe = this.probes.decrementAndGet();
 			long written = System.nanoTime();
 			mark(source, tenant, probe);
-			Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-			try {
-				awaitMark(stream, probe, left, "a lag probe");
+			// Wait in slices, reporting (and so beating the move's heartbeat) meanwhile.
+			while (!stream.awaitFenceSeen(probe, Duration.ofSeconds(1))) {
+				checkStream(stream);
+				Duration waited = Duration.ofNanos(System.nanoTime() - written);
+				progress.report(move, "STREAMING", stream.appliedChanges(), waited);
+				if (System.nanoTime() > deadline) {
+					throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
+							+ " ms until the deadline (a probe not applied after " + waited.toMillis()
+							+ " ms); cutover refused");
+				}
 			}
-			catch (MoveAbandoned ex) {
-				throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
-						+ " ms until the deadline (" + ex.getMessage() + "); cutover refused");
-			}
+			checkStream(stream);
 			lag = Duration.ofNanos(System.nanoTime() - written);
 			progress.report(move, "STREAMING", stream.appliedChanges(), lag);
 			if (lag.compareTo(options.cutoverLag()) <= 0) {
@@ -290,6 +304,60 @@ public class TenantMover {
 						+ " ms (last " + lag.toMillis() + " ms) until the deadline; cutover refused");
 			}
 			Thread.sleep(100); // the pace of lag probes while the stream catches up
+		}
+	}
+
+	/**
+	 * Compares the tenant's rows, source and target, at one point of the stream without
+	 * holding writers for longer than it takes to pin a snapshot: the tenant's lock is
+	 * taken exclusive (in-flight writes finish), a snapshot of the source is pinned and a
+	 * probe mark written, the lock is let go; the applier commits exactly at the probe
+	 * and pins a snapshot of the target there. Both snapshots then hold the same rows,
+	 * and the checksums are computed on them while writes go on.
+	 */
+	private Map<String, TableChecksum> verify(TenantChangeStream stream, Store source, Store target, UUID tenant,
+			Options options) throws SQLException, InterruptedException, MoveAbandoned {
+		long probe = Long.MIN_VALUE + System.nanoTime() % 1_000_000; // apart from the lag
+																		// probes
+		try (Connection sourceSnapshot = source.connect(); Connection targetSnapshot = target.connect()) {
+			try (Connection lock = source.connect()) {
+				try (Statement st = lock.createStatement()) {
+					st.execute("set lock_timeout = " + Math.max(1, options.fenceWait().toMillis()));
+				}
+				try (PreparedStatement ps = lock
+					.prepareStatement("select pg_advisory_lock(" + TenantFence.LOCK_SPACE + ", hashtext(?::text))")) {
+					ps.setObject(1, tenant);
+					ps.execute();
+				}
+				catch (SQLException ex) {
+					if ("55P03".equals(ex.getSQLState())) {
+						throw new MoveAbandoned("the tenant's writes in flight did not finish within "
+								+ options.fenceWait().toMillis() + " ms; verification refused");
+					}
+					throw ex;
+				}
+				try {
+					TableChecksum.pin(sourceSnapshot);
+					stream.pinAt(probe, () -> TableChecksum.pin(targetSnapshot));
+					mark(lock, tenant, probe);
+				}
+				finally {
+					try (PreparedStatement ps = lock.prepareStatement(
+							"select pg_advisory_unlock(" + TenantFence.LOCK_SPACE + ", hashtext(?::text))")) {
+						ps.setObject(1, tenant);
+						ps.execute();
+					}
+				}
+			}
+			awaitMark(stream, probe, options.catchUpDeadline(), "the verification probe");
+			Map<String, TableChecksum> sourceSums = TableChecksum.of(sourceSnapshot, source, stream.tenantTables(),
+					tenant);
+			Map<String, TableChecksum> targetSums = TableChecksum.of(targetSnapshot, target, stream.tenantTables(),
+					tenant);
+			if (!sourceSums.equals(targetSums)) {
+				throw new MoveAbandoned("checksums differ: source " + sourceSums + ", target " + targetSums);
+			}
+			return sourceSums;
 		}
 	}
 
@@ -318,6 +386,11 @@ public class TenantMover {
 	}
 
 	private static void mark(Connection con, UUID tenant, long epoch) throws SQLException {
+		// Flushed at commit even where commits are asynchronous: the WAL sender only
+		// streams flushed WAL, and a fenced source writes nothing else to flush it.
+		try (Statement st = con.createStatement()) {
+			st.execute("set synchronous_commit = on");
+		}
 		try (PreparedStatement ps = con.prepareStatement("insert into tierflow_fence.moved (tenant_id, epoch)"
 				+ " values (?, ?) on conflict (tenant_id) do update set epoch = excluded.epoch, moved_at = now()")) {
 			ps.setObject(1, tenant);

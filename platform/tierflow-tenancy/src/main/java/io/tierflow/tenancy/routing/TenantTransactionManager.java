@@ -75,7 +75,9 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 				if (attempt == ATTEMPTS) {
 					throw moved;
 				}
-				pause(attempt);
+				if (attempt > 1) {
+					pause(attempt);
+				}
 			}
 			finally {
 				TenantDataSource.BEGINNING.remove();

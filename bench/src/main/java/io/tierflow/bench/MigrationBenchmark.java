@@ -1,0 +1,324 @@
+package io.tierflow.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.tierflow.mover.MoveReport;
+import io.tierflow.mover.TenantMover;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TestKafka;
+import io.tierflow.testsupport.TestPostgres;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.copy.CopyManager;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A live tier move of a big tenant under write load: simulation-service in-process, one
+ * SHARED tenant with {@code --rows} models, {@code --writes-per-second} inserts through
+ * the tenancy layer while {@link TenantMover} moves it to a schema of its own. Reports
+ * the write pause at cutover, copy throughput against a raw {@code COPY} of the same rows
+ * (out of the source, into a table of the target database) measured in the same run, and
+ * every acknowledged write checked at the new placement.
+ */
+final class MigrationBenchmark {
+
+	private static final String PREFIX = "bench_move";
+
+	private final int rows;
+
+	private final int writesPerSecond;
+
+	private final Map<String, String> settings;
+
+	MigrationBenchmark(Map<String, String> options) {
+		this.rows = Bench.intOption(options, "rows", 1_000_000);
+		this.writesPerSecond = Bench.intOption(options, "writes-per-second", 500);
+		this.settings = Bench.serviceSettings(options);
+	}
+
+	String run() throws Exception {
+		Bench.say(String.format(Locale.ROOT,
+				"migration: a SHARED tenant with %d rows moved to its own schema under %d" + " writes/s; %d cores",
+				this.rows, this.writesPerSecond, Runtime.getRuntime().availableProcessors()));
+		PostgresServer pg = TestPostgres.get();
+		Bench.say("  PostgreSQL " + pg + ", Kafka " + TestKafka.get().bootstrapServers());
+		try (ConfigurableApplicationContext service = ServiceUnderBench.start(PREFIX, false, this.settings)) {
+			TenantProvisioner provisioner = service.getBean(TenantProvisioner.class);
+			UUID tenant = UUID.randomUUID();
+			UUID neighbour = UUID.randomUUID();
+			provisioner.provision(tenant, Tier.SHARED, "eu");
+			provisioner.provision(neighbour, Tier.SHARED, "eu");
+			long seedAt = System.nanoTime();
+			seed(pg, tenant, this.rows);
+			seed(pg, neighbour, 10_000);
+			Bench.say(String.format(Locale.ROOT, "  seeded %d rows in %.1f s", this.rows,
+					(System.nanoTime() - seedAt) / 1e9));
+			double rawRowsPerSecond = rawCopy(pg, tenant);
+
+			Writer writer = new Writer(service, tenant, this.writesPerSecond);
+			writer.start();
+			Thread.sleep(2000); // the write rate settles before the move starts
+			long moveAt = System.nanoTime();
+			AtomicLong streamingAt = new AtomicLong();
+			AtomicReference<String> lastPhase = new AtomicReference<>("");
+			AtomicLong lastSay = new AtomicLong();
+			TenantMover.Progress progress = (move, phase, changes, lag) -> {
+				long now = System.nanoTime();
+				if (phase.equals("STREAMING")) {
+					streamingAt.compareAndSet(0, now);
+				}
+				if (phase.equals("FENCED")) {
+					writer.fencedAt.compareAndSet(0, now);
+				}
+				if (phase.equals("SWITCHED")) {
+					writer.switchedAt.compareAndSet(0, now);
+				}
+				if (!phase.equals(lastPhase.getAndSet(phase)) || now - lastSay.get() > 2_000_000_000L) {
+					lastSay.set(now);
+					double s = (now - moveAt) / 1e9;
+					Bench.say(String.format(Locale.ROOT, "  %6.1f s  %-10s %,10d changes applied (%,.0f/s)%s", s, phase,
+							changes, changes / Math.max(s, 1e-3),
+							(lag != null) ? ", lag " + lag.toMillis() + " ms" : ""));
+				}
+			};
+			MoveReport report = service.getBean(TenantMover.class)
+				.move(tenant, Tier.DEDICATED, "eu", null, TenantMover.Options.defaults(), progress);
+			Thread.sleep(2000); // writes go on at the new placement
+			writer.stop();
+			if (!report.succeeded()) {
+				throw new IllegalStateException("The move failed: " + report.reason());
+			}
+			double copySeconds = (streamingAt.get() - moveAt) / 1e9;
+			double copyRowsPerSecond = this.rows / copySeconds;
+			Bench.say(String.format(Locale.ROOT,
+					"  moved in %.1f s: copy phase %.1f s (%,.0f rows/s; raw COPY %,.0f rows/s), writes held %d ms,"
+							+ " checksums %s",
+					(System.nanoTime() - moveAt) / 1e9, copySeconds, copyRowsPerSecond, rawRowsPerSecond,
+					report.fenced().toMillis(), report.sourceChecksums()));
+
+			long[] pauses = writer.pausesMillis();
+			Bench.say(String.format(Locale.ROOT,
+					"  writes: %d acknowledged, %d failed; %d overlapped the cutover (fence to switch), latency"
+							+ " outside it p50 %.1f ms",
+					writer.acked.size(), writer.failed.get(), pauses.length, writer.normalP50()));
+			long[] check = verify(pg, service.getBean(TenantProvisioner.class).find(tenant).orElseThrow(), writer);
+			long lost = check[0];
+			long duplicated = check[1];
+			Bench.say(String.format(Locale.ROOT,
+					"  verified at the new placement: %d rows, %d acknowledged writes" + " missing, %d duplicated",
+					check[2], lost, duplicated));
+			return String.format(Locale.ROOT,
+					"RESULT migration rows=%d pause_p50_ms=%d pause_p99_ms=%d pause_max_ms=%d copy_rows_per_s=%.0f"
+							+ " copy_ratio=%.2f lost=%d duplicated=%d",
+					this.rows, percentile(pauses, 50), percentile(pauses, 99), percentile(pauses, 100),
+					copyRowsPerSecond, copyRowsPerSecond / rawRowsPerSecond, lost, duplicated);
+		}
+	}
+
+	private static void seed(PostgresServer pg, UUID tenant, int rows) throws Exception {
+		try (Connection con = pg.adminConnection(PREFIX + "_shared"); Statement st = con.createStatement()) {
+			st.execute("insert into shared.simulation_model (tenant_id, id, name, description, definition)"
+					+ " select '" + tenant + "', gen_random_uuid(), 'model ' || n, 'seeded model ' || n,"
+					+ " jsonb_build_object('paths', n, 'horizon', 'P1Y') from generate_series(1, " + rows + ") n");
+			st.execute("analyze shared.simulation_model");
+		}
+	}
+
+	/**
+	 * The baseline: the tenant's rows copied with COPY out of the source and COPY into a
+	 * table of the same shape in the target database, no CDC, no tenancy.
+	 */
+	private double rawCopy(PostgresServer pg, UUID tenant) throws Exception {
+		try (Connection target = pg.adminConnection(PREFIX + "_dedicated"); Statement st = target.createStatement()) {
+			st.execute("create schema if not exists bench_raw");
+			st.execute("drop table if exists bench_raw.simulation_model");
+			st.execute("create table bench_raw.simulation_model (tenant_id uuid not null, id uuid not null,"
+					+ " name text not null, description text, definition jsonb not null default '{}'::jsonb,"
+					+ " created_at timestamptz not null default now(), primary key (tenant_id, id))");
+			st.execute("create unique index on bench_raw.simulation_model (tenant_id, name)");
+		}
+		long at = System.nanoTime();
+		ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+		try (Connection source = pg.adminConnection(PREFIX + "_shared")) {
+			new CopyManager(source.unwrap(BaseConnection.class)).copyOut(
+					"copy (select * from shared.simulation_model where tenant_id = '" + tenant + "') to stdout",
+					buffer);
+		}
+		try (Connection target = pg.adminConnection(PREFIX + "_dedicated")) {
+			new CopyManager(target.unwrap(BaseConnection.class)).copyIn("copy bench_raw.simulation_model from stdin",
+					new ByteArrayInputStream(buffer.toByteArray()));
+		}
+		double seconds = (System.nanoTime() - at) / 1e9;
+		try (Connection target = pg.adminConnection(PREFIX + "_dedicated"); Statement st = target.createStatement()) {
+			st.execute("drop schema bench_raw cascade");
+		}
+		double perSecond = this.rows / seconds;
+		Bench.say(String.format(Locale.ROOT, "  raw COPY out and in of the same rows: %.1f s (%,.0f rows/s)", seconds,
+				perSecond));
+		return perSecond;
+	}
+
+	/**
+	 * Missing acknowledged writes, duplicated ids, and rows, at the tenant's new
+	 * placement.
+	 */
+	private long[] verify(PostgresServer pg, TenantPlacement placement, Writer writer) throws Exception {
+		try (Connection con = pg.adminConnection(placement.database())) {
+			String table = placement.schema() + ".simulation_model";
+			long rows;
+			long duplicated;
+			try (Statement st = con.createStatement();
+					ResultSet rs = st.executeQuery("select count(*), count(*) - count(distinct id) from " + table)) {
+				rs.next();
+				rows = rs.getLong(1);
+				duplicated = rs.getLong(2);
+			}
+			long missing;
+			try (PreparedStatement ps = con.prepareStatement("select count(*) from unnest(?) as acked(id) where not"
+					+ " exists (select 1 from " + table + " m where m.id = acked.id)")) {
+				ps.setArray(1, con.createArrayOf("uuid", writer.acked.toArray()));
+				try (ResultSet rs = ps.executeQuery()) {
+					rs.next();
+					missing = rs.getLong(1);
+				}
+			}
+			long expected = this.rows + writer.acked.size();
+			if (rows != expected && missing == 0 && duplicated == 0) {
+				throw new IllegalStateException("Expected " + expected + " rows, found " + rows);
+			}
+			return new long[] { missing, duplicated, rows };
+		}
+	}
+
+	private static long percentile(long[] sorted, int p) {
+		if (sorted.length == 0) {
+			return 0;
+		}
+		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	/**
+	 * Inserts models at a fixed rate through the tenancy layer (the service's JdbcClient
+	 * and transaction manager, as its repository does), each from its scheduled time, so
+	 * a held write's wait shows in its latency.
+	 */
+	private static final class Writer {
+
+		private final TransactionTemplate tx;
+
+		private final JdbcClient jdbc;
+
+		private final UUID tenant;
+
+		private final int perSecond;
+
+		private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+
+		/** Writes run here, so a held write never delays the ones scheduled after it. */
+		private final ExecutorService workers = Executors.newCachedThreadPool();
+
+		final ConcurrentLinkedQueue<UUID> acked = new ConcurrentLinkedQueue<>();
+
+		final AtomicLong failed = new AtomicLong();
+
+		final AtomicLong fencedAt = new AtomicLong();
+
+		final AtomicLong switchedAt = new AtomicLong();
+
+		private final ConcurrentLinkedQueue<long[]> timings = new ConcurrentLinkedQueue<>();
+
+		private final AtomicLong sequence = new AtomicLong();
+
+		Writer(ConfigurableApplicationContext service, UUID tenant, int perSecond) {
+			this.tx = new TransactionTemplate(service.getBean(PlatformTransactionManager.class));
+			this.jdbc = service.getBean(JdbcClient.class);
+			this.tenant = tenant;
+			this.perSecond = perSecond;
+		}
+
+		void start() {
+			long periodNanos = 1_000_000_000L / this.perSecond;
+			this.pacer.scheduleAtFixedRate(() -> {
+				long scheduled = System.nanoTime();
+				this.workers.execute(() -> writeOne(scheduled));
+			}, 0, periodNanos, TimeUnit.NANOSECONDS);
+		}
+
+		private void writeOne(long start) {
+			UUID id = UUID.randomUUID();
+			long n = this.sequence.incrementAndGet();
+			try {
+				TenantContext.run(this.tenant,
+						() -> this.tx.executeWithoutResult((s) -> this.jdbc
+							.sql("insert into simulation_model (tenant_id, id, name, description) values (?, ?, ?, ?)")
+							.params(this.tenant, id, "written " + n + " " + id, "written during the move")
+							.update()));
+				this.acked.add(id);
+			}
+			catch (RuntimeException ex) {
+				this.failed.incrementAndGet();
+			}
+			this.timings.add(new long[] { start, System.nanoTime() - start });
+		}
+
+		void stop() throws InterruptedException {
+			this.pacer.shutdown();
+			this.pacer.awaitTermination(30, TimeUnit.SECONDS);
+			this.workers.shutdown();
+			this.workers.awaitTermination(30, TimeUnit.SECONDS);
+		}
+
+		/**
+		 * Latencies of the writes that started between the fence and the switch, sorted.
+		 */
+		long[] pausesMillis() {
+			List<Long> pauses = new ArrayList<>();
+			for (long[] t : this.timings) {
+				if (t[0] >= this.fencedAt.get() && t[0] <= this.switchedAt.get()) {
+					pauses.add(t[1] / 1_000_000);
+				}
+			}
+			long[] sorted = pauses.stream().mapToLong(Long::longValue).toArray();
+			Arrays.sort(sorted);
+			return sorted;
+		}
+
+		double normalP50() {
+			long[] outside = this.timings.stream()
+				.filter((t) -> t[0] < this.fencedAt.get() || t[0] > this.switchedAt.get())
+				.mapToLong((t) -> t[1])
+				.sorted()
+				.toArray();
+			return (outside.length == 0) ? 0 : outside[outside.length / 2] / 1e6;
+		}
+
+	}
+
+}
