@@ -242,26 +242,7 @@ public class TenantMover {
 		Store source = store(from);
 		UUID tenant = from.tenantId();
 		awaitOutboxDrained(source, tenant, outboxDrainWait);
-		switch (from.isolation()) {
-			case ROW -> {
-				try (Connection con = source.connect()) {
-					con.setAutoCommit(false);
-					for (TenantTable table : TenantTable.of(con, source.schema())) {
-						try (PreparedStatement ps = con.prepareStatement(
-								"delete from " + source.qualified(table.name()) + " where tenant_id = ?")) {
-							ps.setObject(1, tenant);
-							ps.executeUpdate();
-						}
-					}
-					con.commit();
-				}
-			}
-			case SCHEMA -> dropSchema(source);
-			case DATABASE -> dropDatabase(from);
-		}
-		if (from.isolation() != IsolationMode.ROW) {
-			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(from.store()));
-		}
+		dropTenantData(from, source);
 		log.info("Move {}: tenant {}'s data removed from {}", report.move(), tenant, from.store());
 	}
 
@@ -404,32 +385,41 @@ public class TenantMover {
 			TenantChangeStream.dropCapture(source, target, move);
 		}
 		catch (SQLException ex) {
-			log.warn("Move {}: dropping its slot and publication failed; the start-up reaper will", move, ex);
+			log.warn("Move {}: dropping its slot and publication {} failed; drop them by hand", move,
+					TenantChangeStream.captureName(move), ex);
 		}
 		try {
-			switch (to.isolation()) {
-				case ROW -> {
-					try (Connection con = target.connect()) {
-						con.setAutoCommit(false);
-						for (TenantTable table : TenantTable.of(con, target.schema())) {
-							try (PreparedStatement ps = con.prepareStatement(
-									"delete from " + target.qualified(table.name()) + " where tenant_id = ?")) {
-								ps.setObject(1, from.tenantId());
-								ps.executeUpdate();
-							}
-						}
-						con.commit();
-					}
-				}
-				case SCHEMA -> dropSchema(target);
-				case DATABASE -> dropDatabase(to);
-			}
-			if (to.isolation() != IsolationMode.ROW) {
-				this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(to.store()));
-			}
+			dropTenantData(to, target);
 		}
 		catch (SQLException | RuntimeException ex) {
 			log.warn("Move {}: dropping the abandoned target {} failed", move, to.store(), ex);
+		}
+	}
+
+	/**
+	 * Removes one tenant's data from a store: its rows from shared tables, or the whole
+	 * schema or database (and the store's record) when it was the tenant's own.
+	 */
+	private void dropTenantData(TenantPlacement placement, Store store) throws SQLException {
+		switch (placement.isolation()) {
+			case ROW -> {
+				try (Connection con = store.connect()) {
+					con.setAutoCommit(false);
+					for (TenantTable table : TenantTable.of(con, store.schema())) {
+						try (PreparedStatement ps = con.prepareStatement(
+								"delete from " + store.qualified(table.name()) + " where tenant_id = ?")) {
+							ps.setObject(1, placement.tenantId());
+							ps.executeUpdate();
+						}
+					}
+					con.commit();
+				}
+			}
+			case SCHEMA -> dropSchema(store);
+			case DATABASE -> dropDatabase(placement);
+		}
+		if (placement.isolation() != IsolationMode.ROW) {
+			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(placement.store()));
 		}
 	}
 
