@@ -84,19 +84,4 @@ final class MoveRecords {
 			.list();
 	}
 
-	/** Whether a move is known and still running (no outcome). */
-	boolean running(UUID move) {
-		return this.control.sql("select count(*) from tenant_move where move_id = ? and outcome is null")
-			.param(move)
-			.query(Integer.class)
-			.single() > 0;
-	}
-
-	boolean known(UUID move) {
-		return this.control.sql("select count(*) from tenant_move where move_id = ?")
-			.param(move)
-			.query(Integer.class)
-			.single() > 0;
-	}
-
 }

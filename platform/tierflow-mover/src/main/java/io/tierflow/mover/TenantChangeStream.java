@@ -65,8 +65,6 @@ public final class TenantChangeStream implements AutoCloseable {
 
 	private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-	private final AtomicReference<Long> appliedLsn = new AtomicReference<>();
-
 	private ExecutorService runner;
 
 	private volatile ChangeApplier applier;
@@ -167,11 +165,6 @@ public final class TenantChangeStream implements AutoCloseable {
 			this.failure.compareAndSet(null, ex);
 			throw new IllegalStateException("Move " + this.move + ": applying changes to the target failed", ex);
 		}
-		SourceRecord last = batch.get(batch.size() - 1);
-		Object lsn = last.sourceOffset().get("lsn");
-		if (lsn instanceof Number n) {
-			this.appliedLsn.set(n.longValue());
-		}
 		if (applier.snapshotOver()) {
 			this.snapshotDone = true;
 		}
@@ -216,11 +209,6 @@ public final class TenantChangeStream implements AutoCloseable {
 	/** Whether the initial copy is over and the stream is applying later changes. */
 	public boolean streaming() {
 		return this.snapshotDone;
-	}
-
-	/** The source WAL position of the last applied batch, if any. */
-	public Long appliedLsn() {
-		return this.appliedLsn.get();
 	}
 
 	/**
@@ -396,11 +384,6 @@ public final class TenantChangeStream implements AutoCloseable {
 	@Override
 	public String toString() {
 		return String.format(Locale.ROOT, "move %s of tenant %s (%s)", this.move, this.tenant, this.name);
-	}
-
-	static Map<String, TableChecksum> checksums(Store store, List<TenantTable> tables, UUID tenant)
-			throws SQLException {
-		return TableChecksum.of(store, tables, tenant);
 	}
 
 	/** Checksums of the moving tenant's rows, source and target, by table. */

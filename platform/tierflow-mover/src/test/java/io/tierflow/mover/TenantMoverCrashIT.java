@@ -31,6 +31,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A service process killed with SIGKILL while it moves a tenant — during the copy, while
@@ -73,14 +74,10 @@ class TenantMoverCrashIT {
 		List<String> seen = new ArrayList<>();
 		try {
 			killAt(mover, phase, seen);
-			long recoveredAt = System.nanoTime();
 			List<UUID> recovered = survivor.getBean(TenantMover.class).recover(Duration.ZERO);
 			// Writers go on after the recovery, wherever the tenant lives now.
 			int ackedAtRecovery = writers.acked(a).size();
-			while (writers.acked(a).size() < ackedAtRecovery + 20
-					&& System.nanoTime() - recoveredAt < TimeUnit.SECONDS.toNanos(20)) {
-				Thread.sleep(50);
-			}
+			await().atMost(Duration.ofSeconds(20)).until(() -> writers.acked(a).size() >= ackedAtRecovery + 20);
 			assertThat(recovered.size() + (seen.contains("DONE true") ? 1 : 0)).as("phases seen: " + seen)
 				.isGreaterThanOrEqualTo(seen.contains("DONE false") ? 0 : 1);
 		}
