@@ -120,7 +120,10 @@ class ProvisioningSagaIT {
 
 	private static int freeBasePort() throws Exception {
 		for (int attempt = 0; attempt < 50; attempt++) {
-			int base = 20000 + new java.util.Random().nextInt(20000);
+			// Below Linux's ephemeral range (32768+): a port probed free there can be taken
+			// a moment later as the local end of some client connection (a CI run lost
+			// file-service's port that way).
+			int base = 12000 + new java.util.Random().nextInt(20000);
 			boolean free = true;
 			for (int i = 0; i < Devstack.SERVICES.size() && free; i++) {
 				try (ServerSocket socket = new ServerSocket(base + i)) {
