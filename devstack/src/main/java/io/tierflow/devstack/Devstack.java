@@ -52,6 +52,15 @@ public final class Devstack implements AutoCloseable {
 	 * @param basePort tenant-service's port; the others follow it
 	 */
 	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort) {
+		return start(pg, kafka, servicesDir, workDir, basePort, Map.of());
+	}
+
+	/**
+	 * As {@link #start(PostgresServer, KafkaServer, Path, Path, int)}, with extra
+	 * environment variables per service ({@code "*"} for every service).
+	 */
+	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
+			Map<String, Map<String, String>> extraEnv) {
 		Devstack stack = new Devstack();
 		try {
 			Files.createDirectories(workDir.resolve("logs"));
@@ -65,7 +74,9 @@ public final class Devstack implements AutoCloseable {
 				String service = SERVICES.get(i);
 				int port = basePort + i;
 				stack.ports.put(service, port);
-				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir));
+				Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault("*", Map.of()));
+				env.putAll(extraEnv.getOrDefault(service, Map.of()));
+				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir, env));
 			}
 			for (String service : SERVICES) {
 				stack.awaitHealthy(service, workDir, Duration.ofMinutes(4));
@@ -118,7 +129,7 @@ public final class Devstack implements AutoCloseable {
 	}
 
 	private static Process launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
-			Path servicesDir, Path workDir) throws IOException {
+			Path servicesDir, Path workDir, Map<String, String> extraEnv) throws IOException {
 		Path jar = servicesDir.resolve(service + "-service.jar");
 		if (!Files.exists(jar)) {
 			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests install");
@@ -135,6 +146,7 @@ public final class Devstack implements AutoCloseable {
 		env.put("TIERFLOW_JWKS", jwks);
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
+		env.putAll(extraEnv);
 		Path logFile = workDir.resolve("logs").resolve(service + "-service.log");
 		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
 		log.info("Starting {}-service on port {} (log: {})", service, port, logFile);

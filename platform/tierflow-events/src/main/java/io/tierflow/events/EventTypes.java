@@ -16,10 +16,20 @@ public final class EventTypes {
 
 	public static final String TENANT_TIER_CHANGE_REQUESTED = "tierflow.tenant.tier_change_requested.v1";
 
+	/** Moves the succeeded services of a failed tier change back (same data shape). */
+	public static final String TENANT_TIER_CHANGE_ROLLBACK_REQUESTED = "tierflow.tenant.tier_change_rollback_requested.v1";
+
 	public static final String TENANT_TIER_CHANGED = "tierflow.tenant.tier_changed.v1";
+
+	/** A tier change that did not happen: the tenant stays on its old tier. */
+	public static final String TENANT_TIER_CHANGE_FAILED = "tierflow.tenant.tier_change_failed.v1";
+
+	/** A service's progress in moving a tenant (phase, rows, lag); a reply. */
+	public static final String TENANT_MOVE_PROGRESS = "tierflow.tenant.move_progress.v1";
 
 	public static final String TENANT_PROVISIONED = "tierflow.tenant.provisioned.v1";
 
+	/** A service's final result of moving a tenant; a reply. */
 	public static final String TENANT_MIGRATED = "tierflow.tenant.migrated.v1";
 
 	public static final String TENANT_ERASED = "tierflow.tenant.erased.v1";

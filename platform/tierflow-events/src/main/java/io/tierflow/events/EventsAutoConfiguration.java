@@ -17,6 +17,7 @@ import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
 import io.tierflow.events.provisioning.ProvisioningReplies;
 import io.tierflow.events.provisioning.TenantLifecycleParticipant;
+import io.tierflow.events.provisioning.TierChangeParticipant;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.TenancyProperties;
@@ -162,9 +163,10 @@ public class EventsAutoConfiguration {
 		TenantLifecycleParticipant tenantLifecycle(TenancyProperties properties, TenantProvisioner provisioner,
 				PlacementRepository placements, PlacementDirectory directory,
 				@Qualifier(CONTROL) EventInbox controlInbox, @Qualifier(CONTROL) Outbox controlOutbox,
-				ObjectProvider<JsonMapper> json) {
+				ObjectProvider<JsonMapper> json, ObjectProvider<TierChangeParticipant> tierChanges) {
 			return new TenantLifecycleParticipant(properties.service(), provisioner, placements, directory,
-					controlInbox, controlOutbox, json(json));
+					controlInbox, controlOutbox, json(json),
+					tierChanges.getIfAvailable(() -> TierChangeParticipant.NONE));
 		}
 
 		@Bean

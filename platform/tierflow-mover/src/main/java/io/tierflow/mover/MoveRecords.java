@@ -22,7 +22,8 @@ final class MoveRecords {
 
 	/** A move as recorded: where from, where to, how far. */
 	record Move(UUID move, UUID tenant, long fromEpoch, StoreKey from, IsolationMode fromIsolation, String toTier,
-			StoreKey to, IsolationMode toIsolation, String phase, String outcome) {
+			StoreKey to, IsolationMode toIsolation, String phase, String outcome, TenantMover.Request request,
+			long changesApplied) {
 	}
 
 	private final JdbcClient control;
@@ -35,15 +36,16 @@ final class MoveRecords {
 	 * Records a move that starts.
 	 * @throws ConflictingMoveException when the tenant has a move running
 	 */
-	void start(UUID move, TenantPlacement from, TenantPlacement to) {
+	void start(UUID move, TenantPlacement from, TenantPlacement to, TenantMover.Request request) {
 		try {
 			this.control.sql(
 					"insert into tenant_move (move_id, tenant_id, from_epoch, from_cluster, from_database, from_schema,"
-							+ " from_isolation, to_tier, to_cluster, to_database, to_schema, to_isolation, phase)"
-							+ " values (?,?,?,?,?,?,?,?,?,?,?,?,'PREPARING')")
+							+ " from_isolation, to_tier, to_cluster, to_database, to_schema, to_isolation, phase,"
+							+ " change_id, rollback) values (?,?,?,?,?,?,?,?,?,?,?,?,'PREPARING',?,?)")
 				.params(move, from.tenantId(), from.epoch(), from.cluster(), from.database(), from.schema(),
 						from.isolation().name(), to.tier().name(), to.cluster(), to.database(), to.schema(),
-						to.isolation().name())
+						to.isolation().name(), (request != null) ? request.changeId() : null,
+						request != null && request.rollback())
 				.update();
 		}
 		catch (DuplicateKeyException ex) {
@@ -68,20 +70,42 @@ final class MoveRecords {
 			.update();
 	}
 
+	/** Whether a move was recorded for {@code request} (running or ended). */
+	boolean exists(TenantMover.Request request) {
+		return this.control.sql("select count(*) from tenant_move where change_id = ? and rollback = ?")
+			.params(request.changeId(), request.rollback())
+			.query(Long.class)
+			.single() > 0;
+	}
+
 	/** Moves without an outcome whose heartbeat is older than {@code silence}. */
 	List<Move> silent(Duration silence) {
 		return this.control
 			.sql("select * from tenant_move where outcome is null and heartbeat_at < now() - ?::interval")
 			.param(silence.toMillis() + " milliseconds")
-			.query((rs, n) -> new Move(rs.getObject("move_id", UUID.class), rs.getObject("tenant_id", UUID.class),
-					rs.getLong("from_epoch"),
-					new StoreKey(rs.getString("from_cluster"), rs.getString("from_database"),
-							rs.getString("from_schema")),
-					IsolationMode.valueOf(rs.getString("from_isolation")), rs.getString("to_tier"),
-					new StoreKey(rs.getString("to_cluster"), rs.getString("to_database"), rs.getString("to_schema")),
-					IsolationMode.valueOf(rs.getString("to_isolation")), rs.getString("phase"),
-					rs.getString("outcome")))
+			.query(MoveRecords::move)
 			.list();
+	}
+
+	/** Moves that ended within {@code since}: their capture must be gone. */
+	List<Move> endedWithin(Duration since) {
+		return this.control
+			.sql("select * from tenant_move where outcome is not null and ended_at > now() - ?::interval")
+			.param(since.toMillis() + " milliseconds")
+			.query(MoveRecords::move)
+			.list();
+	}
+
+	private static Move move(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+		UUID change = rs.getObject("change_id", UUID.class);
+		return new Move(rs.getObject("move_id", UUID.class), rs.getObject("tenant_id", UUID.class),
+				rs.getLong("from_epoch"),
+				new StoreKey(rs.getString("from_cluster"), rs.getString("from_database"), rs.getString("from_schema")),
+				IsolationMode.valueOf(rs.getString("from_isolation")), rs.getString("to_tier"),
+				new StoreKey(rs.getString("to_cluster"), rs.getString("to_database"), rs.getString("to_schema")),
+				IsolationMode.valueOf(rs.getString("to_isolation")), rs.getString("phase"), rs.getString("outcome"),
+				(change != null) ? new TenantMover.Request(change, rs.getBoolean("rollback")) : null,
+				rs.getLong("changes_applied"));
 	}
 
 }

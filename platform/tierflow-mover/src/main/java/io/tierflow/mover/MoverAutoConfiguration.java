@@ -4,8 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.tierflow.events.EventsAutoConfiguration;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.outbox.Outbox;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
+import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
@@ -13,10 +18,12 @@ import io.tierflow.tenancy.routing.PlacementPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,8 +33,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The tenant mover of a tenant-data service, and the watch that finishes or rolls back
  * moves whose process died (no heartbeat for {@link #SILENCE}), from start-up on.
  */
-@AutoConfiguration(after = TenancyAutoConfiguration.class)
+@AutoConfiguration(after = { TenancyAutoConfiguration.class, EventsAutoConfiguration.class })
 @ConditionalOnBean(TenantProvisioner.class)
+@EnableConfigurationProperties(MoverProperties.class)
 public class MoverAutoConfiguration {
 
 	/**
@@ -40,8 +48,23 @@ public class MoverAutoConfiguration {
 	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, PlacementPools pools,
-			PlacementDirectory directory) {
-		return new TenantMover(provisioner, placements, controlTx, control, pools, directory);
+			PlacementDirectory directory, ObjectProvider<TenantMover.Outcomes> outcomes) {
+		// Looked up when a move ends: the saga participant needs the mover itself.
+		return new TenantMover(provisioner, placements, controlTx, control, pools, directory,
+				(outcome) -> outcomes.orderedStream().forEach((o) -> o.ended(outcome)));
+	}
+
+	@Bean
+	@ConditionalOnBean(name = "tenantLifecycle")
+	TierMoveParticipant tierMoveParticipant(TenancyProperties tenancy, MoverProperties properties,
+			TenantProvisioner provisioner, TenantMover mover,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) EventInbox controlInbox,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) Outbox controlOutbox) {
+		TenantMover.Options options = properties.options()
+			.removingSourceAfter(tenancy.placementCacheTtl().plus(properties.sourceRemovalDelay()));
+		return new TierMoveParticipant(tenancy.service(), provisioner, mover, controlTx, controlInbox, controlOutbox,
+				options);
 	}
 
 	@Bean
@@ -69,9 +92,14 @@ public class MoverAutoConfiguration {
 				t.setDaemon(true);
 				return t;
 			});
+			AtomicLong runs = new AtomicLong();
 			this.scheduler.scheduleWithFixedDelay(() -> {
 				try {
 					this.mover.recover(SILENCE);
+					if (runs.getAndIncrement() % 60 == 0) { // at start-up, then every 10
+															// min
+						this.mover.reapOrphans(Duration.ofDays(7));
+					}
 				}
 				catch (RuntimeException ex) {
 					log.warn("Looking for dead tier moves failed: {}", ex.toString());

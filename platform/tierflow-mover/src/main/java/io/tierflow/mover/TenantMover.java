@@ -52,13 +52,61 @@ public class TenantMover {
 	 * @param fenceWait how long writers may be held at most before the move gives up
 	 * @param heartbeat how often the stream reports its position while the tenant is
 	 * quiet
+	 * @param removeSourceAfter when set, the move ends by removing the tenant's data from
+	 * the source this long after the switch (instances route by a cached placement until
+	 * then); when null the source stays until {@link #removeSource}
 	 */
-	public record Options(Duration cutoverLag, Duration catchUpDeadline, Duration fenceWait, Duration heartbeat) {
+	public record Options(Duration cutoverLag, Duration catchUpDeadline, Duration fenceWait, Duration heartbeat,
+			Duration removeSourceAfter) {
+
+		public Options(Duration cutoverLag, Duration catchUpDeadline, Duration fenceWait, Duration heartbeat) {
+			this(cutoverLag, catchUpDeadline, fenceWait, heartbeat, null);
+		}
 
 		public static Options defaults() {
 			return new Options(Duration.ofMillis(200), Duration.ofMinutes(30), Duration.ofSeconds(2),
 					Duration.ofSeconds(1));
 		}
+
+		public Options removingSourceAfter(Duration wait) {
+			return new Options(this.cutoverLag, this.catchUpDeadline, this.fenceWait, this.heartbeat, wait);
+		}
+
+	}
+
+	/**
+	 * The tier change a move belongs to: recorded with it, handed back in its outcome;
+	 * one move per request.
+	 */
+	public record Request(UUID changeId, boolean rollback) {
+	}
+
+	/** A recorded move, ready to run. */
+	public record Planned(UUID move, TenantPlacement from, TenantPlacement to, Request request) {
+	}
+
+	/**
+	 * How a move ended, handed to {@link Outcomes} in the control transaction that
+	 * records it.
+	 *
+	 * @param placement where the tenant's data lives now (the target if it succeeded,
+	 * else the source)
+	 */
+	public record Outcome(UUID move, UUID tenant, Request request, boolean succeeded, String reason,
+			TenantPlacement placement, long changesApplied, Map<String, TableChecksum> checksums, Duration fenced) {
+	}
+
+	/**
+	 * Learns how moves end, inside the control transaction that records the end (so an
+	 * answer written to the control outbox commits with it), including moves finished or
+	 * rolled back after their process died.
+	 */
+	public interface Outcomes {
+
+		void ended(Outcome outcome);
+
+		Outcomes NONE = (outcome) -> {
+		};
 
 	}
 
@@ -84,6 +132,8 @@ public class TenantMover {
 
 	private final MoveRecords records;
 
+	private final Outcomes outcomes;
+
 	/**
 	 * Lag and verification probes: negative marks, never reused, never a fence's epoch.
 	 */
@@ -91,7 +141,13 @@ public class TenantMover {
 
 	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
 			JdbcClient control, PlacementPools pools, PlacementDirectory directory) {
+		this(provisioner, placements, controlTx, control, pools, directory, Outcomes.NONE);
+	}
+
+	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
+			JdbcClient control, PlacementPools pools, PlacementDirectory directory, Outcomes outcomes) {
 		this.records = new MoveRecords(control);
+		this.outcomes = outcomes;
 		this.provisioner = provisioner;
 		this.placements = placements;
 		this.controlTx = controlTx;
@@ -105,14 +161,52 @@ public class TenantMover {
 	 */
 	public MoveReport move(UUID tenant, Tier tier, String region, String avoidCluster, Options options,
 			Progress listener) throws SQLException, InterruptedException {
+		return run(begin(tenant, tier, region, avoidCluster, null), options, listener);
+	}
+
+	/** Whether a move was recorded for {@code request} (running or ended). */
+	public boolean recorded(Request request) {
+		return this.records.exists(request);
+	}
+
+	/**
+	 * Plans a move and records it; nothing is created yet. Once recorded, the move ends
+	 * with an {@link Outcome} — by {@link #run}, or by recovery if this process dies.
+	 * @param request the tier change it belongs to, or null
+	 * @throws io.tierflow.tenancy.placement.ConflictingMoveException when the tenant has
+	 * a move running
+	 * @throws io.tierflow.tenancy.placement.NoPlacementAvailableException when no cluster
+	 * can take the tenant
+	 */
+	public Planned begin(UUID tenant, Tier tier, String region, String avoidCluster, Request request) {
 		TenantPlacement from = this.provisioner.find(tenant)
 			.filter((p) -> p.state() == PlacementState.READY)
 			.orElseThrow(() -> new UnknownTenantException(tenant));
 		UUID move = UuidCreator.getTimeOrderedEpoch();
 		TenantPlacement to = this.provisioner.planMove(from, tier, region, avoidCluster);
+		Store source = store(from);
+		Store target = store(to);
+		if (source.jdbcUrl().equals(target.jdbcUrl()) && source.schema().equals(target.schema())) {
+			// Two cluster names for one server: the tenant's own database has the same
+			// name on both.
+			throw new IllegalArgumentException("Tenant " + tenant + " would move onto itself: clusters "
+					+ from.cluster() + " and " + to.cluster() + " reach the same database " + target.jdbcUrl());
+		}
 		// Recorded before anything is created: whatever happens next, the record says
 		// what to finish or roll back.
-		this.records.start(move, from, to);
+		this.records.start(move, from, to, request);
+		return new Planned(move, from, to, request);
+	}
+
+	/** Carries out a recorded move. */
+	public MoveReport run(Planned planned, Options options, Progress listener)
+			throws SQLException, InterruptedException {
+		UUID move = planned.move();
+		TenantPlacement from = planned.from();
+		TenantPlacement to = planned.to();
+		UUID tenant = from.tenantId();
+		Tier tier = to.tier();
+		String region = from.region();
 		Progress progress = (m, phase, changes, lag) -> {
 			this.records.phase(m, phase, changes, lag);
 			listener.report(m, phase, changes, lag);
@@ -123,6 +217,9 @@ public class TenantMover {
 		log.info("Move {}: tenant {} from {} to {}", move, tenant, from.store(), to.store());
 		Cutover cutover = null;
 		try (TenantChangeStream stream = new TenantChangeStream(move, tenant, source, target, options.heartbeat())) {
+			// The tenant is not placed in the target: whatever of it is there was left by
+			// an earlier move away from it (a crash before its source was removed).
+			dropTenantData(to, target);
 			this.provisioner.prepareStore(to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
@@ -147,9 +244,11 @@ public class TenantMover {
 				throw new MoveAbandoned(
 						"the placement changed during the move (epoch is no longer " + from.epoch() + ")");
 			}
-			this.directory.evict(tenant);
-			Duration fenced = cutover.release();
+			// From here on the target is the tenant's: nothing may abandon it any more.
+			Cutover held = cutover;
 			cutover = null;
+			this.directory.evict(tenant);
+			Duration fenced = held.release();
 			long applied = stream.appliedChanges();
 			progress.report(move, "SWITCHED", applied, lag);
 			TenantPlacement moved = new TenantPlacement(tenant, tier, to.isolation(), to.cluster(), to.database(),
@@ -161,20 +260,86 @@ public class TenantMover {
 					(lockedAt - fenceAt) / 1_000_000, (appliedAt - lockedAt) / 1_000_000,
 					(System.nanoTime() - appliedAt) / 1_000_000, sums);
 			stream.close();
-			TenantChangeStream.dropCapture(source, target, move);
-			this.records.end(move, true, null, sums, fenced);
+			String kept = null;
+			try {
+				TenantChangeStream.dropCapture(source, target, move);
+			}
+			catch (SQLException ex) {
+				log.warn("Move {}: dropping its slot and publication failed, the reaper will: {}", move, ex.toString());
+			}
+			if (options.removeSourceAfter() != null) {
+				kept = removeSourceLater(move, from, source, options.removeSourceAfter(), applied, progress);
+			}
+			end(new Outcome(move, tenant, planned.request(), true, kept, moved, applied, sums, fenced));
 			return new MoveReport(move, from, moved, true, null, sums, sums, applied, fenced);
 		}
-		catch (MoveAbandoned | RuntimeException | SQLException ex) {
-			String reason = (ex instanceof MoveAbandoned) ? ex.getMessage() : ex.toString();
+		catch (MoveAbandoned | RuntimeException | SQLException | InterruptedException ex) {
+			if (cutover == null && switchedTo(tenant, from.epoch())) {
+				// Failed after the switch (its record is ended by recovery): the target
+				// stays the tenant's.
+				log.warn("Move {}: tenant {} switched, but finishing failed: {}", move, tenant, ex.toString());
+				if (ex instanceof InterruptedException) {
+					Thread.currentThread().interrupt();
+				}
+				throw new IllegalStateException("Move " + move + " switched but did not finish", ex);
+			}
+			String reason = (ex instanceof MoveAbandoned) ? ex.getMessage()
+					: (ex instanceof InterruptedException) ? "interrupted (the service is stopping)" : ex.toString();
 			log.warn("Move {}: tenant {} stays in {}: {}", move, tenant, from.store(), reason);
 			if (cutover != null) {
 				cutover.abandon();
 			}
 			abandon(move, from, to, source, target);
-			this.records.end(move, false, reason, Map.of(), null);
 			progress.report(move, "ABORTED", 0, null);
+			end(new Outcome(move, tenant, planned.request(), false, reason, from, 0, Map.of(), null));
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
 			return new MoveReport(move, from, to, false, reason, Map.of(), Map.of(), 0, Duration.ZERO);
+		}
+	}
+
+	private boolean switchedTo(UUID tenant, long fromEpoch) {
+		return this.provisioner.find(tenant).map((p) -> p.epoch() > fromEpoch).orElse(false);
+	}
+
+	/** Records the end and tells {@link Outcomes}, in one control transaction. */
+	private void end(Outcome outcome) {
+		this.controlTx.executeWithoutResult((s) -> {
+			this.records.end(outcome.move(), outcome.succeeded(), outcome.reason(), outcome.checksums(),
+					outcome.fenced());
+			this.outcomes.ended(outcome);
+		});
+	}
+
+	/**
+	 * Waits until no instance routes to the source by a cached placement any more
+	 * (beating the move's heartbeat), then removes the tenant's data there.
+	 * @return why the source was kept, or null when it was removed
+	 */
+	private String removeSourceLater(UUID move, TenantPlacement from, Store source, Duration wait, long applied,
+			Progress progress) {
+		try {
+			long until = System.nanoTime() + wait.toNanos();
+			while (System.nanoTime() < until) {
+				progress.report(move, "REMOVING_SOURCE", applied, null);
+				// Instances may route to the source by cached placements until then.
+				Thread.sleep(Math.min(1000, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+			}
+			progress.report(move, "REMOVING_SOURCE", applied, null);
+			awaitOutboxDrained(source, from.tenantId(), MoverAutoConfiguration.SILENCE.dividedBy(2));
+			dropTenantData(from, source);
+			log.info("Move {}: tenant {}'s data removed from {}", move, from.tenantId(), from.store());
+			return null;
+		}
+		catch (SQLException | RuntimeException ex) {
+			log.warn("Move {}: tenant {}'s old data in {} stays: {}", move, from.tenantId(), from.store(),
+					ex.toString());
+			return "the source was kept: " + ex.getMessage();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "the source was kept: interrupted";
 		}
 	}
 
@@ -200,8 +365,24 @@ public class TenantMover {
 			try {
 				if (switched) {
 					TenantChangeStream.dropCapture(source, target, m.move());
-					this.records.end(m.move(), true, "finished after its process died in phase " + m.phase(), Map.of(),
-							null);
+					// Silent for longer than any instance caches a route: the source can
+					// go.
+					String kept = null;
+					try {
+						awaitOutboxDrained(source, m.tenant(), Duration.ZERO);
+						dropTenantData(from, source);
+					}
+					catch (SQLException | RuntimeException ex) {
+						kept = "the source was kept: " + ex.getMessage();
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						kept = "the source was kept: interrupted";
+					}
+					end(new Outcome(
+							m.move(), m.tenant(), m.request(), true, "finished after its process died in phase "
+									+ m.phase() + ((kept != null) ? "; " + kept : ""),
+							now, m.changesApplied(), Map.of(), null));
 					log.warn("Move {}: tenant {} had switched to {} when its process died; finished", m.move(),
 							m.tenant(), m.to());
 				}
@@ -214,8 +395,9 @@ public class TenantMover {
 						ps.executeUpdate();
 					}
 					abandon(m.move(), from, to, source, target);
-					this.records.end(m.move(), false, "rolled back after its process died in phase " + m.phase(),
-							Map.of(), null);
+					end(new Outcome(m.move(), m.tenant(), m.request(), false,
+							"rolled back after its process died in phase " + m.phase(), (now != null) ? now : from, 0,
+							Map.of(), null));
 					log.warn("Move {}: its process died in phase {}; rolled back, tenant {} stays in {}", m.move(),
 							m.phase(), m.tenant(), m.from());
 				}
@@ -227,6 +409,43 @@ public class TenantMover {
 			}
 		}
 		return recovered;
+	}
+
+	/**
+	 * Drops the replication slots (and their publications) that moves ended within
+	 * {@code within} left behind — when dropping them at the end failed, say because the
+	 * source was unreachable. A left slot would pin the source's WAL for good.
+	 * @return the slots dropped
+	 */
+	public int reapOrphans(Duration within) {
+		int reaped = 0;
+		for (MoveRecords.Move m : this.records.endedWithin(within)) {
+			String name = TenantChangeStream.captureName(m.move());
+			try {
+				Cluster cluster = this.pools.cluster(m.from().cluster());
+				String database;
+				try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl()))
+					.getConnection();
+						PreparedStatement ps = con.prepareStatement(
+								"select database from pg_replication_slots where slot_name = ? and not active")) {
+					ps.setString(1, name);
+					var rs = ps.executeQuery();
+					if (!rs.next()) {
+						continue;
+					}
+					database = rs.getString(1);
+				}
+				Store source = new Store(JdbcUrls.withDatabase(cluster.jdbcUrl(), database), cluster.username(),
+						cluster.password(), m.from().schema());
+				TenantChangeStream.dropCapture(source, null, m.move());
+				reaped++;
+				log.warn("Move {}: its replication slot and publication {} were left behind; dropped", m.move(), name);
+			}
+			catch (SQLException | RuntimeException ex) {
+				log.warn("Move {}: dropping its left-over slot {} failed: {}", m.move(), name, ex.toString());
+			}
+		}
+		return reaped;
 	}
 
 	/**

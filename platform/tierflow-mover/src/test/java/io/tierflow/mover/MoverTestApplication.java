@@ -8,6 +8,8 @@ import java.util.UUID;
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.events.Topics;
+import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -63,6 +65,14 @@ class MoverTestApplication {
 		p.put("tierflow.tenancy.control.password", pg.adminPassword());
 		p.put("tierflow.tenancy.app-role.username", service + "_app");
 		p.put("tierflow.tenancy.app-role.password", "app-secret");
+		// The event backbone, with the tenant lifecycle (and tier changes) bound.
+		String kafka = TestKafka.get().bootstrapServers();
+		p.put("spring.kafka.bootstrap-servers", kafka);
+		p.put("spring.cloud.stream.kafka.binder.brokers", kafka);
+		p.put("spring.cloud.function.definition", "tenantLifecycle");
+		p.put("spring.cloud.stream.bindings.tenantLifecycle-in-0.destination", Topics.TENANT);
+		p.put("spring.cloud.stream.bindings.tenantLifecycle-in-0.group", service);
+		p.put("tierflow.events.relay.sweep-interval", "1s");
 		String[][] clusters = { { "shared-eu", dbs[1], "SHARED" }, { "dedicated-eu", dbs[2], "DEDICATED" },
 				{ "enterprise-eu", dbs[3], "ENTERPRISE" } };
 		for (int i = 0; i < clusters.length; i++) {

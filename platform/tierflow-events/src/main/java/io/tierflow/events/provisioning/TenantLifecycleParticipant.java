@@ -10,6 +10,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantProvisioned;
+import io.tierflow.events.tenant.TierChangeRequested;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -24,9 +25,10 @@ import org.springframework.messaging.Message;
 /**
  * A tenant-data service's part in the tenant lifecycle sagas: provisions a placement on
  * tenant.created and replies tenant.provisioned (READY or FAILED, with the reason), and
- * follows suspension. The reply is written to the control outbox in the transaction that
- * records the placement's state, so a redelivered tenant.created never yields a second
- * placement or reply. Bound as the Spring Cloud Stream function {@code tenantLifecycle}.
+ * follows suspension; hands tier change requests to the {@link TierChangeParticipant}.
+ * The reply is written to the control outbox in the transaction that records the
+ * placement's state, so a redelivered tenant.created never yields a second placement or
+ * reply. Bound as the Spring Cloud Stream function {@code tenantLifecycle}.
  */
 public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 
@@ -46,8 +48,12 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 
 	private final JsonMapper json;
 
+	private final TierChangeParticipant tierChanges;
+
 	public TenantLifecycleParticipant(String service, TenantProvisioner provisioner, PlacementRepository placements,
-			PlacementDirectory directory, EventInbox controlInbox, Outbox controlOutbox, JsonMapper json) {
+			PlacementDirectory directory, EventInbox controlInbox, Outbox controlOutbox, JsonMapper json,
+			TierChangeParticipant tierChanges) {
+		this.tierChanges = tierChanges;
 		this.service = service;
 		this.provisioner = provisioner;
 		this.placements = placements;
@@ -64,6 +70,8 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 			case EventTypes.TENANT_CREATED -> created(event);
 			case EventTypes.TENANT_SUSPENDED -> suspended(event, true);
 			case EventTypes.TENANT_REACTIVATED -> suspended(event, false);
+			case EventTypes.TENANT_TIER_CHANGE_REQUESTED, EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED ->
+				this.tierChanges.requested(event, read(event, TierChangeRequested.class));
 			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 		}
 	}

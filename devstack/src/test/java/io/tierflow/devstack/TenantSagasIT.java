@@ -1,0 +1,300 @@
+package io.tierflow.devstack;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TestKafka;
+import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The tenant sagas across all five services, each its own process, on real Kafka and
+ * PostgreSQL. Provisioning: a tenant created in tenant-service is placed by every
+ * tenant-data service on the isolation its tier asks for, becomes ACTIVE, and is served
+ * by each of them. Tier changes: every service moves the tenant live and the plan
+ * changes; when one service cannot, the ones that moved move back and the tenant keeps
+ * its tier.
+ */
+class TenantSagasIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final Map<String, String> RESOURCES = Map.of("simulation", "/api/v1/models", "file",
+			"/api/v1/folders", "billing", "/api/v1/meters", "analytics", "/api/v1/dashboards");
+
+	private static final Map<String, String> BODIES = Map.of("simulation", "{\"name\":\"m1\"}", "file",
+			"{\"name\":\"f1\"}", "billing", "{\"key\":\"iterations\",\"unit\":\"count\"}", "analytics",
+			"{\"name\":\"d1\"}");
+
+	private static Devstack stack;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@BeforeAll
+	static void startSuite() throws Exception {
+		PostgresServer pg = TestPostgres.get();
+		// analytics-service alone has a second shared cluster: rebalancing a shared
+		// tenant succeeds there and fails everywhere else.
+		pg.dropDatabase("analytics_shared2");
+		pg.createDatabase("analytics_shared2");
+		Map<String, String> analytics = new java.util.LinkedHashMap<>();
+		String[][] clusters = { { "shared-eu", "analytics_shared", "SHARED" },
+				{ "dedicated-eu", "analytics_dedicated", "DEDICATED" },
+				{ "enterprise-eu", "analytics_enterprise", "ENTERPRISE" },
+				{ "shared-eu-2", "analytics_shared2", "SHARED" } };
+		for (int i = 0; i < clusters.length; i++) {
+			String prefix = "TIERFLOW_TENANCY_CLUSTERS_" + i + "_";
+			analytics.put(prefix + "NAME", clusters[i][0]);
+			analytics.put(prefix + "JDBCURL", pg.jdbcUrl(clusters[i][1]));
+			analytics.put(prefix + "USERNAME", pg.adminUser());
+			analytics.put(prefix + "PASSWORD", pg.adminPassword());
+			analytics.put(prefix + "ROLE", clusters[i][2]);
+			analytics.put(prefix + "REGION", "eu");
+		}
+		// Routes are cached briefly, so moved tenants' old data goes soon.
+		Map<String, String> all = Map.of("TIERFLOW_TENANCY_PLACEMENTCACHETTL", "2s",
+				"TIERFLOW_MOVER_SOURCEREMOVALDELAY", "0s", "TIERFLOW_MOVER_CUTOVERLAG", "1s");
+		stack = Devstack.start(pg, TestKafka.get(), Path.of("target/services"), Path.of("target/devstack-it"),
+				freeBasePort(), Map.of("*", all, "analytics", analytics));
+	}
+
+	@AfterAll
+	static void stopSuite() {
+		if (stack != null) {
+			stack.close();
+		}
+	}
+
+	@Test
+	void tenantsOfEveryTierArePlacedEverywhereAndServed() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		Map<String, String> expectedIsolation = Map.of("STANDARD", "ROW", "PROFESSIONAL", "SCHEMA", "ENTERPRISE",
+				"DATABASE");
+		Map<String, UUID> tenants = new java.util.HashMap<>();
+		for (String plan : expectedIsolation.keySet()) {
+			String slug = plan.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 6);
+			JsonNode created = JSON.readTree(call("POST", stack.url("tenant") + "/api/v1/tenants", admin,
+					"{\"name\":\"" + slug + "\",\"slug\":\"" + slug + "\",\"plan\":\"" + plan + "\",\"region\":\"eu\"}")
+				.body());
+			tenants.put(plan, UUID.fromString(created.get("id").asString()));
+		}
+		for (Map.Entry<String, UUID> tenant : tenants.entrySet()) {
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+				JsonNode t = JSON.readTree(
+						call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant.getValue(), admin, null).body());
+				assertThat(t.get("status").asString()).as(t.toString()).isEqualTo("ACTIVE");
+			});
+			JsonNode t = JSON.readTree(
+					call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant.getValue(), admin, null).body());
+			assertThat(t.get("placements")).hasSize(4);
+			for (JsonNode placement : t.get("placements")) {
+				assertThat(placement.get("state").asString()).isEqualTo("READY");
+				assertThat(placement.get("isolation").asString()).isEqualTo(expectedIsolation.get(tenant.getKey()));
+			}
+		}
+		// Every service serves every tenant, and never one tenant's rows to another.
+		UUID shared = tenants.get("STANDARD");
+		UUID enterprise = tenants.get("ENTERPRISE");
+		String sharedUser = devToken("{\"subject\":\"u1\",\"tenantId\":\"" + shared + "\",\"roles\":[\"USER\"]}");
+		String enterpriseUser = devToken(
+				"{\"subject\":\"u2\",\"tenantId\":\"" + enterprise + "\",\"roles\":[\"USER\"]}");
+		for (String service : RESOURCES.keySet()) {
+			String url = stack.url(service) + RESOURCES.get(service);
+			HttpResponse<String> created = call("POST", url, sharedUser, BODIES.get(service));
+			assertThat(created.statusCode()).as(service + ": " + created.body()).isEqualTo(201);
+			String id = JSON.readTree(created.body()).get("id").asString();
+			assertThat(call("GET", url + "/" + id, sharedUser, null).statusCode()).isEqualTo(200);
+			assertThat(call("GET", url + "/" + id, enterpriseUser, null).statusCode()).isEqualTo(404);
+			assertThat(call("GET", url, enterpriseUser, null).body()).doesNotContain(id);
+		}
+	}
+
+	@Test
+	void aTierChangeMovesTheTenantInEveryServiceLiveAndChangesItsPlan() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID tenant = activeTenant(admin, "STANDARD");
+		String user = devToken("{\"subject\":\"u3\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		Map<String, String> resources = createResources(user);
+
+		HttpResponse<String> requested = call("POST",
+				stack.url("tenant") + "/api/v1/tenants/" + tenant + "/tier-change", admin,
+				"{\"plan\":\"PROFESSIONAL\"}");
+		assertThat(requested.statusCode()).as(requested.body()).isEqualTo(202);
+		JsonNode pending = JSON.readTree(requested.body()).get("pendingTierChange");
+		assertThat(pending.get("moves")).hasSize(4);
+		HttpResponse<String> second = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/tier-change",
+				admin, "{\"plan\":\"ENTERPRISE\"}");
+		assertThat(second.statusCode()).isEqualTo(409);
+		assertThat(second.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+		// The tenant is served all along.
+		for (String service : RESOURCES.keySet()) {
+			assertThat(
+					call("GET", stack.url(service) + RESOURCES.get(service) + "/" + resources.get(service), user, null)
+						.statusCode())
+				.isEqualTo(200);
+		}
+
+		JsonNode changed = awaitChange(admin, tenant, "COMPLETED");
+		for (JsonNode move : changed.get("moves")) {
+			assertThat(move.get("status").asString()).as(move.toString()).isEqualTo("SUCCEEDED");
+			assertThat(move.get("checksums").size()).as(move.toString()).isPositive();
+		}
+		JsonNode t = tenant(admin, tenant);
+		assertThat(t.get("plan").asString()).isEqualTo("PROFESSIONAL");
+		assertThat(t.get("tier").asString()).isEqualTo("DEDICATED");
+		for (JsonNode placement : t.get("placements")) {
+			assertThat(placement.get("isolation").asString()).as(placement.toString()).isEqualTo("SCHEMA");
+			assertThat(placement.get("epoch").asLong()).isEqualTo(2);
+		}
+		// Everything written before the move is where the tenant now lives.
+		for (String service : RESOURCES.keySet()) {
+			String url = stack.url(service) + RESOURCES.get(service);
+			assertThat(call("GET", url + "/" + resources.get(service), user, null).statusCode()).as(service)
+				.isEqualTo(200);
+			assertThat(call("POST", url, user, BODIES.get(service)).statusCode()).as(service).isEqualTo(201);
+		}
+	}
+
+	@Test
+	void whenOneServiceCannotMoveTheOthersMoveBackAndTheTenantKeepsItsPlacement() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID tenant = activeTenant(admin, "STANDARD");
+		String user = devToken("{\"subject\":\"u4\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		Map<String, String> resources = createResources(user);
+
+		// Only analytics-service has another shared cluster to rebalance to.
+		HttpResponse<String> requested = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/rebalance",
+				admin, null);
+		assertThat(requested.statusCode()).as(requested.body()).isEqualTo(202);
+
+		JsonNode change = awaitChange(admin, tenant, "ROLLED_BACK");
+		assertThat(change.get("reason").asString()).contains("simulation").contains("file").contains("billing");
+		JsonNode analyticsBack = null;
+		for (JsonNode move : change.get("moves")) {
+			if (move.get("service").asString().equals("analytics")) {
+				if (move.get("rollback").asBoolean()) {
+					analyticsBack = move;
+				}
+				else {
+					assertThat(move.get("status").asString()).isEqualTo("SUCCEEDED");
+				}
+			}
+			else {
+				assertThat(move.get("status").asString()).as(move.toString()).isEqualTo("FAILED");
+			}
+		}
+		assertThat(analyticsBack).as(change.toString()).isNotNull();
+		assertThat(analyticsBack.get("status").asString()).isEqualTo("SUCCEEDED");
+		JsonNode t = tenant(admin, tenant);
+		assertThat(t.get("plan").asString()).isEqualTo("STANDARD");
+		for (JsonNode placement : t.get("placements")) {
+			assertThat(placement.get("cluster").asString()).as(placement.toString()).isEqualTo("shared-eu");
+		}
+		for (String service : RESOURCES.keySet()) {
+			assertThat(
+					call("GET", stack.url(service) + RESOURCES.get(service) + "/" + resources.get(service), user, null)
+						.statusCode())
+				.as(service)
+				.isEqualTo(200);
+		}
+	}
+
+	private UUID activeTenant(String admin, String plan) throws Exception {
+		String slug = plan.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 6);
+		JsonNode created = JSON.readTree(call("POST", stack.url("tenant") + "/api/v1/tenants", admin,
+				"{\"name\":\"" + slug + "\",\"slug\":\"" + slug + "\",\"plan\":\"" + plan + "\",\"region\":\"eu\"}")
+			.body());
+		UUID id = UUID.fromString(created.get("id").asString());
+		await().atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(tenant(admin, id).get("status").asString()).isEqualTo("ACTIVE"));
+		return id;
+	}
+
+	private Map<String, String> createResources(String user) throws Exception {
+		Map<String, String> ids = new java.util.HashMap<>();
+		for (String service : RESOURCES.keySet()) {
+			HttpResponse<String> created = call("POST", stack.url(service) + RESOURCES.get(service), user,
+					BODIES.get(service));
+			assertThat(created.statusCode()).as(service + ": " + created.body()).isEqualTo(201);
+			ids.put(service, JSON.readTree(created.body()).get("id").asString());
+		}
+		return ids;
+	}
+
+	private JsonNode tenant(String admin, UUID id) throws Exception {
+		return JSON.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + id, admin, null).body());
+	}
+
+	/** Waits for the tenant's latest tier change to reach {@code status}; returns it. */
+	private JsonNode awaitChange(String admin, UUID tenant, String status) {
+		JsonNode[] latest = new JsonNode[1];
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode changes = JSON
+				.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/tier-changes", admin, null)
+					.body());
+			latest[0] = changes.get(0);
+			assertThat(latest[0].get("status").asString()).as(changes.toString()).isEqualTo(status);
+		});
+		return latest[0];
+	}
+
+	private String devToken(String request) throws Exception {
+		return JSON.readTree(call("POST", stack.url("tenant") + "/api/v1/dev/tokens", null, request).body())
+			.get("token")
+			.asString();
+	}
+
+	private HttpResponse<String> call(String method, String url, String token, String json) throws Exception {
+		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+		if (token != null) {
+			b.header("Authorization", "Bearer " + token);
+		}
+		if (json != null) {
+			b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+		}
+		else {
+			b.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		return this.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static int freeBasePort() throws Exception {
+		for (int attempt = 0; attempt < 50; attempt++) {
+			// Below Linux's ephemeral range (32768+): a port probed free there can be
+			// taken
+			// a moment later as the local end of some client connection (a CI run lost
+			// file-service's port that way).
+			int base = 12000 + new java.util.Random().nextInt(20000);
+			boolean free = true;
+			for (int i = 0; i < Devstack.SERVICES.size() && free; i++) {
+				try (ServerSocket socket = new ServerSocket(base + i)) {
+					socket.setReuseAddress(true);
+				}
+				catch (java.io.IOException ex) {
+					free = false;
+				}
+			}
+			if (free) {
+				return base;
+			}
+		}
+		throw new IllegalStateException("No free port range");
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.tierflow.mover;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How tier moves run ({@code tierflow.mover.*}).
+ *
+ * @param cutoverLag the stream must apply a probe within this before writers are fenced
+ * @param catchUpDeadline how long copying and catching up may take before the move gives
+ * up
+ * @param fenceWait how long the tenant's writers may be held at most
+ * @param heartbeat how often the stream reports its position while the tenant is quiet
+ * @param sourceRemovalDelay added to the placement cache's time to live before a moved
+ * tenant's old data is removed
+ */
+@ConfigurationProperties("tierflow.mover")
+public record MoverProperties(@DefaultValue("200ms") Duration cutoverLag, @DefaultValue("30m") Duration catchUpDeadline,
+		@DefaultValue("2s") Duration fenceWait, @DefaultValue("1s") Duration heartbeat,
+		@DefaultValue("1s") Duration sourceRemovalDelay) {
+
+	TenantMover.Options options() {
+		return new TenantMover.Options(this.cutoverLag, this.catchUpDeadline, this.fenceWait, this.heartbeat);
+	}
+
+}
