@@ -1,11 +1,17 @@
 package io.tierflow.tenant;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
+import io.tierflow.events.tenant.TenantMigrated;
+import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
@@ -37,6 +43,9 @@ class TenantServiceIT {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final List<String> SERVICES = List.of("simulation", "file", "billing", "analytics");
+
+	/** Beyond a long: the checksum is an exact sum, carried as a decimal. */
+	private static final BigDecimal CHECKSUM_SUM = new BigDecimal("170141183460469231731687303715884105727");
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
@@ -198,6 +207,285 @@ class TenantServiceIT {
 		assertThat(this.api.get("/api/v1/tenants", token).status()).isEqualTo(200);
 	}
 
+	@Test
+	void aTierChangeMovesEveryServiceAndCompletes() {
+		UUID id = activeTenant("mover");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response requested = this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin,
+					"{\"plan\":\"ENTERPRISE\"}");
+			assertThat(requested.status()).as(requested.body()).isEqualTo(202);
+			JsonNode pending = JSON.readTree(requested.body()).get("pendingTierChange");
+			assertThat(pending.get("kind").asString()).isEqualTo("TIER_CHANGE");
+			assertThat(pending.get("status").asString()).isEqualTo("REQUESTED");
+			assertThat(pending.get("moves").valueStream().map((m) -> m.get("status").asString()))
+				.containsExactly("PENDING", "PENDING", "PENDING", "PENDING");
+			UUID change = UUID.fromString(pending.get("id").asString());
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(
+						() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_REQUESTED, id)).hasSize(1));
+			JsonNode request = tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_REQUESTED, id).get(0);
+			assertThat(request.get("changeId").asString()).isEqualTo(change.toString());
+			assertThat(request.get("fromTier").asString()).isEqualTo("SHARED");
+			assertThat(request.get("toTier").asString()).isEqualTo("ENTERPRISE");
+			assertThat(request.get("rebalance").asBoolean()).isFalse();
+			assertThat(request.get("rollback").asBoolean()).isFalse();
+			assertThat(strings(request.get("services"))).isEqualTo(SERVICES);
+
+			progress(id, change, "file", "STREAMING", 5400, 42L);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				JsonNode file = move(tenant(id).get("pendingTierChange"), "file", false);
+				assertThat(file.get("status").asString()).isEqualTo("RUNNING");
+				assertThat(file.get("phase").asString()).isEqualTo("STREAMING");
+				assertThat(file.get("changesApplied").asLong()).isEqualTo(5400);
+				assertThat(file.get("lagMs").asLong()).isEqualTo(42);
+			});
+
+			for (String service : SERVICES) {
+				migrated(id, change, service, false, Tier.ENTERPRISE, null);
+			}
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenant(id).get("pendingTierChange").isNull()).isTrue());
+			JsonNode moved = tenant(id);
+			assertThat(moved.get("plan").asString()).isEqualTo("ENTERPRISE");
+			assertThat(moved.get("tier").asString()).isEqualTo("ENTERPRISE");
+			for (JsonNode placement : moved.get("placements")) {
+				assertThat(placement.get("state").asString()).isEqualTo("READY");
+				assertThat(placement.get("tier").asString()).isEqualTo("ENTERPRISE");
+				assertThat(placement.get("isolation").asString()).isEqualTo("DATABASE");
+				assertThat(placement.get("cluster").asString()).isEqualTo("enterprise-eu");
+			}
+			JsonNode record = tierChanges(id).get(0);
+			assertThat(record.get("status").asString()).isEqualTo("COMPLETED");
+			assertThat(record.get("finishedAt").isNull()).isFalse();
+			for (JsonNode move : record.get("moves")) {
+				assertThat(move.get("status").asString()).isEqualTo("SUCCEEDED");
+				assertThat(move.get("fencedMs").asLong()).isEqualTo(31);
+				assertThat(move.get("checksums").get("runs").get("rows").asLong()).isEqualTo(1000);
+			}
+
+			// The last reply again, then a one-service rebalance behind it on the same
+			// partition: once the rebalance's tier_changed is out, the redelivery has
+			// been
+			// handled, and it must have emitted nothing.
+			migrated(id, change, "analytics", false, Tier.ENTERPRISE, null);
+			Response rebalance = this.api.post("/api/v1/tenants/" + id + "/rebalance", this.admin,
+					"{\"services\":[\"file\"]}");
+			assertThat(rebalance.status()).as(rebalance.body()).isEqualTo(202);
+			UUID rebalanceId = UUID
+				.fromString(JSON.readTree(rebalance.body()).get("pendingTierChange").get("id").asString());
+			migrated(id, rebalanceId, "file", false, Tier.ENTERPRISE, null);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGED, id)
+					.stream()
+					.map((e) -> e.get("changeId").asString())).contains(rebalanceId.toString()));
+			List<JsonNode> changed = tenantEvents.data(EventTypes.TENANT_TIER_CHANGED, id);
+			assertThat(changed).extracting((e) -> e.get("changeId").asString())
+				.containsExactly(change.toString(), rebalanceId.toString());
+			assertThat(changed.get(0).get("toPlan").asString()).isEqualTo("ENTERPRISE");
+			assertThat(changed.get(0).get("rebalance").asBoolean()).isFalse();
+			assertThat(changed.get(0).get("reason").isNull()).isTrue();
+			assertThat(changed.get(1).get("rebalance").asBoolean()).isTrue();
+			assertThat(tenant(id).get("plan").asString()).isEqualTo("ENTERPRISE");
+		}
+	}
+
+	@Test
+	void aFailedServiceRollsBackTheServicesThatMoved() {
+		UUID id = activeTenant("rollback");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			UUID change = requestTierChange(id, "PROFESSIONAL");
+			for (String service : SERVICES) {
+				migrated(id, change, service, false, Tier.DEDICATED,
+						service.equals("analytics") ? "No DEDICATED cluster in region 'eu'" : null);
+			}
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED, id))
+					.hasSize(1));
+			JsonNode rollback = tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED, id).get(0);
+			assertThat(rollback.get("changeId").asString()).isEqualTo(change.toString());
+			assertThat(strings(rollback.get("services"))).containsExactly("simulation", "file", "billing");
+			assertThat(rollback.get("rollback").asBoolean()).isTrue();
+			assertThat(rollback.get("rebalance").asBoolean()).isFalse();
+			assertThat(rollback.get("fromTier").asString()).isEqualTo("DEDICATED");
+			assertThat(rollback.get("toTier").asString()).isEqualTo("SHARED");
+			assertThat(rollback.get("toPlan").asString()).isEqualTo("STANDARD");
+			JsonNode rollingBack = tenant(id).get("pendingTierChange");
+			assertThat(rollingBack.get("status").asString()).isEqualTo("ROLLING_BACK");
+			assertThat(rollingBack.get("moves")).hasSize(7);
+			assertThat(move(rollingBack, "billing", true).get("status").asString()).isEqualTo("PENDING");
+
+			for (String service : List.of("simulation", "file", "billing")) {
+				migrated(id, change, service, true, Tier.SHARED, null);
+			}
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenant(id).get("pendingTierChange").isNull()).isTrue());
+			JsonNode back = tenant(id);
+			assertThat(back.get("plan").asString()).isEqualTo("STANDARD");
+			assertThat(back.get("tier").asString()).isEqualTo("SHARED");
+			for (JsonNode placement : back.get("placements")) {
+				if (!placement.get("service").asString().equals("analytics")) {
+					assertThat(placement.get("tier").asString()).isEqualTo("SHARED");
+					assertThat(placement.get("isolation").asString()).isEqualTo("ROW");
+				}
+			}
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(
+						() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_FAILED, id)).hasSize(1));
+			JsonNode failed = tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_FAILED, id).get(0);
+			assertThat(failed.get("changeId").asString()).isEqualTo(change.toString());
+			assertThat(failed.get("fromPlan").asString()).isEqualTo("STANDARD");
+			assertThat(failed.get("toPlan").asString()).isEqualTo("PROFESSIONAL");
+			assertThat(failed.get("reason").asString()).isEqualTo("analytics: No DEDICATED cluster in region 'eu'");
+			assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGED, id)).isEmpty();
+
+			JsonNode record = tierChanges(id).get(0);
+			assertThat(record.get("status").asString()).isEqualTo("ROLLED_BACK");
+			assertThat(record.get("reason").asString()).contains("analytics").contains("region 'eu'");
+			assertThat(record.get("moves")).hasSize(7);
+			JsonNode analytics = move(record, "analytics", false);
+			assertThat(analytics.get("status").asString()).isEqualTo("FAILED");
+			assertThat(analytics.get("reason").asString()).contains("region 'eu'");
+			JsonNode file = move(record, "file", false);
+			assertThat(file.get("status").asString()).isEqualTo("SUCCEEDED");
+			assertThat(file.get("tier").asString()).isEqualTo("DEDICATED");
+			assertThat(file.get("fencedMs").asLong()).isEqualTo(31);
+			assertThat(file.get("checksums").get("runs").get("sum").decimalValue()).isEqualByComparingTo(CHECKSUM_SUM);
+			assertThat(move(record, "file", true).get("tier").asString()).isEqualTo("SHARED");
+		}
+	}
+
+	@Test
+	void rebalanceMovesTheChosenServicesWithinTheTier() {
+		UUID id = activeTenant("rebalance");
+		Response unknown = this.api.post("/api/v1/tenants/" + id + "/rebalance", this.admin,
+				"{\"services\":[\"file\",\"ledger\"]}");
+		assertProblem(unknown, 400);
+		assertThat(unknown.body()).contains("ledger");
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/rebalance", this.admin, "{\"services\":[]}"), 400);
+		assertProblem(this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/rebalance", this.admin, ""), 404);
+
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response accepted = this.api.post("/api/v1/tenants/" + id + "/rebalance", this.admin,
+					"{\"services\":[\"billing\",\"file\"]}");
+			assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(accepted.body());
+			assertThat(tenant.get("plan").asString()).isEqualTo("STANDARD");
+			JsonNode pending = tenant.get("pendingTierChange");
+			assertThat(pending.get("kind").asString()).isEqualTo("REBALANCE");
+			assertThat(pending.get("fromPlan").asString()).isEqualTo("STANDARD");
+			assertThat(pending.get("toPlan").asString()).isEqualTo("STANDARD");
+			assertThat(strings(pending.get("services"))).containsExactly("file", "billing");
+			assertThat(pending.get("moves").valueStream().map((m) -> m.get("service").asString()))
+				.containsExactly("billing", "file");
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(
+						() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_REQUESTED, id)).hasSize(1));
+			JsonNode request = tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_REQUESTED, id).get(0);
+			assertThat(request.get("rebalance").asBoolean()).isTrue();
+			assertThat(request.get("rollback").asBoolean()).isFalse();
+			assertThat(strings(request.get("services"))).containsExactly("file", "billing");
+			assertThat(request.get("fromTier").asString()).isEqualTo("SHARED");
+			assertThat(request.get("toTier").asString()).isEqualTo("SHARED");
+		}
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/rebalance", this.admin, ""), 409);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin, "{\"plan\":\"ENTERPRISE\"}"),
+				409);
+	}
+
+	@Test
+	void aPlanOfTheSameTierChangesAtOnce() {
+		UUID id = activeTenant("same-tier");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response changed = this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin,
+					"{\"plan\":\"TRIAL\"}");
+			assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+			JsonNode tenant = JSON.readTree(changed.body());
+			assertThat(tenant.get("plan").asString()).isEqualTo("TRIAL");
+			assertThat(tenant.get("tier").asString()).isEqualTo("SHARED");
+			assertThat(tenant.get("pendingTierChange").isNull()).isTrue();
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGED, id)).hasSize(1));
+			JsonNode event = tenantEvents.data(EventTypes.TENANT_TIER_CHANGED, id).get(0);
+			assertThat(event.get("fromPlan").asString()).isEqualTo("STANDARD");
+			assertThat(event.get("toPlan").asString()).isEqualTo("TRIAL");
+			assertThat(event.get("toTier").asString()).isEqualTo("SHARED");
+			assertThat(event.get("rebalance").asBoolean()).isFalse();
+			assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_REQUESTED, id)).isEmpty();
+		}
+		JsonNode record = tierChanges(id).get(0);
+		assertThat(record.get("status").asString()).isEqualTo("COMPLETED");
+		assertThat(record.get("moves")).isEmpty();
+		String user = this.tokens.issue("dave", id, List.of("USER"), Duration.ofMinutes(5));
+		assertThat(this.api.get("/api/v1/tenants/" + id + "/tier-changes", user).status()).isEqualTo(200);
+		String stranger = this.tokens.issue("eve", UUID.randomUUID(), List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/tier-changes", stranger), 404);
+	}
+
+	@Test
+	void aRollbackThatFailsLeavesTheChangeForAnOperator() {
+		UUID id = activeTenant("split");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			UUID change = requestTierChange(id, "PROFESSIONAL");
+			for (String service : SERVICES) {
+				migrated(id, change, service, false, Tier.DEDICATED,
+						service.equals("file") ? null : "Catch-up deadline passed");
+			}
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED, id))
+					.hasSize(1));
+			assertThat(strings(
+					tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED, id).get(0).get("services")))
+				.containsExactly("file");
+			migrated(id, change, "file", true, Tier.SHARED, "Source cluster unreachable");
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(
+						() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_FAILED, id)).hasSize(1));
+			String reason = tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_FAILED, id).get(0).get("reason").asString();
+			assertThat(reason).contains("billing: Catch-up deadline passed").contains("Source cluster unreachable");
+			JsonNode record = tierChanges(id).get(0);
+			assertThat(record.get("status").asString()).isEqualTo("ROLLBACK_FAILED");
+			assertThat(record.get("reason").asString()).isEqualTo(reason);
+			JsonNode tenant = tenant(id);
+			assertThat(tenant.get("plan").asString()).isEqualTo("STANDARD");
+			assertThat(tenant.get("pendingTierChange").isNull()).isTrue();
+		}
+	}
+
+	@Test
+	void aChangeWhereNoServiceMovedFailsWithoutARollback() {
+		UUID id = activeTenant("stuck");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			UUID change = requestTierChange(id, "ENTERPRISE");
+			for (String service : SERVICES) {
+				migrated(id, change, service, false, Tier.ENTERPRISE, "No ENTERPRISE cluster in region 'eu'");
+			}
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(
+						() -> assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_FAILED, id)).hasSize(1));
+			assertThat(tenantEvents.data(EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED, id)).isEmpty();
+			assertThat(tierChanges(id).get(0).get("status").asString()).isEqualTo("ROLLED_BACK");
+			assertThat(tenant(id).get("plan").asString()).isEqualTo("STANDARD");
+		}
+	}
+
+	@Test
+	void anUnreadableMoveReplyGoesToTheDeadLetterTopic() {
+		UUID id = activeTenant("garbled");
+		try (TestEvents.Reader dead = TestEvents.read(Topics.deadLetter("tenant"))) {
+			TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_MIGRATED, id, "garbled-" + id,
+					"not a migration result");
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(dead.data(EventTypes.TENANT_MIGRATED, id)).hasSize(1));
+		}
+		assertThat(status(id)).isEqualTo("ACTIVE");
+	}
+
 	private UUID activeTenant(String slugPrefix) {
 		UUID id = UUID
 			.fromString(create(slugPrefix + "-" + UUID.randomUUID().toString().substring(0, 8), "STANDARD").get("id")
@@ -230,6 +518,68 @@ class TenantServiceIT {
 				new TenantProvisioned(tenant, service, status, Tier.DEDICATED,
 						status.equals(TenantProvisioned.READY) ? IsolationMode.SCHEMA : null, "dedicated-eu", "db", "s",
 						1, reason));
+	}
+
+	private UUID requestTierChange(UUID id, String plan) {
+		Response r = this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin, "{\"plan\":\"" + plan + "\"}");
+		assertThat(r.status()).as(r.body()).isEqualTo(202);
+		return UUID.fromString(JSON.readTree(r.body()).get("pendingTierChange").get("id").asString());
+	}
+
+	private JsonNode tenant(UUID id) {
+		return JSON.readTree(this.api.get("/api/v1/tenants/" + id, this.admin).body());
+	}
+
+	private List<JsonNode> tierChanges(UUID id) {
+		Response r = this.api.get("/api/v1/tenants/" + id + "/tier-changes", this.admin);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		return JSON.readTree(r.body()).get("items").valueStream().toList();
+	}
+
+	private static JsonNode move(JsonNode change, String service, boolean rollback) {
+		return change.get("moves")
+			.valueStream()
+			.filter((m) -> m.get("service").asString().equals(service) && m.get("rollback").asBoolean() == rollback)
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No move of " + service + " in " + change));
+	}
+
+	private static List<String> strings(JsonNode array) {
+		return array.valueStream().map(JsonNode::asString).toList();
+	}
+
+	/** A service's progress report on moving the tenant (one id per phase). */
+	private static void progress(UUID tenant, UUID change, String service, String phase, long changesApplied,
+			Long lagMs) {
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_MOVE_PROGRESS, tenant,
+				"progress-" + service + "-" + change + "-" + phase, new TenantMoveProgress(tenant, change, false,
+						service, moveId(change, service, false), phase, changesApplied, lagMs));
+	}
+
+	/**
+	 * A service's result of moving the tenant to {@code tier}: failed with
+	 * {@code failure}, or succeeded if it is null. The same arguments give the same event
+	 * id, as a redelivery would.
+	 */
+	private static void migrated(UUID tenant, UUID change, String service, boolean rollback, Tier tier,
+			String failure) {
+		boolean succeeded = failure == null;
+		IsolationMode isolation = switch (tier) {
+			case SHARED -> IsolationMode.ROW;
+			case DEDICATED -> IsolationMode.SCHEMA;
+			case ENTERPRISE -> IsolationMode.DATABASE;
+		};
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_MIGRATED, tenant,
+				"migrated-" + service + "-" + change + "-" + rollback,
+				new TenantMigrated(tenant, change, rollback, service, moveId(change, service, rollback), succeeded,
+						failure, tier, isolation, tier.name().toLowerCase(Locale.ROOT) + "-eu", "tierflow_" + service,
+						"t_" + tenant.toString().replace("-", ""), rollback ? 3 : 2, 1000,
+						succeeded ? Map.of("runs", new TenantMigrated.Checksum(1000, CHECKSUM_SUM)) : Map.of(),
+						succeeded ? 31L : null));
+	}
+
+	private static UUID moveId(UUID change, String service, boolean rollback) {
+		return UUID.nameUUIDFromBytes((change + "/" + service + "/" + rollback).getBytes(StandardCharsets.UTF_8));
 	}
 
 	private static void assertProblem(Response response, int status) {

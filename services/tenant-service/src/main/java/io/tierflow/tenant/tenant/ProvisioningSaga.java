@@ -20,8 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Collects tenant.provisioned replies: records each service's placement and marks the
  * tenant ACTIVE once every required service placed it, or FAILED with the first reason a
- * service gave. Bound as the Spring Cloud Stream function {@code provisioningReplies};
- * each reply is applied once.
+ * service gave. Bound as the Spring Cloud Stream function {@code provisioningReplies},
+ * the one consumer of the replies topic: move_progress and migrated replies go on to the
+ * {@link TierChangeSaga}. Each reply is applied once.
  */
 @Component("provisioningReplies")
 class ProvisioningSaga implements Consumer<Message<byte[]>> {
@@ -36,19 +37,28 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 
 	private final JsonMapper json;
 
-	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json) {
+	private final TierChangeSaga tierChanges;
+
+	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json,
+			TierChangeSaga tierChanges) {
 		this.tenants = tenants;
 		this.inbox = inbox;
 		this.saga = saga;
 		this.json = json;
+		this.tierChanges = tierChanges;
 	}
 
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
-		if (!EventTypes.TENANT_PROVISIONED.equals(event.type())) {
-			return;
+		switch (event.type()) {
+			case EventTypes.TENANT_PROVISIONED -> provisioned(event);
+			case EventTypes.TENANT_MOVE_PROGRESS, EventTypes.TENANT_MIGRATED -> this.tierChanges.accept(event);
+			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 		}
+	}
+
+	private void provisioned(DomainEvent event) {
 		TenantProvisioned reply;
 		try {
 			reply = this.json.readValue(event.data(), TenantProvisioned.class);

@@ -15,10 +15,13 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -70,17 +73,46 @@ class TenantController {
 		return this.registry.reactivate(id);
 	}
 
+	/**
+	 * 202 while the services move the tenant; 200 when nothing had to move (a plan of the
+	 * same tier).
+	 */
 	@PostMapping("/{id}/tier-change")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
 	ResponseEntity<Tenant> changeTier(@PathVariable UUID id, @Valid @RequestBody TierChangeRequest body,
 			Authentication auth) {
-		return ResponseEntity.accepted().body(this.registry.requestTierChange(id, body.plan(), auth.getName()));
+		Tenant tenant = this.registry.requestTierChange(id, body.plan(), auth.getName());
+		return (tenant.pendingTierChange() != null) ? ResponseEntity.accepted().body(tenant)
+				: ResponseEntity.ok(tenant);
+	}
+
+	@PostMapping("/{id}/rebalance")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ResponseEntity<Tenant> rebalance(@PathVariable UUID id, @Valid @RequestBody(required = false) Rebalance body,
+			Authentication auth) {
+		return ResponseEntity.accepted()
+			.body(this.registry.requestRebalance(id, (body != null) ? body.services() : null, auth.getName()));
+	}
+
+	@GetMapping("/{id}/tier-changes")
+	Page<TierChange> tierChanges(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size, Authentication auth) {
+		requireVisible(id, auth);
+		return new Page<>(this.registry.tierChanges(id, page, size), page, size);
 	}
 
 	@DeleteMapping("/{id}")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
 	ResponseEntity<Tenant> delete(@PathVariable UUID id) {
 		return ResponseEntity.accepted().body(this.registry.requestDeletion(id));
+	}
+
+	@ExceptionHandler(UnknownServiceException.class)
+	ProblemDetail unknownService(UnknownServiceException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("Unknown service");
+		problem.setProperty("service", ex.service());
+		return problem;
 	}
 
 	/**
@@ -105,6 +137,12 @@ class TenantController {
 	}
 
 	record TierChangeRequest(@NotNull Plan plan) {
+	}
+
+	/**
+	 * @param services the services to rebalance in; absent means every one
+	 */
+	record Rebalance(@Size(min = 1, message = "must name at least one service") List<@NotBlank String> services) {
 	}
 
 }

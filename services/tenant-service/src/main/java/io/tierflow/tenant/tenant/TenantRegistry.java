@@ -9,8 +9,12 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantStatusChanged;
+import io.tierflow.events.tenant.TierChangeRequested;
+import io.tierflow.events.tenant.TierChanged;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.tenant.TierChange.Kind;
+import io.tierflow.tenant.tenant.TierChange.Status;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -25,12 +29,15 @@ public class TenantRegistry {
 
 	private final TenantRepository tenants;
 
+	private final TierChangeRepository changes;
+
 	private final Outbox outbox;
 
 	private final SagaProperties saga;
 
-	TenantRegistry(TenantRepository tenants, Outbox outbox, SagaProperties saga) {
+	TenantRegistry(TenantRepository tenants, TierChangeRepository changes, Outbox outbox, SagaProperties saga) {
 		this.tenants = tenants;
+		this.changes = changes;
 		this.outbox = outbox;
 		this.saga = saga;
 	}
@@ -89,8 +96,8 @@ public class TenantRegistry {
 	}
 
 	/**
-	 * Records a change of plan; the move between placements is carried out by the
-	 * tier-change saga.
+	 * Records a change of plan. Within the same tier nothing moves and the change is done
+	 * at once; otherwise the tier-change saga moves the tenant's data in every service.
 	 */
 	@Transactional
 	public Tenant requestTierChange(UUID id, Plan to, String requestedBy) {
@@ -101,14 +108,56 @@ public class TenantRegistry {
 		if (row.plan() == to) {
 			throw new ConflictException("Tenant " + id + " is already on plan " + to);
 		}
-		if (this.tenants.openTierChange(id).isPresent()) {
-			throw new ConflictException("Tenant " + id + " already has a tier change in progress");
-		}
+		requireNoOpenChange(id);
+		Plan from = row.plan();
 		UUID change = UuidCreator.getTimeOrderedEpoch();
-		this.tenants.insertTierChange(change, id, row.plan(), to, requestedBy);
+		if (from.tier() == to.tier()) {
+			this.tenants.updatePlan(id, to);
+			this.changes.insert(change, id, Kind.TIER_CHANGE, from, to, Status.COMPLETED, List.of(), requestedBy);
+			this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGED, id, change.toString(),
+					new TierChanged(id, change, from.name(), to.name(), from.tier(), to.tier(), false, null));
+			return get(id);
+		}
+		List<String> services = this.saga.services();
+		this.changes.insert(change, id, Kind.TIER_CHANGE, from, to, Status.REQUESTED, services, requestedBy);
+		this.changes.insertPendingMoves(change, services, false);
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGE_REQUESTED, id, change.toString(),
-				new TierChangeRequested(id, change, row.plan().name(), to.name(), row.plan().tier(), to.tier()));
+				new TierChangeRequested(id, change, from.name(), to.name(), from.tier(), to.tier(), false, services,
+						false));
 		return get(id);
+	}
+
+	/**
+	 * Moves the tenant to another cluster of its tier in the given services (null: in
+	 * every one); the tier-change saga carries it out.
+	 * @throws UnknownServiceException if a service takes no part in tier changes
+	 */
+	@Transactional
+	public Tenant requestRebalance(UUID id, List<String> services, String requestedBy) {
+		List<String> moving = (services != null) ? known(services) : this.saga.services();
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.ACTIVE) {
+			throw new ConflictException(
+					"Only an ACTIVE tenant can be rebalanced; tenant " + id + " is " + row.status());
+		}
+		requireNoOpenChange(id);
+		Plan plan = row.plan();
+		UUID change = UuidCreator.getTimeOrderedEpoch();
+		this.changes.insert(change, id, Kind.REBALANCE, plan, plan, Status.REQUESTED, moving, requestedBy);
+		this.changes.insertPendingMoves(change, moving, false);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGE_REQUESTED, id, change.toString(),
+				new TierChangeRequested(id, change, plan.name(), plan.name(), plan.tier(), plan.tier(), true, moving,
+						false));
+		return get(id);
+	}
+
+	/**
+	 * The tenant's tier changes and rebalances, newest first, with every service's move.
+	 */
+	@Transactional(readOnly = true)
+	public List<TierChange> tierChanges(UUID id, int page, int size) {
+		this.tenants.find(id).orElseThrow(() -> new NotFoundException("No tenant " + id));
+		return this.changes.history(id, size, (long) page * size);
 	}
 
 	/** Records the deletion request; erasing the data is the erase saga's work. */
@@ -124,6 +173,23 @@ public class TenantRegistry {
 		return get(id);
 	}
 
+	private void requireNoOpenChange(UUID id) {
+		this.changes.open(id).ifPresent((open) -> {
+			throw new ConflictException("Tenant " + id + " already has a " + open.kind() + " in progress (" + open.id()
+					+ ", " + open.status() + ")");
+		});
+	}
+
+	/** The named services in the saga's order, each once; all must be known. */
+	private List<String> known(List<String> services) {
+		for (String service : services) {
+			if (!this.saga.services().contains(service)) {
+				throw new UnknownServiceException(service, this.saga.services());
+			}
+		}
+		return this.saga.services().stream().filter(services::contains).toList();
+	}
+
 	private TenantRepository.Row lock(UUID id) {
 		return this.tenants.findForUpdate(id).orElseThrow(() -> new NotFoundException("No tenant " + id));
 	}
@@ -131,7 +197,7 @@ public class TenantRegistry {
 	private Tenant view(TenantRepository.Row row) {
 		return new Tenant(row.id(), row.name(), row.slug(), row.plan(), row.plan().tier(), row.region(), row.status(),
 				row.statusReason(), row.createdAt(), this.tenants.placements(row.id()),
-				this.tenants.openTierChange(row.id()).orElse(null));
+				this.changes.open(row.id()).orElse(null));
 	}
 
 }

@@ -9,7 +9,6 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
-import io.tierflow.tenant.tenant.Tenant.TierChange;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -86,22 +85,10 @@ class TenantRepository {
 			.update();
 	}
 
-	Optional<TierChange> openTierChange(UUID tenantId) {
-		return this.jdbc
-			.sql("select id, from_plan, to_plan, from_tier, to_tier, status, requested_at from tier_change"
-					+ " where tenant_id = ? and status = 'REQUESTED'")
-			.param(tenantId)
-			.query((rs, i) -> new TierChange(rs.getObject(1, UUID.class), Plan.valueOf(rs.getString(2)),
-					Plan.valueOf(rs.getString(3)), Tier.valueOf(rs.getString(4)), Tier.valueOf(rs.getString(5)),
-					rs.getString(6), rs.getObject(7, OffsetDateTime.class)))
-			.optional();
-	}
-
-	void insertTierChange(UUID id, UUID tenantId, Plan from, Plan to, String requestedBy) {
-		this.jdbc
-			.sql("insert into tier_change (id, tenant_id, from_plan, to_plan, from_tier, to_tier, status,"
-					+ " requested_by) values (?, ?, ?, ?, ?, ?, 'REQUESTED', ?)")
-			.params(id, tenantId, from.name(), to.name(), from.tier().name(), to.tier().name(), requestedBy)
+	/** Moves the tenant to another plan, and with it to that plan's tier. */
+	void updatePlan(UUID id, Plan plan) {
+		this.jdbc.sql("update tenant set plan = ?, tier = ?, updated_at = now() where id = ?")
+			.params(plan.name(), plan.tier().name(), id)
 			.update();
 	}
 
