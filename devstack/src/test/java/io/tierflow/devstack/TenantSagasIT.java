@@ -248,7 +248,7 @@ class TenantSagasIT {
 			JsonNode changes = JSON
 				.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/tier-changes", admin, null)
 					.body());
-			latest[0] = changes.get(0);
+			latest[0] = changes.get("items").get(0);
 			assertThat(latest[0].get("status").asString()).as(changes.toString()).isEqualTo(status);
 		});
 		return latest[0];
