@@ -201,8 +201,9 @@ final class MigrationBenchmark {
 			}
 			long missing;
 			try (PreparedStatement ps = con.prepareStatement("select count(*) from unnest(?) as acked(id) where not"
-					+ " exists (select 1 from " + table + " m where m.id = acked.id)")) {
+					+ " exists (select 1 from " + table + " m where m.tenant_id = ? and m.id = acked.id)")) {
 				ps.setArray(1, con.createArrayOf("uuid", writer.acked.toArray()));
+				ps.setObject(2, placement.tenantId());
 				try (ResultSet rs = ps.executeQuery()) {
 					rs.next();
 					missing = rs.getLong(1);

@@ -1,6 +1,5 @@
 package io.tierflow.mover;
 
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,7 +10,6 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +22,12 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.core.BaseConnection;
 
 /**
  * Applies a batch of change events to the target store in one transaction, in the order
  * they were committed on the source, together with the source position they reach.
- * Inserts and snapshot reads are upserts and deletes are by primary key, so replaying
- * events after a restart converges to the same rows: idempotent, never doubled.
+ * Inserts are upserts and deletes are by primary key, so replaying events after a restart
+ * converges to the same rows: idempotent, never doubled.
  */
 final class ChangeApplier {
 
@@ -70,9 +66,6 @@ final class ChangeApplier {
 
 	private volatile Pin pin;
 
-	/** Whether the initial snapshot's last row, or a streamed change, was applied. */
-	private volatile boolean snapshotOver;
-
 	/** The fence mark of the batch being applied, seen once its transaction commits. */
 	private Long fencePending;
 
@@ -82,13 +75,6 @@ final class ChangeApplier {
 	private PreparedStatement batch;
 
 	private String batchSql;
-
-	/** The COPY being gathered (snapshot rows), its rows as CSV, and its connection. */
-	private String copySql;
-
-	private StringBuilder copyRows;
-
-	private Connection copyConnection;
 
 	/**
 	 * Primary keys in the batch: inserts go as one multi-row statement, which may touch a
@@ -116,23 +102,9 @@ final class ChangeApplier {
 		int committedRows = 0;
 		for (SourceRecord record : records) {
 			if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
-				if (record.topic() != null && record.topic().startsWith("__debezium-heartbeat")) {
-					this.snapshotOver = true; // heartbeats come only once streaming
-				}
 				continue; // a heartbeat or a tombstone: only its position counts
 			}
 			Struct source = value.getStruct("source");
-			String snapshot = source.getString("snapshot");
-			if ("last".equals(snapshot) || "false".equals(snapshot) || snapshot == null) {
-				this.snapshotOver = true;
-			}
-			if ("first".equals(source.getString("snapshot"))) {
-				// A snapshot begins (again, after a crash during the last one): start
-				// from
-				// no rows, so that none deleted meanwhile survives from the earlier one.
-				flush();
-				clear(con);
-			}
 			if (FENCE_SCHEMA.equals(source.getString("schema"))) {
 				// The mover's fence mark: everything the tenant committed before it is
 				// applied now (commit order).
@@ -161,8 +133,7 @@ final class ChangeApplier {
 			}
 			String op = value.getString("op");
 			switch (op) {
-				case "r" -> copy(con, table, value.getStruct("after"));
-				case "c", "u" -> upsert(con, table, value.getStruct("after"));
+				case "c", "u", "r" -> upsert(con, table, value.getStruct("after"));
 				case "d" -> delete(con, table, value.getStruct("before"));
 				default -> throw new IllegalStateException("Unsupported change '" + op + "' on " + table.name()
 						+ " (a TRUNCATE cannot be moved by tenant)");
@@ -173,10 +144,6 @@ final class ChangeApplier {
 		SourceRecord last = records.get(records.size() - 1);
 		AppliedPosition.save(con, this.move, this.engine, last.sourcePartition(), last.sourceOffset(), rows);
 		return committedRows + rows;
-	}
-
-	boolean snapshotOver() {
-		return this.snapshotOver;
 	}
 
 	void pinAt(Pin pin) {
@@ -210,59 +177,7 @@ final class ChangeApplier {
 		this.batch.addBatch();
 	}
 
-	/**
-	 * A snapshot row: the target holds none of the tenant's rows while the snapshot runs
-	 * (a snapshot that starts again clears them first), so consecutive snapshot rows of a
-	 * table go in as one COPY, the fastest way in.
-	 */
-	private void copy(Connection con, TenantTable table, Struct after) throws SQLException {
-		checkTenant(table, after);
-		List<String> columns = after.schema().fields().stream().map(Field::name).toList();
-		String sql = "copy " + this.target.qualified(table.name()) + " ("
-				+ columns.stream().map(Sql::quote).collect(Collectors.joining(", ")) + ") from stdin with (format csv)";
-		if (!sql.equals(this.copySql)) {
-			flush();
-			this.copySql = sql;
-			this.copyRows = new StringBuilder();
-		}
-		StringBuilder line = this.copyRows;
-		List<Field> fields = after.schema().fields();
-		for (int i = 0; i < fields.size(); i++) {
-			if (i > 0) {
-				line.append(',');
-			}
-			Object v = value(fields.get(i).schema(), after.get(fields.get(i)));
-			if (v == null) {
-				continue; // an unquoted empty field is NULL
-			}
-			String text = (v instanceof byte[] bytes) ? "\\x" + HexFormat.of().formatHex(bytes)
-					: (v instanceof java.nio.ByteBuffer buffer) ? "\\x" + HexFormat.of().formatHex(toArray(buffer))
-							: v.toString();
-			line.append('"').append(text.replace("\"", "\"\"")).append('"');
-		}
-		line.append('\n');
-		this.copyConnection = con;
-	}
-
-	private static byte[] toArray(java.nio.ByteBuffer buffer) {
-		byte[] bytes = new byte[buffer.remaining()];
-		buffer.duplicate().get(bytes);
-		return bytes;
-	}
-
 	private void flush() throws SQLException {
-		if (this.copySql != null) {
-			String sql = this.copySql;
-			String rows = this.copyRows.toString();
-			this.copySql = null;
-			this.copyRows = null;
-			try {
-				new CopyManager(this.copyConnection.unwrap(BaseConnection.class)).copyIn(sql, new StringReader(rows));
-			}
-			catch (java.io.IOException ex) {
-				throw new SQLException("COPY into the target failed", ex);
-			}
-		}
 		if (this.batch != null) {
 			try {
 				this.batch.executeBatch();
@@ -274,8 +189,6 @@ final class ChangeApplier {
 	}
 
 	private void discard() {
-		this.copySql = null;
-		this.copyRows = null;
 		if (this.batch != null) {
 			try {
 				this.batch.close();
@@ -292,16 +205,6 @@ final class ChangeApplier {
 	/** Epoch of the last fence mark seen in the stream, if any. */
 	Long fenceSeen() {
 		return this.fenceSeen;
-	}
-
-	private void clear(Connection con) throws SQLException {
-		for (TenantTable table : this.tables.values()) {
-			try (PreparedStatement ps = con
-				.prepareStatement("delete from " + this.target.qualified(table.name()) + " where tenant_id = ?")) {
-				ps.setObject(1, this.tenant);
-				ps.executeUpdate();
-			}
-		}
 	}
 
 	private void upsert(Connection con, TenantTable table, Struct after) throws SQLException {

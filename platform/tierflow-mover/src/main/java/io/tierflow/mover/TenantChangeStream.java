@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -32,11 +33,12 @@ import org.slf4j.LoggerFactory;
  * Copies one tenant's rows from a source store to a target store and keeps streaming
  * every later change, with the Debezium embedded engine on the source's WAL: pgoutput, a
  * replication slot of the move's own and a publication filtered on {@code tenant_id}, so
- * no other tenant's change leaves the source. The initial snapshot reads the tenant's
- * rows at the slot's consistent point; from there every committed change is applied in
- * commit order ({@link ChangeApplier}) with the position stored alongside, so that a
- * restart — after a crash too — resumes where the target is. Heartbeats keep the slot
- * moving while the tenant is quiet, so it does not pin the source's WAL.
+ * no other tenant's change leaves the source. The tenant's rows are first copied as of
+ * the slot's consistent point ({@link InitialCopy}: COPY piped into COPY); from there
+ * every committed change is streamed and applied in commit order ({@link ChangeApplier})
+ * with the position stored alongside, so that a restart — after a crash too — resumes
+ * where the target is. Heartbeats keep the slot moving while the tenant is quiet, so it
+ * does not pin the source's WAL.
  */
 public final class TenantChangeStream implements AutoCloseable {
 
@@ -74,9 +76,12 @@ public final class TenantChangeStream implements AutoCloseable {
 	/** Notified after every applied batch and when the stream fails. */
 	private final Object progress = new Object();
 
+	/** The engine, once the copy is over and it runs. */
 	private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
-	private volatile boolean snapshotDone;
+	private volatile boolean copied;
+
+	private volatile boolean closing;
 
 	/**
 	 * @param move the move's id: names its slot and publication, keys its position
@@ -111,19 +116,27 @@ public final class TenantChangeStream implements AutoCloseable {
 		return this.tables.stream().map(TenantTable::name).toList();
 	}
 
-	/** Creates the publication (if missing) and starts copying and streaming. */
+	/**
+	 * Creates the publication (if missing) and starts copying and streaming: a fresh move
+	 * first copies the tenant's rows ({@link InitialCopy}), a resumed one streams on from
+	 * the position stored in the target.
+	 */
 	public synchronized void start() throws SQLException {
-		if (this.engine != null) {
+		if (this.runner != null) {
 			throw new IllegalStateException("Already started");
 		}
+		boolean resumed;
 		try (Connection con = this.target.connect()) {
 			AppliedPosition.ensureTable(con);
-			this.applied.set(AppliedPosition.load(con, this.move).map(AppliedPosition.Stored::events).orElse(0L));
+			Optional<AppliedPosition.Stored> stored = AppliedPosition.load(con, this.move);
+			resumed = stored.isPresent();
+			this.applied.set(stored.map(AppliedPosition.Stored::events).orElse(0L));
 		}
 		createPublication();
 		ChangeApplier applier = new ChangeApplier(this.move, this.tenant, this.name, this.target, this.tables);
 		this.applier = applier;
-		this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+		DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
+			.create(ChangeEventFormat.of(Connect.class))
 			.using(properties())
 			.notifying((records, committer) -> {
 				List<SourceRecord> batch = new ArrayList<>(records.size());
@@ -136,19 +149,48 @@ public final class TenantChangeStream implements AutoCloseable {
 			})
 			.using((success, message, error) -> {
 				if (!success) {
-					this.failure.compareAndSet(null, (error != null) ? error : new IllegalStateException(message));
+					fail((error != null) ? error : new IllegalStateException(message));
 					log.warn("Move {}: change stream stopped: {}", this.move, message, error);
-				}
-				synchronized (this.progress) {
-					this.progress.notifyAll();
 				}
 			})
 			.build();
 		this.runner = Executors.newSingleThreadExecutor((r) -> new Thread(r, "tierflow-mover-" + this.name));
-		this.runner.execute(this.engine);
-		log.info("Move {}: streaming tenant {} from {}/{} to {}/{} ({} tables), {} changes applied before", this.move,
-				this.tenant, this.source.database(), this.source.schema(), this.target.database(), this.target.schema(),
-				this.tables.size(), this.applied.get());
+		this.runner.execute(() -> {
+			try {
+				if (!resumed) {
+					InitialCopy.run(this.move, this.tenant, this.name, this.source, this.target, this.tables, this.name,
+							this.applied::set, () -> this.closing);
+				}
+				synchronized (this) {
+					if (this.closing) {
+						return;
+					}
+					this.engine = engine;
+					this.copied = true;
+				}
+				signal();
+				engine.run();
+			}
+			catch (SQLException | RuntimeException ex) {
+				fail(ex);
+				log.warn("Move {}: copying the tenant's rows failed: {}", this.move, ex.toString());
+			}
+		});
+		log.info("Move {}: {} tenant {} from {}/{} to {}/{} ({} tables), {} changes applied before", this.move,
+				resumed ? "streaming" : "copying and streaming", this.tenant, this.source.database(),
+				this.source.schema(), this.target.database(), this.target.schema(), this.tables.size(),
+				this.applied.get());
+	}
+
+	private void fail(Throwable error) {
+		this.failure.compareAndSet(null, error);
+		signal();
+	}
+
+	private void signal() {
+		synchronized (this.progress) {
+			this.progress.notifyAll();
+		}
 	}
 
 	private void applyBatch(ChangeApplier applier, List<SourceRecord> batch) throws InterruptedException {
@@ -165,12 +207,7 @@ public final class TenantChangeStream implements AutoCloseable {
 			this.failure.compareAndSet(null, ex);
 			throw new IllegalStateException("Move " + this.move + ": applying changes to the target failed", ex);
 		}
-		if (applier.snapshotOver()) {
-			this.snapshotDone = true;
-		}
-		synchronized (this.progress) {
-			this.progress.notifyAll();
-		}
+		signal();
 	}
 
 	/**
@@ -208,7 +245,7 @@ public final class TenantChangeStream implements AutoCloseable {
 
 	/** Whether the initial copy is over and the stream is applying later changes. */
 	public boolean streaming() {
-		return this.snapshotDone;
+		return this.copied;
 	}
 
 	/**
@@ -261,17 +298,27 @@ public final class TenantChangeStream implements AutoCloseable {
 		return this.failure.get();
 	}
 
-	/** Stops the engine; the slot, the publication and the applied position stay. */
+	/**
+	 * Stops the copy or the engine; the slot, the publication and the applied position
+	 * stay.
+	 */
 	@Override
-	public synchronized void close() {
-		if (this.engine == null) {
-			return;
+	public void close() {
+		DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+		synchronized (this) {
+			if (this.runner == null || this.closing) {
+				return;
+			}
+			this.closing = true;
+			running = this.engine;
 		}
-		try {
-			this.engine.close();
-		}
-		catch (Exception ex) {
-			log.warn("Move {}: stopping the change stream failed", this.move, ex);
+		if (running != null) {
+			try {
+				running.close();
+			}
+			catch (Exception ex) {
+				log.warn("Move {}: stopping the change stream failed", this.move, ex);
+			}
 		}
 		this.runner.shutdown();
 		try {
@@ -283,7 +330,6 @@ public final class TenantChangeStream implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		closeTargetConnection();
-		this.engine = null;
 	}
 
 	/**
@@ -349,21 +395,14 @@ public final class TenantChangeStream implements AutoCloseable {
 		p.setProperty("slot.name", this.name);
 		p.setProperty("publication.name", this.name);
 		p.setProperty("publication.autocreate.mode", "disabled");
-		p.setProperty("snapshot.mode", "initial");
+		// The rows are copied by InitialCopy; the engine only streams, from the position
+		// stored with them.
+		p.setProperty("snapshot.mode", "no_data");
 		List<String> names = new ArrayList<>();
 		this.tables.forEach((t) -> names.add(this.source.schema() + "." + t.name()));
-		String qualified = String.join(",", names) + "," + FENCE_NAME;
 		names.add(FENCE_NAME);
 		p.setProperty("table.include.list",
 				names.stream().map((n) -> n.replace(".", "\\.")).collect(Collectors.joining(",")));
-		// The snapshot reads this tenant's rows only.
-		p.setProperty("snapshot.select.statement.overrides", qualified);
-		for (TenantTable t : this.tables) {
-			p.setProperty("snapshot.select.statement.overrides." + this.source.schema() + "." + t.name(),
-					"select * from " + this.source.qualified(t.name()) + " where tenant_id = '" + this.tenant + "'");
-		}
-		p.setProperty("snapshot.select.statement.overrides." + FENCE_NAME,
-				"select * from " + FENCE + " where tenant_id = '" + this.tenant + "'");
 		p.setProperty("heartbeat.interval.ms", String.valueOf(this.heartbeat.toMillis()));
 		p.setProperty("decimal.handling.mode", "string");
 		p.setProperty("time.precision.mode", "adaptive_time_microseconds");
@@ -374,10 +413,9 @@ public final class TenantChangeStream implements AutoCloseable {
 		// Hand changes over as they come rather than every half second (the default): the
 		// lag at cutover is what writers wait for.
 		p.setProperty("poll.interval.ms", "20");
-		// Bigger batches for the copy: fewer, larger target transactions.
+		// Bigger batches while catching up: fewer, larger target transactions.
 		p.setProperty("max.batch.size", "8192");
 		p.setProperty("max.queue.size", "32768");
-		p.setProperty("snapshot.fetch.size", "8192");
 		return p;
 	}
 

@@ -28,8 +28,11 @@ public final class MoverProcess {
 			.web(WebApplicationType.NONE)
 			.run(Arrays.copyOfRange(args, 2, args.length));
 		MoveReport report = instance.getBean(TenantMover.class)
-			.move(tenant, tier, "eu", null, new TenantMover.Options(Duration.ofMillis(500), Duration.ofMinutes(2),
-					Duration.ofSeconds(2), Duration.ofMillis(500)), (move, phase, changes, lag) -> {
+			.move(tenant, tier, "eu", null,
+					new TenantMover.Options(Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofSeconds(2),
+							Duration.ofMillis(500))
+						.removingSourceAfter(Duration.ofSeconds(5)),
+					(move, phase, changes, lag) -> {
 						System.out.println("PHASE " + phase + " " + changes);
 						System.out.flush();
 					});

@@ -35,9 +35,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A service process killed with SIGKILL while it moves a tenant — during the copy, while
- * streaming, at the cutover — and the recovery another instance runs at start-up: the
- * move is finished or rolled back, every acknowledged write is where the tenant lives,
- * once, and no slot or publication is left.
+ * streaming, at the cutover, after the switch while it waits to remove the old rows — and
+ * the recovery another instance runs at start-up: the move is finished or rolled back,
+ * every acknowledged write is where the tenant lives, once, and no slot or publication is
+ * left.
  */
 class TenantMoverCrashIT {
 
@@ -61,7 +62,7 @@ class TenantMoverCrashIT {
 	}
 
 	@ParameterizedTest(name = "killed in {0}")
-	@ValueSource(strings = { "COPYING", "STREAMING", "FENCED" })
+	@ValueSource(strings = { "COPYING", "STREAMING", "FENCED", "REMOVING_SOURCE" })
 	void aMoveWhoseProcessIsKilledIsFinishedOrRolledBack(String phase) throws Exception {
 		UUID a = UUID.randomUUID();
 		TenantPlacement before = survivor.getBean(TenantProvisioner.class).provision(a, Tier.SHARED, "eu");
@@ -96,7 +97,23 @@ class TenantMoverCrashIT {
 		assertThat(ids).hasSize(20000 + acked.size());
 		assertThat(ids).containsAll(acked);
 		assertThat(ids).doesNotHaveDuplicates();
+		if (phase.equals("REMOVING_SOURCE")) {
+			// It had switched: recovery finished the move, and removed the old rows.
+			assertThat(now.epoch()).isEqualTo(before.epoch() + 1);
+			assertThat(now.tier()).isEqualTo(Tier.DEDICATED);
+			assertThat(count(SERVICE + "_shared", "select count(*) from shared.notes where tenant_id = '" + a + "'"))
+				.isZero();
+		}
 		assertNoCaptureLeft();
+	}
+
+	private static long count(String database, String sql) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(database);
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
 	}
 
 	/** Reads the mover's output until it reports the phase, then kills it (SIGKILL). */

@@ -50,6 +50,12 @@ class TenantMoverIT {
 
 	private static ConfigurableApplicationContext two;
 
+	/**
+	 * Two more instances of a service that gives DEDICATED tenants their own database,
+	 * for that direction.
+	 */
+	private static ConfigurableApplicationContext[] ownDatabasePair;
+
 	@BeforeAll
 	static void twoInstances() {
 		Map<String, String> properties = MoverTestApplication.properties(SERVICE);
@@ -59,8 +65,29 @@ class TenantMoverIT {
 
 	@AfterAll
 	static void stop() {
+		if (ownDatabasePair != null) {
+			ownDatabasePair[1].close();
+			ownDatabasePair[0].close();
+		}
 		two.close();
 		one.close();
+	}
+
+	private static synchronized ConfigurableApplicationContext[] instances(IsolationMode dedicated) {
+		if (dedicated == IsolationMode.SCHEMA) {
+			return new ConfigurableApplicationContext[] { one, two };
+		}
+		if (ownDatabasePair == null) {
+			Map<String, String> properties = new java.util.HashMap<>(
+					MoverTestApplication.properties(service(dedicated)));
+			properties.put("tierflow.tenancy.dedicated-isolation", dedicated.name());
+			ownDatabasePair = new ConfigurableApplicationContext[] { start(properties), start(properties) };
+		}
+		return ownDatabasePair;
+	}
+
+	private static String service(IsolationMode dedicated) {
+		return (dedicated == IsolationMode.SCHEMA) ? SERVICE : SERVICE + "db";
 	}
 
 	private static ConfigurableApplicationContext start(Map<String, String> properties) {
@@ -70,31 +97,38 @@ class TenantMoverIT {
 	}
 
 	static Stream<Arguments> directions() {
-		return Stream.of(Arguments.of(Tier.SHARED, Tier.DEDICATED), Arguments.of(Tier.SHARED, Tier.ENTERPRISE),
-				Arguments.of(Tier.DEDICATED, Tier.ENTERPRISE), Arguments.of(Tier.ENTERPRISE, Tier.SHARED));
+		return Stream.of(Arguments.of(Tier.SHARED, Tier.DEDICATED, IsolationMode.SCHEMA),
+				Arguments.of(Tier.SHARED, Tier.DEDICATED, IsolationMode.DATABASE),
+				Arguments.of(Tier.DEDICATED, Tier.ENTERPRISE, IsolationMode.SCHEMA),
+				Arguments.of(Tier.ENTERPRISE, Tier.SHARED, IsolationMode.SCHEMA));
 	}
 
-	@ParameterizedTest(name = "{0} -> {1}")
+	@ParameterizedTest(name = "{0} -> {1} (dedicated: {2})")
 	@MethodSource("directions")
-	void movesATenantWhileTwoInstancesWriteToItAndItsNeighbour(Tier fromTier, Tier toTier) throws Exception {
-		UUID a = provision(fromTier);
-		UUID b = provision(Tier.SHARED);
-		TenantPlacement from = placement(a);
+	void movesATenantWhileTwoInstancesWriteToItAndItsNeighbour(Tier fromTier, Tier toTier, IsolationMode dedicated)
+			throws Exception {
+		ConfigurableApplicationContext[] instances = instances(dedicated);
+		ConfigurableApplicationContext first = instances[0];
+		ConfigurableApplicationContext second = instances[1];
+		String service = service(dedicated);
+		UUID a = provision(first, fromTier);
+		UUID b = provision(first, Tier.SHARED);
+		TenantPlacement from = placement(first, a);
 		Set<UUID> seeded = new HashSet<>();
 		TenantContext.run(a, () -> {
 			for (int i = 0; i < 1000; i++) {
-				seeded.add(notes(one).add("seed " + i));
+				seeded.add(notes(first).add("seed " + i));
 			}
 		});
 		Writers writers = new Writers();
-		writers.start(one, a);
-		writers.start(two, a);
-		writers.start(two, b);
+		writers.start(first, a);
+		writers.start(second, a);
+		writers.start(second, b);
 		List<String> phases = new ArrayList<>();
 		MoveReport report;
 		try {
 			Thread.sleep(300); // the move starts while both instances write
-			report = one.getBean(TenantMover.class)
+			report = first.getBean(TenantMover.class)
 				.move(a, toTier, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
 						(move, phase, changes, lag) -> phases.add(phase));
 			Thread.sleep(500); // both instances go on writing at the new placement
@@ -109,31 +143,31 @@ class TenantMoverIT {
 		assertThat(report.sourceChecksums()).isEqualTo(report.targetChecksums());
 		assertThat(report.sourceChecksums().get("notes").rows()).isGreaterThanOrEqualTo(1000);
 
-		TenantPlacement moved = placement(a);
+		TenantPlacement moved = placement(first, a);
 		assertThat(moved.tier()).isEqualTo(toTier);
-		assertThat(moved.isolation()).isEqualTo(one.getBean(TenantProvisioner.class).isolationFor(toTier));
+		assertThat(moved.isolation()).isEqualTo(first.getBean(TenantProvisioner.class).isolationFor(toTier));
 		assertThat(moved.epoch()).isEqualTo(from.epoch() + 1);
 		// Every acknowledged write is there exactly once: the seed, and what both
 		// instances wrote before, during and after the cutover.
-		List<UUID> aNow = TenantContext.call(a, () -> notes(two).ids());
+		List<UUID> aNow = TenantContext.call(a, () -> notes(second).ids());
 		Set<UUID> expected = new HashSet<>(seeded);
 		expected.addAll(writers.acked(a));
 		assertThat(aNow).hasSameSizeAs(new HashSet<>(aNow));
 		assertThat(new HashSet<>(aNow)).isEqualTo(expected);
 		assertThat(writers.acked(a)).hasSizeGreaterThan(50);
 		// The neighbour never moved and lost nothing, and none of its rows went along.
-		assertThat(new HashSet<>(TenantContext.call(b, () -> notes(one).ids()))).isEqualTo(writers.acked(b));
+		assertThat(new HashSet<>(TenantContext.call(b, () -> notes(first).ids()))).isEqualTo(writers.acked(b));
 		if (moved.isolation() != IsolationMode.ROW) {
 			assertThat(countIn(moved.database(), moved.schema() + ".notes", b)).isZero();
 		}
 
-		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
+		first.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
 		switch (from.isolation()) {
 			case ROW -> assertThat(countIn(from.database(), "shared.notes", a)).isZero();
 			case SCHEMA -> assertThat(countSchemas(from.database(), from.schema())).isZero();
 			case DATABASE -> assertThat(databaseExists(from.database())).isFalse();
 		}
-		assertThat(countIn(SERVICE + "_shared", "shared.notes", b)).isEqualTo(writers.acked(b).size());
+		assertThat(countIn(service + "_shared", "shared.notes", b)).isEqualTo(writers.acked(b).size());
 		assertNoCaptureLeft();
 	}
 
@@ -200,14 +234,22 @@ class TenantMoverIT {
 	}
 
 	private static UUID provision(Tier tier) {
+		return provision(one, tier);
+	}
+
+	private static UUID provision(ConfigurableApplicationContext instance, Tier tier) {
 		UUID tenant = UUID.randomUUID();
-		TenantPlacement p = one.getBean(TenantProvisioner.class).provision(tenant, tier, "eu");
+		TenantPlacement p = instance.getBean(TenantProvisioner.class).provision(tenant, tier, "eu");
 		assertThat(p.state()).isEqualTo(PlacementState.READY);
 		return tenant;
 	}
 
 	private static TenantPlacement placement(UUID tenant) {
-		return one.getBean(TenantProvisioner.class).find(tenant).orElseThrow();
+		return placement(one, tenant);
+	}
+
+	private static TenantPlacement placement(ConfigurableApplicationContext instance, UUID tenant) {
+		return instance.getBean(TenantProvisioner.class).find(tenant).orElseThrow();
 	}
 
 	private static NoteRepository notes(ConfigurableApplicationContext instance) {

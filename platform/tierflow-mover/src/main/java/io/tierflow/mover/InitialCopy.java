@@ -1,0 +1,158 @@
+package io.tierflow.mover;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.replication.ReplicationSlotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first copy of a move: creates the move's replication slot, reads the tenant's rows
+ * in the snapshot the slot exports (exactly the rows committed before the slot's
+ * consistent point) and pipes them with {@code COPY ... TO STDOUT} straight into
+ * {@code COPY ... FROM STDIN} on the target — no decoding, no per-row conversion. The
+ * rows and the slot's consistent point, as the position the stream starts from, commit
+ * together in the target: every change after that point comes through the slot, none
+ * before it does.
+ */
+final class InitialCopy {
+
+	private static final Logger log = LoggerFactory.getLogger(InitialCopy.class);
+
+	private InitialCopy() {
+	}
+
+	/**
+	 * @param engine the Debezium engine's name and topic prefix (keys the position)
+	 * @param copied told the rows copied so far, every few thousand
+	 * @param stopped whether the move is being closed (the copy then gives up)
+	 * @return the rows copied
+	 */
+	static long run(UUID move, UUID tenant, String slot, Store source, Store target, List<TenantTable> tables,
+			String engine, LongConsumer copied, BooleanSupplier stopped) throws SQLException {
+		long start = System.nanoTime();
+		dropSlot(source, slot); // left by an earlier attempt that died while copying
+		try (Connection replication = replicationConnection(source);
+				Connection from = source.connect();
+				Connection to = target.connect()) {
+			ReplicationSlotInfo info = replication.unwrap(PGConnection.class)
+				.getReplicationAPI()
+				.createReplicationSlot()
+				.logical()
+				.withSlotName(slot)
+				.withOutputPlugin("pgoutput")
+				.make();
+			from.setAutoCommit(false);
+			try (Statement st = from.createStatement()) {
+				st.execute("set transaction isolation level repeatable read, read only");
+				// The snapshot name comes from the server.
+				st.execute("set transaction snapshot '" + info.getSnapshotName() + "'");
+			}
+			// Imported: the snapshot lives on in this transaction without the slot's
+			// connection.
+			replication.close();
+			to.setAutoCommit(false);
+			long rows = 0;
+			for (TenantTable table : tables) {
+				try (PreparedStatement ps = to
+					.prepareStatement("delete from " + target.qualified(table.name()) + " where tenant_id = ?")) {
+					ps.setObject(1, tenant);
+					ps.executeUpdate();
+				}
+				rows += pipe(source, target, table, tenant, from, to, rows, copied, stopped);
+			}
+			AppliedPosition.save(to, move, engine, Map.of("server", engine),
+					Map.of("lsn", info.getConsistentPoint().asLong(), "ts_usec", System.currentTimeMillis() * 1000),
+					rows);
+			to.commit();
+			from.commit();
+			// Fresh statistics, or the service's first queries there plan as if the
+			// tables were empty.
+			to.setAutoCommit(true);
+			try (Statement st = to.createStatement()) {
+				for (TenantTable table : tables) {
+					st.execute("analyze " + target.qualified(table.name()));
+				}
+			}
+			double seconds = (System.nanoTime() - start) / 1e9;
+			log.info("Move {}: copied {} rows of tenant {} in {} s ({} rows/s) at {}", move, rows, tenant,
+					String.format(Locale.ROOT, "%.1f", seconds),
+					String.format(Locale.ROOT, "%.0f", rows / Math.max(seconds, 1e-3)), info.getConsistentPoint());
+			return rows;
+		}
+	}
+
+	private static long pipe(Store source, Store target, TenantTable table, UUID tenant, Connection from, Connection to,
+			long before, LongConsumer copied, BooleanSupplier stopped) throws SQLException {
+		String columns = table.columns().keySet().stream().map(Sql::quote).collect(Collectors.joining(", "));
+		// The tenant id is a UUID: nothing to escape.
+		CopyOut out = new CopyManager(from.unwrap(BaseConnection.class)).copyOut("copy (select " + columns + " from "
+				+ source.qualified(table.name()) + " where tenant_id = '" + tenant + "') to stdout");
+		CopyIn in = null;
+		long rows = 0;
+		try {
+			in = new CopyManager(to.unwrap(BaseConnection.class))
+				.copyIn("copy " + target.qualified(table.name()) + " (" + columns + ") from stdin");
+			byte[] row;
+			while ((row = out.readFromCopy()) != null) { // one row per message
+				in.writeToCopy(row, 0, row.length);
+				if (++rows % 8192 == 0) {
+					copied.accept(before + rows);
+					if (stopped.getAsBoolean()) {
+						throw new SQLException("The move was stopped while copying " + table.name());
+					}
+				}
+			}
+			in.endCopy();
+			in = null;
+			copied.accept(before + rows);
+			return rows;
+		}
+		finally {
+			if (out.isActive()) {
+				out.cancelCopy();
+			}
+			if (in != null && in.isActive()) {
+				in.cancelCopy();
+			}
+		}
+	}
+
+	private static Connection replicationConnection(Store source) throws SQLException {
+		Properties props = new Properties();
+		PGProperty.USER.set(props, source.username());
+		PGProperty.PASSWORD.set(props, source.password());
+		PGProperty.REPLICATION.set(props, "database");
+		PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "9.4");
+		PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+		return DriverManager.getConnection(source.jdbcUrl(), props);
+	}
+
+	private static void dropSlot(Store source, String slot) throws SQLException {
+		try (Connection con = source.connect();
+				PreparedStatement ps = con.prepareStatement(
+						"select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ?")) {
+			ps.setString(1, slot);
+			ps.execute();
+		}
+	}
+
+}
