@@ -223,6 +223,27 @@ class TenantMoverIT {
 		assertThat(placement(a).epoch()).isEqualTo(1);
 	}
 
+	@Test
+	void aSlotLeftBehindByAnEndedMoveIsReaped() throws Exception {
+		// What a move leaves when dropping its capture failed at the end: its record says
+		// it ended, its slot (pinning the source's WAL) and publication are still there.
+		UUID move = UUID.randomUUID();
+		exec(SERVICE + "_control",
+				"insert into tierflow.tenant_move (move_id, tenant_id, from_epoch, from_cluster,"
+						+ " from_database, from_schema, from_isolation, to_tier, to_cluster, to_database, to_schema,"
+						+ " to_isolation, phase, outcome, ended_at) values ('" + move + "', '" + UUID.randomUUID()
+						+ "', 1, 'shared-eu', '" + SERVICE + "_shared', 'shared', 'ROW', 'DEDICATED', 'dedicated-eu', '"
+						+ SERVICE + "_dedicated', 't_gone', 'SCHEMA', 'DONE', 'SUCCEEDED', now())");
+		String name = TenantChangeStream.captureName(move);
+		exec(SERVICE + "_shared", "create publication " + name + " for table shared.notes");
+		exec(SERVICE + "_shared", "select pg_create_logical_replication_slot('" + name + "', 'pgoutput')");
+
+		assertThat(one.getBean(TenantMover.class).reapOrphans(Duration.ofDays(1))).isEqualTo(1);
+		assertNoCaptureLeft();
+		// Nothing is left to reap the second time.
+		assertThat(one.getBean(TenantMover.class).reapOrphans(Duration.ofDays(1))).isZero();
+	}
+
 	private static void exec(String database, String sql) throws Exception {
 		try (Connection con = TestPostgres.get().adminConnection(database); Statement st = con.createStatement()) {
 			st.execute(sql);
