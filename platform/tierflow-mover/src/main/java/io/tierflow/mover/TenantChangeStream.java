@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,8 @@ public final class TenantChangeStream implements AutoCloseable {
 	private static final String FENCE = Sql.quote(ChangeApplier.FENCE_SCHEMA) + "."
 			+ Sql.quote(ChangeApplier.FENCE_TABLE);
 
+	private static final String HEARTBEAT_PREFIX = "tierflow-mover-heartbeat";
+
 	private final UUID move;
 
 	private final UUID tenant;
@@ -82,6 +85,9 @@ public final class TenantChangeStream implements AutoCloseable {
 	private volatile boolean copied;
 
 	private volatile boolean closing;
+
+	/** Open once the engine's task runs (or the engine ended): only then may it stop. */
+	private final CountDownLatch engineStarted = new CountDownLatch(1);
 
 	/**
 	 * @param move the move's id: names its slot and publication, keys its position
@@ -151,6 +157,13 @@ public final class TenantChangeStream implements AutoCloseable {
 				if (!success) {
 					fail((error != null) ? error : new IllegalStateException(message));
 					log.warn("Move {}: change stream stopped: {}", this.move, message, error);
+				}
+				this.engineStarted.countDown();
+			})
+			.using(new DebeziumEngine.ConnectorCallback() {
+				@Override
+				public void taskStarted() {
+					TenantChangeStream.this.engineStarted.countDown();
 				}
 			})
 			.build();
@@ -314,7 +327,14 @@ public final class TenantChangeStream implements AutoCloseable {
 		}
 		if (running != null) {
 			try {
+				// The engine refuses to stop while its task is starting.
+				if (!this.engineStarted.await(30, TimeUnit.SECONDS)) {
+					log.warn("Move {}: the change stream did not start within 30 s; stopping it anyway", this.move);
+				}
 				running.close();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			catch (Exception ex) {
 				log.warn("Move {}: stopping the change stream failed", this.move, ex);
@@ -404,6 +424,13 @@ public final class TenantChangeStream implements AutoCloseable {
 		p.setProperty("table.include.list",
 				names.stream().map((n) -> n.replace(".", "\\.")).collect(Collectors.joining(",")));
 		p.setProperty("heartbeat.interval.ms", String.valueOf(this.heartbeat.toMillis()));
+		// A quiet tenant in a busy store: the filter lets nothing through, so nothing
+		// would move the slot and the source would keep all its WAL for the move. Each
+		// heartbeat writes a logical message (not bound to any table or publication); its
+		// position is confirmed like a change's, and the message itself is dropped.
+		p.setProperty("heartbeat.action.query",
+				"select pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
+		p.setProperty("message.prefix.exclude.list", HEARTBEAT_PREFIX);
 		p.setProperty("decimal.handling.mode", "string");
 		p.setProperty("time.precision.mode", "adaptive_time_microseconds");
 		p.setProperty("interval.handling.mode", "string");

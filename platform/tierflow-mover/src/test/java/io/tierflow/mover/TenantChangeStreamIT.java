@@ -182,6 +182,45 @@ class TenantChangeStreamIT {
 		}
 	}
 
+	@Test
+	void aQuietTenantsSlotFollowsTheSourcesWalWhileNeighboursWrite() throws Exception {
+		UUID move = UUID.randomUUID();
+		try (TenantChangeStream stream = new TenantChangeStream(move, this.a, this.source, this.target,
+				Duration.ofMillis(200))) {
+			stream.start();
+			await().atMost(Duration.ofSeconds(60)).until(stream::streaming);
+			// Only the neighbour writes: nothing of it passes the publication's filter.
+			try (Connection con = this.source.connect()) {
+				for (int i = 0; i < 300; i++) {
+					change(con, this.b, this.bNotes, i);
+				}
+			}
+			String walNow = query(this.source, "select pg_current_wal_lsn()::text");
+			// The heartbeats move the slot past the neighbour's changes: the source may
+			// recycle that WAL while the move runs.
+			await().atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> "t".equals(query(this.source,
+						"select confirmed_flush_lsn >= '" + walNow
+								+ "'::pg_lsn from pg_replication_slots where slot_name = '"
+								+ TenantChangeStream.captureName(move) + "'")));
+			assertThat(stream.failure()).isNull();
+			assertThat(count(this.target, "notes", this.b)).isZero();
+		}
+		finally {
+			TenantChangeStream.dropCapture(this.source, this.target, move);
+		}
+	}
+
+	private static String query(Store store, String sql) throws SQLException {
+		try (Connection con = store.connect();
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery(sql)) {
+			rs.next();
+			return rs.getString(1);
+		}
+	}
+
 	private void awaitSameRows(TenantChangeStream stream) {
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
 			assertThat(stream.failure()).isNull();
