@@ -146,6 +146,7 @@ public final class Devstack implements AutoCloseable {
 		env.put("TIERFLOW_JWKS", jwks);
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
+		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve("blobs").toAbsolutePath().toString());
 		env.putAll(extraEnv);
 		Path logFile = workDir.resolve("logs").resolve(service + "-service.log");
 		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());

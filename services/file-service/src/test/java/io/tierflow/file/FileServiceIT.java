@@ -8,57 +8,26 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantStatusChanged;
-import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
 import io.tierflow.servicetest.TestEvents;
-import io.tierflow.servicetest.TestTokenDecoderConfiguration;
 import io.tierflow.tenancy.placement.PlacementState;
-import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import static io.tierflow.servicetest.ServiceTestInfrastructure.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(TestTokenDecoderConfiguration.class)
-class FileServiceIT {
+class FileServiceIT extends RunningFileService {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String FOLDERS = "/api/v1/folders";
-
-	@DynamicPropertySource
-	static void infrastructure(DynamicPropertyRegistry registry) {
-		ServiceTestInfrastructure.tenantDataService(registry, "file", "fileit");
-	}
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	TenantProvisioner provisioner;
-
-	ApiClient api;
-
-	@BeforeEach
-	void client() {
-		this.api = new ApiClient(this.port);
-	}
 
 	@ParameterizedTest
 	@EnumSource(Tier.class)
@@ -160,7 +129,9 @@ class FileServiceIT {
 	void publishesItsOpenApiDescription() {
 		Response docs = this.api.get("/v3/api-docs", null);
 		assertThat(docs.status()).isEqualTo(200);
-		assertThat(docs.body()).contains(FOLDERS);
+		assertThat(docs.body()).contains(FOLDERS)
+			.contains("/api/v1/files/{id}/content")
+			.contains("multipart/form-data");
 	}
 
 	@Test
@@ -210,12 +181,6 @@ class FileServiceIT {
 	private static List<String> names(Response page) {
 		assertThat(page.status()).as(page.body()).isEqualTo(200);
 		return JSON.readTree(page.body()).get("items").valueStream().map((f) -> f.get("name").asString()).toList();
-	}
-
-	private UUID provision(Tier tier) {
-		UUID tenant = UUID.randomUUID();
-		assertThat(this.provisioner.provision(tenant, tier, "eu").state()).isEqualTo(PlacementState.READY);
-		return tenant;
 	}
 
 }

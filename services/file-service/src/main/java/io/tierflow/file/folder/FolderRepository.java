@@ -15,10 +15,11 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Folders of the current tenant. Plain SQL on the tenancy core's JdbcClient: the same
- * statements run on shared tables, a tenant schema or a tenant database.
+ * statements run on shared tables, a tenant schema or a tenant database. Other features
+ * may only ask whether a folder exists.
  */
 @Repository
-class FolderRepository {
+public class FolderRepository {
 
 	private final JdbcClient jdbc;
 
@@ -41,6 +42,14 @@ class FolderRepository {
 			.param(id)
 			.query(FolderRepository::row)
 			.optional();
+	}
+
+	/** Whether the current tenant has folder {@code id}. */
+	public boolean exists(UUID id) {
+		return this.jdbc.sql("select exists (select 1 from folder where id = ?)")
+			.param(id)
+			.query(Boolean.class)
+			.single();
 	}
 
 	List<Folder> page(int limit, long offset) {

@@ -1,0 +1,73 @@
+package io.tierflow.file.storage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.tierflow.tenancy.placement.Tier;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where file bytes are kept and how much a tenant may keep.
+ *
+ * @param blobRoot directory of the local blob store; one sub-directory per tenant
+ * @param maxFileSize largest single file an upload may carry; a bigger one is refused
+ * with 413 as soon as the limit is passed
+ * @param quota storage quota per tier
+ * @param orphanAge how old a blob without metadata must be before the sweep removes it;
+ * younger ones may belong to an upload whose transaction has not committed yet
+ * @param orphanSweepInterval how often the orphan sweep runs
+ */
+@Validated
+@ConfigurationProperties("tierflow.files")
+public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoot,
+		@NotNull @DefaultValue("5GB") DataSize maxFileSize, @Valid @NotNull @DefaultValue Quota quota,
+		@NotNull @DefaultValue("1h") Duration orphanAge, @NotNull @DefaultValue("10m") Duration orphanSweepInterval) {
+
+	public FileStorageProperties {
+		if (maxFileSize != null && maxFileSize.toBytes() < 1) {
+			throw new IllegalArgumentException("tierflow.files.max-file-size must be positive");
+		}
+		if (orphanAge != null && orphanAge.compareTo(Duration.ofMinutes(1)) < 0) {
+			throw new IllegalArgumentException("tierflow.files.orphan-age must be at least a minute");
+		}
+		if (orphanSweepInterval != null && orphanSweepInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new IllegalArgumentException("tierflow.files.orphan-sweep-interval must be at least a second");
+		}
+	}
+
+	/**
+	 * Bytes a tenant may store, by tier.
+	 *
+	 * @param shared SHARED tier (trial, standard plans)
+	 * @param dedicated DEDICATED tier (professional plan)
+	 * @param enterprise ENTERPRISE tier
+	 */
+	public record Quota(@NotNull @DefaultValue("1GB") DataSize shared,
+			@NotNull @DefaultValue("50GB") DataSize dedicated, @NotNull @DefaultValue("1TB") DataSize enterprise) {
+
+		public Quota {
+			for (DataSize size : new DataSize[] { shared, dedicated, enterprise }) {
+				if (size != null && size.isNegative()) {
+					throw new IllegalArgumentException("tierflow.files.quota values must not be negative");
+				}
+			}
+		}
+
+		/** The quota of a tier, in bytes. */
+		public long of(Tier tier) {
+			return switch (tier) {
+				case SHARED -> this.shared.toBytes();
+				case DEDICATED -> this.dedicated.toBytes();
+				case ENTERPRISE -> this.enterprise.toBytes();
+			};
+		}
+
+	}
+
+}

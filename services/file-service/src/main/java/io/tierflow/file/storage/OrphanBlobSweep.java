@@ -1,0 +1,111 @@
+package io.tierflow.file.storage;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import io.tierflow.file.blob.BlobStore;
+import io.tierflow.tenancy.context.TenantContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Removes blobs that have no metadata: left by a crash between writing a blob and
+ * committing its upload, or between committing a deletion and deleting its blob (see
+ * {@link TenantFiles}). Only blobs older than {@code tierflow.files.orphan-age} are
+ * considered, so an upload whose transaction is still running keeps its blob. Unfinished
+ * writes of that age (a crash in the middle of a write) go too.
+ */
+@Component
+class OrphanBlobSweep implements SchedulingConfigurer {
+
+	private static final Logger log = LoggerFactory.getLogger(OrphanBlobSweep.class);
+
+	private final BlobStore blobs;
+
+	private final StoredFileRepository files;
+
+	private final FileStorageProperties properties;
+
+	private final TransactionTemplate readTx;
+
+	private final Clock clock;
+
+	OrphanBlobSweep(BlobStore blobs, StoredFileRepository files, FileStorageProperties properties,
+			PlatformTransactionManager transactionManager) {
+		this.blobs = blobs;
+		this.files = files;
+		this.properties = properties;
+		this.readTx = new TransactionTemplate(transactionManager);
+		this.readTx.setReadOnly(true);
+		this.clock = Clock.systemUTC();
+	}
+
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar registrar) {
+		Duration every = this.properties.orphanSweepInterval();
+		registrar.addFixedDelayTask(new FixedDelayTask(this::sweepOrphans, every, every));
+	}
+
+	void sweepOrphans() {
+		sweep(this.clock.instant().minus(this.properties.orphanAge()));
+	}
+
+	/**
+	 * Sweeps every tenant's blobs written before {@code cutoff}.
+	 * @return the number of blobs and unfinished writes removed
+	 */
+	int sweep(Instant cutoff) {
+		List<UUID> tenants;
+		try {
+			tenants = this.blobs.tenants();
+		}
+		catch (IOException ex) {
+			log.warn("Cannot list the blob store for the orphan sweep", ex);
+			return 0;
+		}
+		int removed = 0;
+		for (UUID tenant : tenants) {
+			try (TenantContext.Scope scope = TenantContext.open(tenant)) {
+				removed += sweepTenant(cutoff);
+			}
+			catch (IOException | RuntimeException ex) {
+				// Unknown, suspended or moving tenants keep their blobs until a later
+				// sweep.
+				log.debug("Orphan sweep skipped tenant {}: {}", tenant, ex.toString());
+			}
+		}
+		if (removed > 0) {
+			log.info("Orphan sweep removed {} blobs without metadata", removed);
+		}
+		return removed;
+	}
+
+	private int sweepTenant(Instant cutoff) throws IOException {
+		int removed = this.blobs.deleteUnfinishedWritesBefore(cutoff);
+		List<UUID> candidates = this.blobs.blobsWrittenBefore(cutoff);
+		if (candidates.isEmpty()) {
+			return removed;
+		}
+		Set<UUID> known = this.readTx.execute((s) -> this.files.existing(candidates));
+		for (UUID blob : candidates) {
+			if (!known.contains(blob)) {
+				this.blobs.delete(blob);
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+}
