@@ -35,6 +35,7 @@ public final class Bench {
 				case "provisioning" -> new ProvisioningBenchmark(options).run();
 				case "routing" -> new RoutingBenchmark(options).run();
 				case "migration" -> new MigrationBenchmark(options).run();
+				case "montecarlo" -> new MonteCarloBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -93,6 +94,7 @@ public final class Bench {
 		System.err.println("usage: bench/run provisioning [--tenants=1000] [--parallelism=8]");
 		System.err
 			.println("       bench/run routing [--threads=8] [--rounds=9] [--phase-seconds=3] [--diagnose=true] ...");
+		System.err.println("       bench/run montecarlo [--iterations=10000000] [--threads=<cores>] [--seed=20261123]");
 		System.exit(2);
 	}
 
