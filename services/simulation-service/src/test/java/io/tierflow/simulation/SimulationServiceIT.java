@@ -1,7 +1,18 @@
 package io.tierflow.simulation;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
@@ -12,6 +23,7 @@ import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
 import io.tierflow.servicetest.TestEvents;
 import io.tierflow.servicetest.TestTokenDecoderConfiguration;
+import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -23,6 +35,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
@@ -33,7 +48,12 @@ import static io.tierflow.servicetest.ServiceTestInfrastructure.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Quota overrides that make the monthly and concurrent limits reachable in a test; quick
+// heartbeats and sweeps so that a lost run is failed within seconds.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "tierflow.simulation.quota.dedicated.runs-per-month=3",
+				"tierflow.simulation.quota.enterprise.concurrent-runs=1", "tierflow.simulation.heartbeat-interval=1s",
+				"tierflow.simulation.stale-after=4s", "tierflow.simulation.sweep-interval=1s" })
 @Import(TestTokenDecoderConfiguration.class)
 class SimulationServiceIT {
 
@@ -49,6 +69,12 @@ class SimulationServiceIT {
 
 	@Autowired
 	TenantProvisioner provisioner;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	PlatformTransactionManager transactionManager;
 
 	ApiClient api;
 
@@ -174,6 +200,379 @@ class SimulationServiceIT {
 		assertProblem(this.api.get("/api/v1/models", token(UUID.randomUUID(), "USER")), 404);
 		this.api.post("/api/v1/models", t, "{\"name\":\"dup\"}");
 		assertProblem(this.api.post("/api/v1/models", t, "{\"name\":\"dup\"}"), 409);
+	}
+
+	// --- Runs ---
+
+	private static final String MODEL = """
+			{"inputs": [
+			   {"name": "units", "distribution": {"type": "normal", "mean": 1000, "sd": 100}},
+			   {"name": "price", "distribution": {"type": "discrete", "values": [9, 10, 12], "probabilities": [0.2, 0.5, 0.3]}},
+			   {"name": "fee", "distribution": {"type": "fixed", "value": 5}}],
+			 "correlations": [{"between": ["units", "price"], "rho": -0.4}],
+			 "outputs": [{"name": "u", "expression": "units"}, {"name": "revenue", "expression": "units * price - fee"}]}
+			""";
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void runCompletesWithStatisticsAndEventsOnceAndRepeatsWithItsSeed() {
+		UUID a = provision(Tier.DEDICATED);
+		String t = token(a, "USER");
+		String model = model(t, MODEL);
+		try (TestEvents.Reader events = TestEvents.read(Topics.SIMULATION)) {
+			Response started = startRun(t, model, 100_000, 7L);
+			assertThat(started.status()).as(started.body()).isEqualTo(202);
+			JsonNode run = JSON.readTree(started.body());
+			assertThat(run.get("status").asString()).isEqualTo("RUNNING");
+			assertThat(run.get("seed").asLong()).isEqualTo(7);
+			String id = run.get("id").asString();
+
+			JsonNode done = awaitEnd(t, id);
+			assertThat(done.get("status").asString()).isEqualTo("COMPLETED");
+			assertThat(done.get("iterationsDone").asLong()).isEqualTo(100_000);
+			assertThat(done.get("progressPercent").asDouble()).isEqualTo(100.0);
+			JsonNode u = output(done, "u");
+			assertThat(u.get("mean").asDouble()).isCloseTo(1000, org.assertj.core.data.Offset.offset(2.0));
+			assertThat(u.get("standardDeviation").asDouble()).isCloseTo(100, org.assertj.core.data.Offset.offset(3.0));
+			assertThat(u.get("percentiles")).hasSize(9);
+			assertThat(output(done, "revenue").get("mean").asDouble()).isBetween(9_000.0, 11_500.0);
+
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				assertThat(events.data(EventTypes.SIMULATION_STARTED, a)).hasSize(1);
+				assertThat(events.data(EventTypes.SIMULATION_COMPLETED, a)).hasSize(1);
+			});
+			JsonNode startedEvent = events.data(EventTypes.SIMULATION_STARTED, a).get(0);
+			assertThat(startedEvent.get("runId").asString()).isEqualTo(id);
+			assertThat(startedEvent.get("iterations").asLong()).isEqualTo(100_000);
+			assertThat(startedEvent.get("seed").asLong()).isEqualTo(7);
+			JsonNode completed = events.data(EventTypes.SIMULATION_COMPLETED, a).get(0);
+			assertThat(completed.get("runId").asString()).isEqualTo(id);
+			assertThat(completed.get("iterations").asLong()).isEqualTo(100_000);
+			assertThat(completed.get("cpuMillis").isIntegralNumber()).isTrue();
+			assertThat(completed.get("cpuMillis").asLong()).isGreaterThanOrEqualTo(0);
+			assertThat(completed.get("durationMillis").asLong()).isGreaterThanOrEqualTo(0);
+			assertThat(events.data(EventTypes.SIMULATION_FAILED, a)).isEmpty();
+
+			String again = JSON.readTree(startRun(t, model, 100_000, 7L).body()).get("id").asString();
+			JsonNode repeated = awaitEnd(t, again);
+			assertThat(repeated.get("result")).isEqualTo(done.get("result"));
+			// Newest first.
+			JsonNode listed = JSON.readTree(this.api.get("/api/v1/runs", t).body()).get("items");
+			assertThat(listed).hasSize(2);
+			assertThat(listed.get(0).get("id").asString()).isEqualTo(again);
+			assertThat(listed.get(1).get("id").asString()).isEqualTo(id);
+		}
+	}
+
+	@Test
+	void runWithoutSeedGetsOneAndReturnsIt() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		Response started = this.api.post("/api/v1/models/" + model(t, MODEL) + "/runs", t, "{\"iterations\":50000}");
+		assertThat(started.status()).isEqualTo(202);
+		assertThat(JSON.readTree(started.body()).get("seed").isIntegralNumber()).isTrue();
+		awaitEnd(t, JSON.readTree(started.body()).get("id").asString());
+	}
+
+	@Test
+	void invalidModelIsRefusedWithEveryFaultNamed() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		Response engineFaults = this.api.post("/api/v1/models", t, """
+				{"name": "bad", "definition": {
+				  "inputs": [{"name": "a", "distribution": {"type": "normal", "mean": 1, "sd": -1}}],
+				  "outputs": [{"name": "x", "expression": "a * nope"}]}}
+				""");
+		assertProblem(engineFaults, 422);
+		JsonNode faults = JSON.readTree(engineFaults.body()).get("faults");
+		assertThat(faults).hasSizeGreaterThanOrEqualTo(2);
+		assertThat(faults.findValuesAsString("subject")).contains("a", "x");
+		assertThat(faults.findValuesAsString("kind")).contains("BAD_PARAMETER", "UNKNOWN_NAME");
+		assertThat(faults.findValuesAsString("message")).allSatisfy((m) -> assertThat(m).isNotBlank());
+
+		Response shapeFaults = this.api.post("/api/v1/models", t, """
+				{"name": "shapeless", "definition": {
+				  "inputs": [{"name": "a"}, {"name": "b", "distribution": {"type": "gamma"}}],
+				  "outputs": [{"name": "x", "expresion": "a"}]}}
+				""");
+		assertProblem(shapeFaults, 422);
+		assertThat(JSON.readTree(shapeFaults.body()).get("faults").findValuesAsString("subject")).contains(
+				"inputs[0].distribution", "inputs[1].distribution.type", "outputs[0].expresion",
+				"outputs[0].expression");
+		assertProblem(this.api.post("/api/v1/models", t, "{\"name\":\"array\",\"definition\":[1]}"), 422);
+
+		// A model saved without a definition is fine, running it is not.
+		String empty = JSON.readTree(this.api.post("/api/v1/models", t, "{\"name\":\"draft\"}").body())
+			.get("id")
+			.asString();
+		Response run = startRun(t, empty, 1000, 1L);
+		assertProblem(run, 422);
+		assertThat(JSON.readTree(run.body()).get("faults").findValuesAsString("kind")).contains("EMPTY_MODEL");
+		assertThat(this.api.get("/api/v1/runs", t).body()).doesNotContain(empty);
+	}
+
+	@Test
+	void iterationsAboveTheTiersLimitAreForbidden() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		Response refused = startRun(t, model(t, MODEL), 1_000_001, 1L);
+		assertProblem(refused, 403);
+		JsonNode problem = JSON.readTree(refused.body());
+		assertThat(problem.get("limit").asString()).isEqualTo("iterationsPerRun");
+		assertThat(problem.get("limitValue").asLong()).isEqualTo(1_000_000);
+		assertThat(problem.get("detail").asString()).contains("1000000");
+	}
+
+	@Test
+	void runsBeyondTheMonthlyLimitWaitForNextMonth() throws Exception {
+		UUID a = provision(Tier.DEDICATED); // 3 runs a month in this test
+		String t = token(a, "USER");
+		String model = model(t, MODEL);
+		for (int i = 0; i < 3; i++) {
+			Response started = startRun(t, model, 50_000, (long) i);
+			assertThat(started.status()).as(started.body()).isEqualTo(202);
+			awaitEnd(t, JSON.readTree(started.body()).get("id").asString());
+		}
+		HttpResponse<String> refused = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/api/v1/models/" + model + "/runs"))
+			.header("Authorization", "Bearer " + t)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"iterations\":1000}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+		long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+		OffsetDateTime nextMonth = OffsetDateTime.now(ZoneOffset.UTC)
+			.withDayOfMonth(1)
+			.truncatedTo(ChronoUnit.DAYS)
+			.plusMonths(1);
+		assertThat(retryAfter).isPositive().isLessThanOrEqualTo(Duration.ofDays(31).toSeconds());
+		JsonNode problem = JSON.readTree(refused.body());
+		assertThat(OffsetDateTime.parse(problem.get("resetsAt").asString()).toInstant())
+			.isEqualTo(nextMonth.toInstant());
+		assertThat(problem.get("limit").asString()).isEqualTo("runsPerMonth");
+	}
+
+	@Test
+	void concurrentLimitRefusesUntilARunEndsAndCancelEndsARun() {
+		UUID a = provision(Tier.ENTERPRISE); // 1 run at a time in this test
+		String t = token(a, "USER");
+		String model = model(t, MODEL);
+		try (TestEvents.Reader events = TestEvents.read(Topics.SIMULATION)) {
+			Response long1 = startRun(t, model, 100_000_000, 1L);
+			assertThat(long1.status()).as(long1.body()).isEqualTo(202);
+			String id = JSON.readTree(long1.body()).get("id").asString();
+
+			Response second = startRun(t, model, 1000, 2L);
+			assertProblem(second, 429);
+			assertThat(JSON.readTree(second.body()).get("limit").asString()).isEqualTo("concurrentRuns");
+
+			Response cancelled = this.api.post("/api/v1/runs/" + id + "/cancel", t, "");
+			assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(202);
+			JsonNode ended = awaitEnd(t, id);
+			assertThat(ended.get("status").asString()).isEqualTo("CANCELLED");
+			assertThat(ended.get("iterationsDone").asLong()).isLessThan(100_000_000);
+			assertProblem(this.api.post("/api/v1/runs/" + id + "/cancel", t, ""), 409);
+
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				List<JsonNode> failed = events.data(EventTypes.SIMULATION_FAILED, a);
+				assertThat(failed).hasSize(1);
+				assertThat(failed.get(0).get("cancelled").asBoolean()).isTrue();
+				assertThat(failed.get(0).get("runId").asString()).isEqualTo(id);
+			});
+			assertThat(events.data(EventTypes.SIMULATION_COMPLETED, a)).isEmpty();
+
+			// The slot is free again.
+			Response third = startRun(t, model, 1000, 3L);
+			assertThat(third.status()).as(third.body()).isEqualTo(202);
+			awaitEnd(t, JSON.readTree(third.body()).get("id").asString());
+		}
+	}
+
+	@Test
+	void progressStreamsProgressThenTheResult() throws Exception {
+		UUID a = provision(Tier.ENTERPRISE);
+		String t = token(a, "USER");
+		// Long enough on any machine to report progress twice; cancelled then, so that it
+		// does not compute for long where it is slow.
+		Response started = startRun(t, model(t, MODEL), 100_000_000, 5L);
+		assertThat(started.status()).as(started.body()).isEqualTo(202);
+		String id = JSON.readTree(started.body()).get("id").asString();
+
+		HttpResponse<Stream<String>> stream = sse("/api/v1/runs/" + id + "/progress", t);
+		assertThat(stream.statusCode()).isEqualTo(200);
+		assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+		int[] cancels = { 0 };
+		List<String[]> events = events(stream, (received) -> {
+			if (received.stream().filter((e) -> e[0].equals("progress")).count() == 2 && cancels[0]++ == 0) {
+				// 202, or 409 if it has just completed.
+				assertThat(this.api.post("/api/v1/runs/" + id + "/cancel", t, "").status()).isIn(202, 409);
+			}
+		});
+		List<String> names = events.stream().map((e) -> e[0]).toList();
+		assertThat(names.stream().filter("progress"::equals).count()).as(names.toString()).isGreaterThanOrEqualTo(2);
+		assertThat(names.get(names.size() - 1)).isEqualTo("result");
+		assertThat(names.stream().filter("result"::equals).count()).isEqualTo(1);
+		JsonNode progress = JSON.readTree(events.get(0)[1]);
+		assertThat(progress.has("percent")).isTrue();
+		assertThat(progress.has("iterationsDone")).isTrue();
+		assertThat(progress.has("iterationsPerSecond")).isTrue();
+		assertThat(progress.has("etaSeconds")).isTrue();
+		JsonNode result = JSON.readTree(events.get(events.size() - 1)[1]);
+		assertThat(result.get("id").asString()).isEqualTo(id);
+		assertThat(result.get("status").asString()).isIn("CANCELLED", "COMPLETED");
+		assertThat(output(result, "u").get("mean").asDouble()).isCloseTo(1000,
+				org.assertj.core.data.Offset.offset(5.0));
+
+		// After the end: the result at once, and the stream ends.
+		List<String[]> late = events(sse("/api/v1/runs/" + id + "/progress", t), (received) -> {
+		});
+		assertThat(late).hasSize(1);
+		assertThat(late.get(0)[0]).isEqualTo("result");
+		assertThat(JSON.readTree(late.get(0)[1]).get("status").asString()).isEqualTo(result.get("status").asString());
+	}
+
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void anotherTenantCannotSeeCancelOrStreamARun(Tier tier) throws Exception {
+		UUID a = provision(tier);
+		UUID b = provision(tier);
+		String tokenA = token(a, "USER");
+		String tokenB = token(b, "USER");
+		String model = model(tokenA, MODEL);
+		String id = JSON.readTree(startRun(tokenA, model, 50_000, 1L).body()).get("id").asString();
+
+		assertProblem(this.api.get("/api/v1/runs/" + id, tokenB), 404);
+		assertProblem(this.api.post("/api/v1/runs/" + id + "/cancel", tokenB, ""), 404);
+		assertProblem(startRun(tokenB, model, 1000, 1L), 404);
+		HttpResponse<Stream<String>> stream = sse("/api/v1/runs/" + id + "/progress", tokenB);
+		assertThat(stream.statusCode()).isEqualTo(404);
+		assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+		stream.body().close();
+		assertThat(this.api.get("/api/v1/runs", tokenB).body()).doesNotContain(id);
+		assertThat(awaitEnd(tokenA, id).get("status").asString()).isEqualTo("COMPLETED");
+	}
+
+	@Test
+	void malformedRunRequestsAreProblems() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		String model = model(t, MODEL);
+		String runs = "/api/v1/models/" + model + "/runs";
+		assertProblem(this.api.post(runs, t, "{not json"), 400);
+		assertProblem(this.api.post(runs, t, "{}"), 400);
+		assertProblem(this.api.post(runs, t, "{\"iterations\":0}"), 400);
+		assertProblem(this.api.post(runs, t, "{\"iterations\":-5}"), 400);
+		assertProblem(this.api.post(runs, t, "{\"iterations\":\"many\"}"), 400);
+		assertProblem(this.api.post(runs, t, "{\"iterations\":1e40}"), 400);
+		assertProblem(this.api.post(runs, t, "{\"iterations\":100,\"seed\":\"x\"}"), 400);
+		assertProblem(this.api.post(runs, t, "[1]"), 400);
+		assertProblem(this.api.post("/api/v1/models/not-a-uuid/runs", t, "{\"iterations\":10}"), 400);
+		assertProblem(this.api.post("/api/v1/models/" + UUID.randomUUID() + "/runs", t, "{\"iterations\":10}"), 404);
+		assertProblem(this.api.get("/api/v1/runs/not-a-uuid", t), 400);
+		assertProblem(this.api.get("/api/v1/runs/" + UUID.randomUUID(), t), 404);
+		assertProblem(this.api.post("/api/v1/runs/" + UUID.randomUUID() + "/cancel", t, ""), 404);
+		assertProblem(this.api.get("/api/v1/runs?size=0", t), 400);
+		assertProblem(this.api.get("/api/v1/runs?page=-1", t), 400);
+		assertProblem(this.api.get("/api/v1/runs", null), 401);
+		assertProblem(this.api.post(runs, null, "{\"iterations\":10}"), 401);
+	}
+
+	@Test
+	void runLostWithItsInstanceIsFailedBySweep() {
+		UUID a = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		String model = model(t, MODEL);
+		UUID lost = UUID.randomUUID();
+		// A run left RUNNING by an instance that died an hour ago.
+		TenantContext.run(a,
+				() -> new TransactionTemplate(this.transactionManager).executeWithoutResult((s) -> this.jdbc
+					.sql("insert into simulation_run (tenant_id, id, model_id, iterations, seed, status, requested_by,"
+							+ " created_at, started_at, heartbeat_at) values (?, ?, ?, 1000, 1, 'RUNNING', 'gone',"
+							+ " now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour')")
+					.params(a, lost, UUID.fromString(model))
+					.update()));
+		try (TestEvents.Reader events = TestEvents.read(Topics.SIMULATION)) {
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				JsonNode run = JSON.readTree(this.api.get("/api/v1/runs/" + lost, t).body());
+				assertThat(run.get("status").asString()).isEqualTo("FAILED");
+				assertThat(run.get("error").asString()).contains("lost");
+			});
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				List<JsonNode> failed = events.data(EventTypes.SIMULATION_FAILED, a);
+				assertThat(failed).hasSize(1);
+				assertThat(failed.get(0).get("cancelled").asBoolean()).isFalse();
+			});
+		}
+	}
+
+	private String model(String token, String definition) {
+		Response created = this.api.post("/api/v1/models", token,
+				"{\"name\":\"m-" + UUID.randomUUID() + "\",\"definition\":" + definition + "}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return JSON.readTree(created.body()).get("id").asString();
+	}
+
+	private Response startRun(String token, String modelId, long iterations, Long seed) {
+		return this.api.post("/api/v1/models/" + modelId + "/runs", token,
+				"{\"iterations\":" + iterations + ((seed != null) ? ",\"seed\":" + seed : "") + "}");
+	}
+
+	private JsonNode awaitEnd(String token, String runId) {
+		JsonNode[] run = new JsonNode[1];
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+			Response r = this.api.get("/api/v1/runs/" + runId, token);
+			assertThat(r.status()).as(r.body()).isEqualTo(200);
+			run[0] = JSON.readTree(r.body());
+			assertThat(run[0].get("status").asString()).isIn("COMPLETED", "CANCELLED", "FAILED");
+		});
+		return run[0];
+	}
+
+	private static JsonNode output(JsonNode run, String name) {
+		for (JsonNode output : run.get("result").get("outputs")) {
+			if (output.get("name").asString().equals(name)) {
+				return output;
+			}
+		}
+		throw new AssertionError("No output " + name + " in " + run);
+	}
+
+	private HttpResponse<Stream<String>> sse(String path, String token) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Authorization", "Bearer " + token)
+			.header("Accept", "text/event-stream")
+			.timeout(Duration.ofSeconds(60))
+			.GET()
+			.build(), HttpResponse.BodyHandlers.ofLines());
+	}
+
+	/**
+	 * The events of a stream until it ends: name and data of each; {@code onEvent} sees
+	 * the events so far after each one.
+	 */
+	private static List<String[]> events(HttpResponse<Stream<String>> response,
+			java.util.function.Consumer<List<String[]>> onEvent) {
+		List<String[]> events = new ArrayList<>();
+		String[] current = { null, null };
+		try (Stream<String> lines = response.body()) {
+			lines.forEach((line) -> {
+				if (line.startsWith("event:")) {
+					current[0] = line.substring(6).trim();
+				}
+				else if (line.startsWith("data:")) {
+					current[1] = ((current[1] != null) ? current[1] + "\n" : "") + line.substring(5);
+				}
+				else if (line.isEmpty() && current[0] != null) {
+					events.add(new String[] { current[0], current[1] });
+					current[0] = null;
+					current[1] = null;
+					onEvent.accept(events);
+				}
+			});
+		}
+		return events;
 	}
 
 	private void assertProblem(Response response, int status) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import io.tierflow.simulation.definition.ModelDefinition;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenancy.web.Page;
@@ -12,6 +13,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /** The tenant's simulation models. */
 @RestController
@@ -36,6 +39,14 @@ class ModelController {
 	@PostMapping
 	@Transactional
 	ResponseEntity<SimulationModel> create(@Valid @RequestBody NewModel model) {
+		if (ModelDefinition.containsNul(model.definition())) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The definition must not contain NUL characters");
+		}
+		// A model may be saved before it is written (no definition yet); one that says
+		// something must be runnable.
+		if (!ModelDefinition.isEmpty(model.definition())) {
+			ModelDefinition.compile(model.definition());
+		}
 		try {
 			SimulationModel created = this.models.insert(model);
 			return ResponseEntity.created(URI.create("/api/v1/models/" + created.id())).body(created);

@@ -14,10 +14,11 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Models of the current tenant. Plain SQL on the tenancy core's JdbcClient: the same
- * statements run on shared tables, a tenant schema or a tenant database.
+ * statements run on shared tables, a tenant schema or a tenant database. Public for the
+ * runs, which read the model they run.
  */
 @Repository
-class ModelRepository {
+public class ModelRepository {
 
 	private final JdbcClient jdbc;
 
@@ -40,7 +41,8 @@ class ModelRepository {
 		return new SimulationModel(id, model.name(), model.description(), this.json.readTree(definition), created);
 	}
 
-	Optional<SimulationModel> find(UUID id) {
+	/** The current tenant's model, if it has one with this id. */
+	public Optional<SimulationModel> find(UUID id) {
 		return this.jdbc
 			.sql("select id, name, description, definition::text, created_at from simulation_model where id = ?")
 			.param(id)
