@@ -1,11 +1,18 @@
 package io.tierflow.analytics;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
+import io.tierflow.events.file.FileDeleted;
+import io.tierflow.events.file.FileUploaded;
+import io.tierflow.events.simulation.SimulationCompleted;
+import io.tierflow.events.simulation.SimulationFailed;
+import io.tierflow.events.simulation.SimulationStarted;
+import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantStatusChanged;
 import io.tierflow.servicetest.ApiClient;
@@ -41,6 +48,8 @@ class AnalyticsServiceIT {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String DASHBOARDS = "/api/v1/dashboards";
+
+	private static final String DAILY = "/api/v1/analytics/daily";
 
 	/** Just over the 64 KiB bound on a definition's JSON text. */
 	private static final int NEAR_LIMIT = 65_536;
@@ -234,6 +243,94 @@ class AnalyticsServiceIT {
 		UUID tenant = UUID.randomUUID();
 		assertThat(this.provisioner.provision(tenant, tier, "eu").state()).isEqualTo(PlacementState.READY);
 		return tenant;
+	}
+
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void foldsEveryDomainEventIntoTheTenantsDaysOnce(Tier tier) {
+		UUID a = provision(tier);
+		UUID b = provision(tier);
+		OffsetDateTime monday = OffsetDateTime.parse("2026-03-02T10:00:00Z");
+		OffsetDateTime tuesday = OffsetDateTime.parse("2026-03-03T23:30:00-02:00"); // Wednesday
+																					// in
+																					// UTC
+		UUID run = UUID.randomUUID();
+		UUID model = UUID.randomUUID();
+		publish(Topics.SIMULATION, EventTypes.SIMULATION_STARTED, a, "s1",
+				new SimulationStarted(a, run, model, 200_000, 7, "alice", monday));
+		String completedId = UUID.randomUUID().toString();
+		SimulationCompleted completed = new SimulationCompleted(a, run, model, 200_000, 1_500, 900, "alice", monday);
+		publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, a, completedId, completed);
+		publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, a, completedId, completed); // redelivered
+		publish(Topics.SIMULATION, EventTypes.SIMULATION_FAILED, a, UUID.randomUUID().toString(),
+				new SimulationFailed(a, UUID.randomUUID(), model, 5_000, true, "cancelled", "alice", monday));
+		publish(Topics.FILE, EventTypes.FILE_UPLOADED, a, UUID.randomUUID().toString(),
+				new FileUploaded(a, UUID.randomUUID(), "a.csv", "text/csv", 4_096, "00", "alice", monday));
+		publish(Topics.FILE, EventTypes.FILE_DELETED, a, UUID.randomUUID().toString(),
+				new FileDeleted(a, UUID.randomUUID(), 1_024, "alice", tuesday));
+		publish(Topics.USER, EventTypes.USER_CREATED, a, UUID.randomUUID().toString(),
+				new UserCreated(a, UUID.randomUUID(), "bob@example.com", "Bob", "USER"));
+		// The neighbour's event, on the same topics.
+		publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, b, UUID.randomUUID().toString(),
+				new SimulationCompleted(b, UUID.randomUUID(), model, 9, 1, 1, "eve", monday));
+
+		String tokenA = token(a, "USER");
+		String range = DAILY + "?from=2026-03-01&to=2026-03-31";
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+			JsonNode usage = JSON.readTree(this.api.get(range, tokenA).body());
+			assertThat(usage.get("total").get("filesDeleted").asLong()).isEqualTo(1);
+			assertThat(usage.get("total").get("runsFailed").asLong()).isEqualTo(1);
+		});
+		JsonNode usage = JSON.readTree(this.api.get(range, tokenA).body());
+		JsonNode mon = usage.get("days").get(0);
+		assertThat(mon.get("day").asString()).isEqualTo("2026-03-02");
+		assertThat(mon.get("runsStarted").asLong()).isEqualTo(1);
+		assertThat(mon.get("runsCompleted").asLong()).isEqualTo(1);
+		assertThat(mon.get("iterations").asLong()).isEqualTo(205_000);
+		assertThat(mon.get("cpuMillis").asLong()).isEqualTo(1_500);
+		assertThat(mon.get("bytesUploaded").asLong()).isEqualTo(4_096);
+		// Days are UTC days: 23:30 at -02:00 on Tuesday is Wednesday.
+		assertThat(usage.get("days").get(1).get("day").asString()).isEqualTo("2026-03-04");
+		assertThat(usage.get("days").get(1).get("bytesDeleted").asLong()).isEqualTo(1_024);
+		assertThat(usage.get("total").get("runsCompleted").asLong()).isEqualTo(1);
+		// user.created carries no time of its own: it counts on the day it was emitted.
+		String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(
+					JSON.readTree(this.api.get(DAILY + "?from=" + today + "&to=" + today, tokenA).body())
+						.get("total")
+						.get("usersCreated")
+						.asLong())
+				.isEqualTo(1));
+
+		// B sees only its own day, never A's.
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(
+					JSON.readTree(this.api.get(range, token(b, "USER")).body()).get("total").get("iterations").asLong())
+				.isEqualTo(9));
+
+		// A system admin sees both in the overview; a tenant user may not look.
+		JsonNode overview = JSON.readTree(
+				this.api
+					.get("/api/v1/analytics/overview?from=2026-03-01&to=2026-03-31",
+							ServiceTestInfrastructure.systemAdminToken())
+					.body());
+		assertThat(overview.get("tenants").findValuesAsString("tenantId")).contains(a.toString(), b.toString());
+		assertProblem(this.api.get("/api/v1/analytics/overview?from=2026-03-01&to=2026-03-31", tokenA), 403);
+	}
+
+	@Test
+	void badRangesAreProblemsNotErrors() {
+		String t = token(provision(Tier.SHARED), "USER");
+		assertProblem(this.api.get(DAILY + "?from=2026-03-31&to=2026-03-01", t), 400);
+		assertProblem(this.api.get(DAILY + "?from=2025-01-01&to=2026-03-01", t), 400);
+		assertProblem(this.api.get(DAILY + "?from=yesterday&to=2026-03-01", t), 400);
+		assertProblem(this.api.get(DAILY + "?from=2026-03-01", t), 400);
+		assertProblem(this.api.get(DAILY + "?from=2026-02-30&to=2026-03-01", t), 400);
+	}
+
+	private static void publish(String topic, String type, UUID tenant, String id, Object data) {
+		TestEvents.publish(topic, type, tenant, id, data);
 	}
 
 }

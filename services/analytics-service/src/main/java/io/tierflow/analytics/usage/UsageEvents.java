@@ -1,0 +1,125 @@
+package io.tierflow.analytics.usage;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.tierflow.events.DomainEvent;
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.MalformedEventException;
+import io.tierflow.events.file.FileDeleted;
+import io.tierflow.events.file.FileUploaded;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.simulation.SimulationCompleted;
+import io.tierflow.events.simulation.SimulationFailed;
+import io.tierflow.events.simulation.SimulationStarted;
+import io.tierflow.events.tenant.UserCreated;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Folds every domain event into the tenant's daily usage, in the tenant's own store. The
+ * record's tenant is bound by the event backbone before this runs; each event is counted
+ * in the transaction that records its id in the store's inbox, so a redelivered or
+ * replayed event is counted once. Bound as the Spring Cloud Stream function
+ * {@code domainEvents}.
+ */
+@Component("domainEvents")
+class UsageEvents implements Consumer<Message<byte[]>> {
+
+	static final String CONSUMER = "analytics.usage";
+
+	private static final Logger log = LoggerFactory.getLogger(UsageEvents.class);
+
+	private final DailyUsageRepository usage;
+
+	private final EventInbox inbox;
+
+	private final JsonMapper json;
+
+	UsageEvents(DailyUsageRepository usage, EventInbox inbox, JsonMapper json) {
+		this.usage = usage;
+		this.inbox = inbox;
+		this.json = json;
+	}
+
+	@Override
+	public void accept(Message<byte[]> message) {
+		DomainEvent event = DomainEvent.from(message);
+		Map<String, Long> amounts = new LinkedHashMap<>();
+		OffsetDateTime at;
+		switch (event.type()) {
+			case EventTypes.SIMULATION_STARTED -> {
+				at = read(event, SimulationStarted.class).startedAt();
+				amounts.put("runs_started", 1L);
+			}
+			case EventTypes.SIMULATION_COMPLETED -> {
+				SimulationCompleted completed = read(event, SimulationCompleted.class);
+				at = completed.completedAt();
+				amounts.put("runs_completed", 1L);
+				amounts.put("iterations", completed.iterations());
+				amounts.put("cpu_ms", completed.cpuMillis());
+			}
+			case EventTypes.SIMULATION_FAILED -> {
+				SimulationFailed failed = read(event, SimulationFailed.class);
+				at = failed.failedAt();
+				amounts.put("runs_failed", 1L);
+				amounts.put("iterations", failed.iterationsDone());
+			}
+			case EventTypes.FILE_UPLOADED -> {
+				FileUploaded uploaded = read(event, FileUploaded.class);
+				at = uploaded.uploadedAt();
+				amounts.put("files_uploaded", 1L);
+				amounts.put("bytes_uploaded", uploaded.bytes());
+			}
+			case EventTypes.FILE_DELETED -> {
+				FileDeleted deleted = read(event, FileDeleted.class);
+				at = deleted.deletedAt();
+				amounts.put("files_deleted", 1L);
+				amounts.put("bytes_deleted", deleted.bytes());
+			}
+			case EventTypes.USER_CREATED -> {
+				read(event, UserCreated.class);
+				at = null;
+				amounts.put("users_created", 1L);
+			}
+			default -> {
+				log.debug("Not a usage event: {} for tenant {}", event.type(), event.tenantId());
+				return;
+			}
+		}
+		LocalDate day = day((at != null) ? at : event.time(), event);
+		this.inbox.handleOnce(CONSUMER, event, () -> this.usage.add(day, amounts));
+	}
+
+	/** The UTC day the event happened on: when it says so, else when it was emitted. */
+	private static LocalDate day(OffsetDateTime at, DomainEvent event) {
+		if (at == null) {
+			throw new MalformedEventException("Event " + event.id() + " (" + event.type() + ") has no time");
+		}
+		return at.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
+	}
+
+	private <T> T read(DomainEvent event, Class<T> type) {
+		try {
+			T data = this.json.readValue(event.data(), type);
+			if (data == null) {
+				throw new MalformedEventException("Event " + event.id() + " has no data");
+			}
+			return data;
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(
+					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
+		}
+	}
+
+}
