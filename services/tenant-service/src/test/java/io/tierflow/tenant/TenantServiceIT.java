@@ -3,6 +3,7 @@ package io.tierflow.tenant;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,9 +11,12 @@ import java.util.UUID;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
+import io.tierflow.events.simulation.SimulationCompleted;
+import io.tierflow.events.simulation.SimulationFailed;
 import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TenantProvisioned;
+import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -484,6 +488,52 @@ class TenantServiceIT {
 				.untilAsserted(() -> assertThat(dead.data(EventTypes.TENANT_MIGRATED, id)).hasSize(1));
 		}
 		assertThat(status(id)).isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void usersAreWelcomedAndToldWhenTheirSimulationsEndOnce() {
+		UUID tenant = activeTenant("notified");
+		UUID alice = UUID.randomUUID();
+		String userEvent = UUID.randomUUID().toString();
+		UserCreated created = new UserCreated(tenant, alice, "alice@example.com", "Alice", "USER");
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, userEvent, created);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, userEvent, created); // redelivered
+		OffsetDateTime now = OffsetDateTime.now();
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, tenant, UUID.randomUUID().toString(),
+				new SimulationCompleted(tenant, UUID.randomUUID(), UUID.randomUUID(), 1_000_000, 800, 500,
+						alice.toString(), now));
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_FAILED, tenant, UUID.randomUUID().toString(),
+				new SimulationFailed(tenant, UUID.randomUUID(), UUID.randomUUID(), 10, true, "cancelled",
+						alice.toString(), now)); // cancelled by her: nothing to tell
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_FAILED, tenant, UUID.randomUUID().toString(),
+				new SimulationFailed(tenant, UUID.randomUUID(), UUID.randomUUID(), 10, false, "lost", alice.toString(),
+						now));
+
+		String aliceToken = this.tokens.issue(alice.toString(), tenant, List.of("USER"), Duration.ofMinutes(5));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(
+					JSON.readTree(this.api.get("/api/v1/notifications", aliceToken).body()).get("items").size())
+				.isEqualTo(3));
+		JsonNode items = JSON.readTree(this.api.get("/api/v1/notifications", aliceToken).body()).get("items");
+		assertThat(items.findValuesAsString("kind")).containsExactlyInAnyOrder("WELCOME", "SIMULATION_COMPLETED",
+				"SIMULATION_FAILED");
+		assertThat(items.findValuesAsString("body")).anyMatch((b) -> b.contains("1,000,000 iterations"));
+
+		// Someone else in the tenant, or Alice's subject in another tenant, sees none of
+		// it.
+		String bob = this.tokens.issue("bob", tenant, List.of("USER"), Duration.ofMinutes(5));
+		assertThat(JSON.readTree(this.api.get("/api/v1/notifications", bob).body()).get("items").size()).isZero();
+		String elsewhere = this.tokens.issue(alice.toString(), activeTenant("other"), List.of("USER"),
+				Duration.ofMinutes(5));
+		assertThat(JSON.readTree(this.api.get("/api/v1/notifications", elsewhere).body()).get("items").size()).isZero();
+		String id = items.get(0).get("id").asString();
+		assertProblem(this.api.post("/api/v1/notifications/" + id + "/read", bob, ""), 404);
+		assertThat(this.api.post("/api/v1/notifications/" + id + "/read", aliceToken, "").status()).isEqualTo(204);
+		for (JsonNode item : JSON.readTree(this.api.get("/api/v1/notifications", aliceToken).body()).get("items")) {
+			assertThat(item.get("readAt").isNull()).as(item.toString())
+				.isEqualTo(!item.get("id").asString().equals(id));
+		}
+		assertProblem(this.api.post("/api/v1/notifications/not-a-uuid/read", aliceToken, ""), 400);
 	}
 
 	private UUID activeTenant(String slugPrefix) {

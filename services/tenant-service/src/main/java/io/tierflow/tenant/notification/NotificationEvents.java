@@ -1,0 +1,96 @@
+package io.tierflow.tenant.notification;
+
+import java.util.function.Consumer;
+
+import io.tierflow.events.DomainEvent;
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.MalformedEventException;
+import io.tierflow.events.inbox.EventInbox;
+import io.tierflow.events.simulation.SimulationCompleted;
+import io.tierflow.events.simulation.SimulationFailed;
+import io.tierflow.events.tenant.UserCreated;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns domain events into notifications for the users they concern: a welcome for a new
+ * user, the end of a user's simulation. Each event is applied once (the inbox records it
+ * in the same transaction). Bound as the Spring Cloud Stream function
+ * {@code notifications}.
+ */
+@Component("notifications")
+class NotificationEvents implements Consumer<Message<byte[]>> {
+
+	static final String CONSUMER = "tenant-service.notifications";
+
+	private static final Logger log = LoggerFactory.getLogger(NotificationEvents.class);
+
+	private final NotificationRepository notifications;
+
+	private final EventInbox inbox;
+
+	private final JsonMapper json;
+
+	NotificationEvents(NotificationRepository notifications, EventInbox inbox, JsonMapper json) {
+		this.notifications = notifications;
+		this.inbox = inbox;
+		this.json = json;
+	}
+
+	@Override
+	public void accept(Message<byte[]> message) {
+		DomainEvent event = DomainEvent.from(message);
+		switch (event.type()) {
+			case EventTypes.USER_CREATED -> {
+				UserCreated user = read(event, UserCreated.class);
+				notify(event, user.userId().toString(), "WELCOME", "Welcome to Tierflow, " + user.name(),
+						"Your account " + user.email() + " is ready.");
+			}
+			case EventTypes.SIMULATION_COMPLETED -> {
+				SimulationCompleted run = read(event, SimulationCompleted.class);
+				notify(event, run.requestedBy(), "SIMULATION_COMPLETED", "Simulation finished",
+						String.format(java.util.Locale.ROOT, "Run %s finished: %,d iterations in %.1f s.", run.runId(),
+								run.iterations(), run.durationMillis() / 1000.0));
+			}
+			case EventTypes.SIMULATION_FAILED -> {
+				SimulationFailed run = read(event, SimulationFailed.class);
+				if (!run.cancelled()) { // the user cancelled it: nothing to tell
+					notify(event, run.requestedBy(), "SIMULATION_FAILED", "Simulation failed",
+							"Run " + run.runId() + " failed: " + run.reason());
+				}
+			}
+			default -> log.debug("No notification for {}", event.type());
+		}
+	}
+
+	private void notify(DomainEvent event, String recipient, String kind, String title, String body) {
+		if (recipient == null || recipient.isBlank()) {
+			throw new MalformedEventException("Event " + event.id() + " names no user to notify");
+		}
+		this.inbox.handleOnce(CONSUMER, event, () -> {
+			if (!this.notifications.insert(event.tenantId(), recipient, kind, title, body, event.id())) {
+				log.warn("No notification for {} of unknown tenant {}", event.type(), event.tenantId());
+			}
+		});
+	}
+
+	private <T> T read(DomainEvent event, Class<T> type) {
+		try {
+			T data = this.json.readValue(event.data(), type);
+			if (data == null) {
+				throw new MalformedEventException("Event " + event.id() + " has no data");
+			}
+			return data;
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(
+					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
+		}
+	}
+
+}
