@@ -1,0 +1,82 @@
+package io.tierflow.billing.invoice;
+
+import java.util.List;
+
+import io.tierflow.tenancy.TenancyAutoConfiguration;
+import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Finalizes the invoices whose grace period is over, tenant by tenant, each tenant in a
+ * transaction of its own on its store: one tenant's failure does not hold up the others,
+ * and the next run retries it. Safe to run on several instances at once: a month is
+ * closed by exactly one of them.
+ */
+@Component
+public class InvoiceFinalizer {
+
+	private static final Logger log = LoggerFactory.getLogger(InvoiceFinalizer.class);
+
+	private static final int PAGE = 500;
+
+	private final Invoices invoices;
+
+	private final PlacementRepository placements;
+
+	private final TransactionTemplate controlTx;
+
+	private final TransactionTemplate tx;
+
+	InvoiceFinalizer(Invoices invoices, PlacementRepository placements,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			PlatformTransactionManager transactionManager) {
+		this.invoices = invoices;
+		this.placements = placements;
+		this.controlTx = controlTx;
+		this.tx = new TransactionTemplate(transactionManager);
+	}
+
+	/**
+	 * Finalizes every due invoice of every ready tenant.
+	 * @return the number of invoices finalized
+	 */
+	@Scheduled(fixedDelayString = "${tierflow.billing.invoicing.finalize-every:1m}",
+			initialDelayString = "${tierflow.billing.invoicing.finalize-every:1m}")
+	public int finalizeDue() {
+		int finalized = 0;
+		for (int offset = 0;; offset += PAGE) {
+			int from = offset;
+			List<TenantPlacement> page = this.controlTx.execute((s) -> this.placements.findAll(PAGE, from));
+			for (TenantPlacement placement : page) {
+				if (placement.state() == PlacementState.READY && !placement.suspended()) {
+					finalized += finalizeDue(placement);
+				}
+			}
+			if (page.size() < PAGE) {
+				return finalized;
+			}
+		}
+	}
+
+	private int finalizeDue(TenantPlacement placement) {
+		try (TenantContext.Scope scope = TenantContext.open(placement.tenantId())) {
+			Integer n = this.tx.execute((s) -> this.invoices.finalizeDue());
+			return (n != null) ? n : 0;
+		}
+		catch (RuntimeException ex) {
+			log.warn("Invoices of tenant {} not finalized, retried next run: {}", placement.tenantId(), ex.toString());
+			return 0;
+		}
+	}
+
+}

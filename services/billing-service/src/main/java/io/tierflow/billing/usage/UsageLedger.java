@@ -1,0 +1,180 @@
+package io.tierflow.billing.usage;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.tierflow.billing.pricing.PriceTier;
+import io.tierflow.tenancy.context.TenantContext;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The current tenant's metered usage, tier history and billing periods. Must run inside a
+ * transaction on the tenant's store.
+ *
+ * <p>
+ * A usage record and a finalization never miss each other: recording takes a share lock
+ * on its period's row, finalization an exclusive one before it reads the records. A
+ * record is either committed before the invoice is computed, or sees the period closed
+ * and goes to the next open month.
+ */
+@Repository
+public class UsageLedger {
+
+	private static final String PERIOD_COLUMNS = "select id, period, closed_at from billing_period";
+
+	private static final String RECORD_COLUMNS = "select id, event_id, event_type, kind, quantity, occurred_at,"
+			+ " period, note from usage_record";
+
+	private final JdbcClient jdbc;
+
+	UsageLedger(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** The month (UTC) of an instant. */
+	public static YearMonth monthOf(OffsetDateTime at) {
+		return YearMonth.from(at.atZoneSameInstant(ZoneOffset.UTC));
+	}
+
+	/** The first instant of a month (UTC). */
+	public static OffsetDateTime startOf(YearMonth month) {
+		return month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+	}
+
+	/**
+	 * Records usage in the open period of the month it occurred in, or, when that month's
+	 * invoice is already final, in the next open month with a note saying so.
+	 */
+	UsageRecord record(String eventId, String eventType, UsageKind kind, long quantity, OffsetDateTime occurredAt) {
+		YearMonth occurred = monthOf(occurredAt);
+		YearMonth month = occurred;
+		while (lockForRecording(month).closed()) {
+			month = month.plusMonths(1);
+		}
+		String note = month.equals(occurred) ? null : "Late: occurred " + occurredAt + " in " + occurred
+				+ ", whose invoice was already final; billed in " + month;
+		UUID id = UuidCreator.getTimeOrderedEpoch();
+		this.jdbc
+			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at,"
+					+ " period, note) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			.params(TenantContext.require(), id, eventId, eventType, kind.name(), quantity, occurredAt, month.atDay(1),
+					note)
+			.update();
+		return new UsageRecord(id, eventId, eventType, kind, quantity, occurredAt, month.atDay(1), note);
+	}
+
+	void recordTier(String eventId, PriceTier tier, OffsetDateTime effectiveAt) {
+		this.jdbc
+			.sql("insert into tier_period (tenant_id, id, event_id, tier, effective_at)" + " values (?, ?, ?, ?, ?)")
+			.params(TenantContext.require(), UuidCreator.getTimeOrderedEpoch(), eventId, tier.name(), effectiveAt)
+			.update();
+	}
+
+	/** The period of a month, created (open) if the tenant has none yet. */
+	public BillingPeriod ensurePeriod(YearMonth month) {
+		this.jdbc.sql("insert into billing_period (tenant_id, period, id) values (?, ?, ?) on conflict do nothing")
+			.params(TenantContext.require(), month.atDay(1), UuidCreator.getTimeOrderedEpoch())
+			.update();
+		return this.jdbc.sql(PERIOD_COLUMNS + " where period = ?")
+			.param(month.atDay(1))
+			.query(UsageLedger::period)
+			.single();
+	}
+
+	private BillingPeriod lockForRecording(YearMonth month) {
+		ensurePeriod(month);
+		return this.jdbc.sql(PERIOD_COLUMNS + " where period = ? for share")
+			.param(month.atDay(1))
+			.query(UsageLedger::period)
+			.single();
+	}
+
+	/**
+	 * Closes a period for good, waiting for usage being recorded into it to commit first.
+	 * @return false if it was closed already
+	 */
+	public boolean close(YearMonth month, OffsetDateTime at) {
+		ensurePeriod(month);
+		return this.jdbc.sql("update billing_period set closed_at = ? where period = ? and closed_at is null")
+			.params(at, month.atDay(1))
+			.update() == 1;
+	}
+
+	public Optional<BillingPeriod> findPeriod(UUID id) {
+		return this.jdbc.sql(PERIOD_COLUMNS + " where id = ?").param(id).query(UsageLedger::period).optional();
+	}
+
+	/** Periods, the latest first. */
+	public List<BillingPeriod> periods(int limit, long offset) {
+		return this.jdbc.sql(PERIOD_COLUMNS + " order by period desc limit ? offset ?")
+			.params(limit, offset)
+			.query(UsageLedger::period)
+			.list();
+	}
+
+	/** The earliest month the tenant has a tier or a period in, if any. */
+	public Optional<YearMonth> firstMonth() {
+		return Optional.ofNullable(this.jdbc
+			.sql("select least((select min(effective_at) from tier_period),"
+					+ " (select min(period)::timestamp at time zone 'UTC' from billing_period))")
+			.query(OffsetDateTime.class)
+			.single()).map(UsageLedger::monthOf);
+	}
+
+	/** Usage billed in a month, in the order it occurred. */
+	public List<UsageRecord> billedIn(YearMonth month) {
+		return this.jdbc.sql(RECORD_COLUMNS + " where period = ? order by occurred_at, id")
+			.param(month.atDay(1))
+			.query(UsageLedger::usage)
+			.list();
+	}
+
+	/**
+	 * Bytes stored at {@code at}: the sum of every storage delta that occurred before.
+	 */
+	public long storedAt(OffsetDateTime at) {
+		return this.jdbc.sql("select coalesce(sum(quantity), 0) from usage_record where kind = ? and occurred_at < ?")
+			.params(UsageKind.STORAGE_BYTES.name(), at)
+			.query(Long.class)
+			.single();
+	}
+
+	/** Storage deltas that occurred in {@code [from, to)}, in the order they occurred. */
+	public List<UsageRecord> storageBetween(OffsetDateTime from, OffsetDateTime to) {
+		return this.jdbc
+			.sql(RECORD_COLUMNS + " where kind = ? and occurred_at >= ? and occurred_at < ? order by occurred_at, id")
+			.params(UsageKind.STORAGE_BYTES.name(), from, to)
+			.query(UsageLedger::usage)
+			.list();
+	}
+
+	/** The tenant's tiers, in the order they took effect. */
+	public List<TierPeriod> tierHistory() {
+		return this.jdbc.sql("select tier, effective_at, event_id from tier_period order by effective_at, id")
+			.query((rs, i) -> new TierPeriod(PriceTier.valueOf(rs.getString(1)), rs.getObject(2, OffsetDateTime.class),
+					rs.getString(3)))
+			.list();
+	}
+
+	private static BillingPeriod period(ResultSet rs, int i) throws SQLException {
+		return new BillingPeriod(rs.getObject(1, UUID.class), YearMonth.from(rs.getObject(2, LocalDate.class)),
+				rs.getObject(3, OffsetDateTime.class));
+	}
+
+	private static UsageRecord usage(ResultSet rs, int i) throws SQLException {
+		return new UsageRecord(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+				UsageKind.valueOf(rs.getString(4)), rs.getLong(5), rs.getObject(6, OffsetDateTime.class),
+				rs.getObject(7, LocalDate.class), rs.getString(8));
+	}
+
+}
