@@ -16,6 +16,8 @@ import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -179,6 +181,9 @@ class TenantSagasIT {
 		String user = devToken("{\"subject\":\"u4\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
 		Map<String, String> resources = createResources(user);
 
+		Map<String, String> clusters = new java.util.HashMap<>();
+		tenant(admin, tenant).get("placements")
+			.forEach((p) -> clusters.put(p.get("service").asString(), p.get("cluster").asString()));
 		// Only analytics-service has another shared cluster to rebalance to.
 		HttpResponse<String> requested = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/rebalance",
 				admin, null);
@@ -204,9 +209,14 @@ class TenantSagasIT {
 		assertThat(analyticsBack.get("status").asString()).isEqualTo("SUCCEEDED");
 		JsonNode t = tenant(admin, tenant);
 		assertThat(t.get("plan").asString()).isEqualTo("STANDARD");
+		// Every service has the tenant on the cluster it had before (analytics moved and
+		// back).
 		for (JsonNode placement : t.get("placements")) {
-			assertThat(placement.get("cluster").asString()).as(placement.toString()).isEqualTo("shared-eu");
+			assertThat(placement.get("cluster").asString()).as(placement.toString())
+				.isEqualTo(clusters.get(placement.get("service").asString()));
 		}
+		assertThat(t.get("placements").findValues("epoch").stream().mapToLong(JsonNode::asLong).max().orElse(0))
+			.isEqualTo(3);
 		for (String service : RESOURCES.keySet()) {
 			assertThat(
 					call("GET", stack.url(service) + RESOURCES.get(service) + "/" + resources.get(service), user, null)
@@ -214,6 +224,91 @@ class TenantSagasIT {
 				.as(service)
 				.isEqualTo(200);
 		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "STANDARD", "PROFESSIONAL", "ENTERPRISE" })
+	void usageFlowsFromEveryServiceToBillingAnalyticsAndTheUser(String plan) throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID tenant = activeTenant(admin, plan);
+		// user.created → a welcome for the user, and a user in the month's billing.
+		HttpResponse<String> created = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", admin,
+				"{\"email\":\"ada@example.com\",\"name\":\"Ada\",\"role\":\"USER\"}");
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String userId = JSON.readTree(created.body()).get("id").asString();
+		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+
+		// simulation.completed → billing's iterations, analytics' day, the user's
+		// notification.
+		HttpResponse<String> model = call("POST", stack.url("simulation") + "/api/v1/models", user,
+				"{\"name\":\"profit\",\"definition\":{\"inputs\":[{\"name\":\"units\",\"distribution\":"
+						+ "{\"type\":\"normal\",\"mean\":1000,\"sd\":100}},{\"name\":\"price\",\"distribution\":"
+						+ "{\"type\":\"triangular\",\"min\":8,\"mode\":10,\"max\":13}}],"
+						+ "\"outputs\":[{\"name\":\"revenue\",\"expression\":\"units * price\"}]}}");
+		assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+		String modelId = JSON.readTree(model.body()).get("id").asString();
+		HttpResponse<String> run = call("POST", stack.url("simulation") + "/api/v1/models/" + modelId + "/runs", user,
+				"{\"iterations\":100000,\"seed\":42}");
+		assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+		String runId = JSON.readTree(run.body()).get("id").asString();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			JsonNode r = JSON
+				.readTree(call("GET", stack.url("simulation") + "/api/v1/runs/" + runId, user, null).body());
+			assertThat(r.get("status").asString()).as(r.toString()).isEqualTo("COMPLETED");
+		});
+
+		// file.uploaded → the storage quota's usage, billing's storage, analytics' bytes.
+		byte[] content = new byte[300_000];
+		new java.util.Random(7).nextBytes(content);
+		HttpResponse<String> uploaded = upload(user, "data.bin", content);
+		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+		JsonNode quota = JSON.readTree(call("GET", stack.url("file") + "/api/v1/files/usage", user, null).body());
+		assertThat(quota.get("bytes").asLong()).isEqualTo(content.length);
+
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode billing = JSON
+				.readTree(call("GET", stack.url("billing") + "/api/v1/usage/current", user, null).body());
+			assertThat(billing.get("iterations").asLong()).as(billing.toString()).isEqualTo(100_000);
+			assertThat(billing.get("storageBytes").asLong()).isEqualTo(content.length);
+			assertThat(billing.get("users").asLong()).isEqualTo(1);
+		});
+		String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode day = JSON
+				.readTree(call("GET", stack.url("analytics") + "/api/v1/analytics/daily?from=" + today + "&to=" + today,
+						user, null)
+					.body())
+				.get("total");
+			assertThat(day.get("runsStarted").asLong()).as(day.toString()).isEqualTo(1);
+			assertThat(day.get("runsCompleted").asLong()).isEqualTo(1);
+			assertThat(day.get("iterations").asLong()).isEqualTo(100_000);
+			assertThat(day.get("bytesUploaded").asLong()).isEqualTo(content.length);
+			assertThat(day.get("usersCreated").asLong()).isEqualTo(1);
+		});
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode notes = JSON
+				.readTree(call("GET", stack.url("tenant") + "/api/v1/notifications", user, null).body())
+				.get("items");
+			assertThat(notes.findValuesAsString("kind")).as(notes.toString())
+				.containsExactlyInAnyOrder("WELCOME", "SIMULATION_COMPLETED");
+		});
+	}
+
+	private HttpResponse<String> upload(String token, String name, byte[] content) throws Exception {
+		String boundary = "tierflow-" + UUID.randomUUID();
+		java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
+				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		body.writeBytes(content);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		HttpRequest request = HttpRequest.newBuilder(URI.create(stack.url("file") + "/api/v1/files"))
+			.timeout(Duration.ofSeconds(30))
+			.header("Authorization", "Bearer " + token)
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 	private UUID activeTenant(String admin, String plan) throws Exception {
