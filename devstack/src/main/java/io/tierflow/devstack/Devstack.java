@@ -74,7 +74,9 @@ public final class Devstack implements AutoCloseable {
 				String service = SERVICES.get(i);
 				int port = basePort + i;
 				stack.ports.put(service, port);
-				Map<String, String> env = new LinkedHashMap<>(extraEnv.getOrDefault("*", Map.of()));
+				Map<String, String> env = new LinkedHashMap<>();
+				env.put("TIERFLOW_FILE_URL", "http://localhost:" + (basePort + SERVICES.indexOf("file")));
+				env.putAll(extraEnv.getOrDefault("*", Map.of()));
 				env.putAll(extraEnv.getOrDefault(service, Map.of()));
 				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir, env));
 			}

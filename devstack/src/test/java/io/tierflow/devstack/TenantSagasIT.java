@@ -238,13 +238,23 @@ class TenantSagasIT {
 		String userId = JSON.readTree(created.body()).get("id").asString();
 		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
 
-		// simulation.completed → billing's iterations, analytics' day, the user's
+		// A model kept as a file in file-service, read by simulation-service with the
+		// user's
+		// token; simulation.completed → billing's iterations, analytics' day, the user's
 		// notification.
-		HttpResponse<String> model = call("POST", stack.url("simulation") + "/api/v1/models", user,
-				"{\"name\":\"profit\",\"definition\":{\"inputs\":[{\"name\":\"units\",\"distribution\":"
-						+ "{\"type\":\"normal\",\"mean\":1000,\"sd\":100}},{\"name\":\"price\",\"distribution\":"
-						+ "{\"type\":\"triangular\",\"min\":8,\"mode\":10,\"max\":13}}],"
-						+ "\"outputs\":[{\"name\":\"revenue\",\"expression\":\"units * price\"}]}}");
+		byte[] definition = ("{\"inputs\":[{\"name\":\"units\",\"distribution\":"
+				+ "{\"type\":\"normal\",\"mean\":1000,\"sd\":100}},{\"name\":\"price\",\"distribution\":"
+				+ "{\"type\":\"triangular\",\"min\":8,\"mode\":10,\"max\":13}}],"
+				+ "\"outputs\":[{\"name\":\"revenue\",\"expression\":\"units * price\"}]}")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		HttpResponse<String> stored = upload(user, "profit.json", definition);
+		assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+		String fileId = JSON.readTree(stored.body()).get("id").asString();
+		assertThat(call("POST", stack.url("simulation") + "/api/v1/models/from-file", user,
+				"{\"name\":\"nothing\",\"fileId\":\"" + UUID.randomUUID() + "\"}")
+			.statusCode()).isEqualTo(404);
+		HttpResponse<String> model = call("POST", stack.url("simulation") + "/api/v1/models/from-file", user,
+				"{\"name\":\"profit\",\"fileId\":\"" + fileId + "\"}");
 		assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
 		String modelId = JSON.readTree(model.body()).get("id").asString();
 		HttpResponse<String> run = call("POST", stack.url("simulation") + "/api/v1/models/" + modelId + "/runs", user,
@@ -263,13 +273,14 @@ class TenantSagasIT {
 		HttpResponse<String> uploaded = upload(user, "data.bin", content);
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		JsonNode quota = JSON.readTree(call("GET", stack.url("file") + "/api/v1/files/usage", user, null).body());
-		assertThat(quota.get("bytes").asLong()).isEqualTo(content.length);
+		long bytes = definition.length + content.length;
+		assertThat(quota.get("bytes").asLong()).isEqualTo(bytes);
 
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			JsonNode billing = JSON
 				.readTree(call("GET", stack.url("billing") + "/api/v1/usage/current", user, null).body());
 			assertThat(billing.get("iterations").asLong()).as(billing.toString()).isEqualTo(100_000);
-			assertThat(billing.get("storageBytes").asLong()).isEqualTo(content.length);
+			assertThat(billing.get("storageBytes").asLong()).isEqualTo(bytes);
 			assertThat(billing.get("users").asLong()).isEqualTo(1);
 		});
 		String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
@@ -282,7 +293,7 @@ class TenantSagasIT {
 			assertThat(day.get("runsStarted").asLong()).as(day.toString()).isEqualTo(1);
 			assertThat(day.get("runsCompleted").asLong()).isEqualTo(1);
 			assertThat(day.get("iterations").asLong()).isEqualTo(100_000);
-			assertThat(day.get("bytesUploaded").asLong()).isEqualTo(content.length);
+			assertThat(day.get("bytesUploaded").asLong()).isEqualTo(bytes);
 			assertThat(day.get("usersCreated").asLong()).isEqualTo(1);
 		});
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {

@@ -11,11 +11,17 @@ import io.tierflow.tenancy.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,8 +38,14 @@ class ModelController {
 
 	private final ModelRepository models;
 
-	ModelController(ModelRepository models) {
+	private final ModelFiles files;
+
+	private final TransactionTemplate tx;
+
+	ModelController(ModelRepository models, ModelFiles files, PlatformTransactionManager transactionManager) {
 		this.models = models;
+		this.files = files;
+		this.tx = new TransactionTemplate(transactionManager);
 	}
 
 	@PostMapping
@@ -54,6 +66,22 @@ class ModelController {
 		catch (DuplicateKeyException ex) {
 			throw new ConflictException("A model named '" + model.name() + "' already exists");
 		}
+	}
+
+	/**
+	 * Creates a model whose definition is a JSON file the tenant stored in file-service.
+	 * The file is read before any transaction starts.
+	 */
+	@PostMapping("/from-file")
+	ResponseEntity<SimulationModel> createFromFile(@Valid @RequestBody FileModel body) {
+		JsonNode definition = this.files.definition(body.fileId());
+		NewModel model = new NewModel(body.name(), body.description(), definition);
+		return this.tx.execute((s) -> create(model));
+	}
+
+	/** A model to create from a stored file. */
+	record FileModel(@NotBlank @Size(max = 100) String name, @Size(max = 1000) String description,
+			@NotNull UUID fileId) {
 	}
 
 	@GetMapping("/{id}")
