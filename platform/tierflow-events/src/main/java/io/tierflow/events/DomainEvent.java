@@ -5,6 +5,9 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 
@@ -41,6 +44,25 @@ public record DomainEvent(String id, String type, String source, UUID tenantId, 
 
 	public String dataAsString() {
 		return new String(this.data, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The event's data as {@code type}.
+	 * @throws MalformedEventException when it is missing or unreadable (a poison event:
+	 * retrying cannot help)
+	 */
+	public <T> T data(JsonMapper json, Class<T> type) {
+		try {
+			T value = json.readValue(this.data, type);
+			if (value == null) {
+				throw new MalformedEventException("Event " + this.id + " (" + this.type + ") has no data");
+			}
+			return value;
+		}
+		catch (JacksonException ex) {
+			throw new MalformedEventException(
+					"Event " + this.id + " (" + this.type + ") has unreadable data: " + ex.getOriginalMessage());
+		}
 	}
 
 	private static String required(Map<String, Object> headers, String name) {

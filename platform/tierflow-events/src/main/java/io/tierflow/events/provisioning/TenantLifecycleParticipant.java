@@ -4,7 +4,6 @@ import java.util.function.Consumer;
 
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
-import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.Topics;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
@@ -17,7 +16,6 @@ import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
@@ -71,13 +69,13 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 			case EventTypes.TENANT_SUSPENDED -> suspended(event, true);
 			case EventTypes.TENANT_REACTIVATED -> suspended(event, false);
 			case EventTypes.TENANT_TIER_CHANGE_REQUESTED, EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED ->
-				this.tierChanges.requested(event, read(event, TierChangeRequested.class));
+				this.tierChanges.requested(event, event.data(this.json, TierChangeRequested.class));
 			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 		}
 	}
 
 	private void created(DomainEvent event) {
-		TenantCreated created = read(event, TenantCreated.class);
+		TenantCreated created = event.data(this.json, TenantCreated.class);
 		try {
 			this.provisioner.provision(created.tenantId(), created.tier(), created.region());
 		}
@@ -96,16 +94,6 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 		this.controlInbox.handleOnce(this.service + ".lifecycle", event,
 				() -> this.placements.setSuspended(event.tenantId(), suspended));
 		this.directory.evict(event.tenantId());
-	}
-
-	private <T> T read(DomainEvent event, Class<T> type) {
-		try {
-			return this.json.readValue(event.data(), type);
-		}
-		catch (JacksonException ex) {
-			throw new MalformedEventException(
-					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
-		}
 	}
 
 }

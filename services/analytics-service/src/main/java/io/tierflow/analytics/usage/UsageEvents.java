@@ -19,7 +19,6 @@ import io.tierflow.events.simulation.SimulationStarted;
 import io.tierflow.events.tenant.UserCreated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
@@ -58,36 +57,36 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 		OffsetDateTime at;
 		switch (event.type()) {
 			case EventTypes.SIMULATION_STARTED -> {
-				at = read(event, SimulationStarted.class).startedAt();
+				at = event.data(this.json, SimulationStarted.class).startedAt();
 				amounts.put("runs_started", 1L);
 			}
 			case EventTypes.SIMULATION_COMPLETED -> {
-				SimulationCompleted completed = read(event, SimulationCompleted.class);
+				SimulationCompleted completed = event.data(this.json, SimulationCompleted.class);
 				at = completed.completedAt();
 				amounts.put("runs_completed", 1L);
 				amounts.put("iterations", completed.iterations());
 				amounts.put("cpu_ms", completed.cpuMillis());
 			}
 			case EventTypes.SIMULATION_FAILED -> {
-				SimulationFailed failed = read(event, SimulationFailed.class);
+				SimulationFailed failed = event.data(this.json, SimulationFailed.class);
 				at = failed.failedAt();
 				amounts.put("runs_failed", 1L);
 				amounts.put("iterations", failed.iterationsDone());
 			}
 			case EventTypes.FILE_UPLOADED -> {
-				FileUploaded uploaded = read(event, FileUploaded.class);
+				FileUploaded uploaded = event.data(this.json, FileUploaded.class);
 				at = uploaded.uploadedAt();
 				amounts.put("files_uploaded", 1L);
 				amounts.put("bytes_uploaded", uploaded.bytes());
 			}
 			case EventTypes.FILE_DELETED -> {
-				FileDeleted deleted = read(event, FileDeleted.class);
+				FileDeleted deleted = event.data(this.json, FileDeleted.class);
 				at = deleted.deletedAt();
 				amounts.put("files_deleted", 1L);
 				amounts.put("bytes_deleted", deleted.bytes());
 			}
 			case EventTypes.USER_CREATED -> {
-				read(event, UserCreated.class);
+				event.data(this.json, UserCreated.class);
 				at = null;
 				amounts.put("users_created", 1L);
 			}
@@ -106,20 +105,6 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 			throw new MalformedEventException("Event " + event.id() + " (" + event.type() + ") has no time");
 		}
 		return at.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate();
-	}
-
-	private <T> T read(DomainEvent event, Class<T> type) {
-		try {
-			T data = this.json.readValue(event.data(), type);
-			if (data == null) {
-				throw new MalformedEventException("Event " + event.id() + " has no data");
-			}
-			return data;
-		}
-		catch (JacksonException ex) {
-			throw new MalformedEventException(
-					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
-		}
 	}
 
 }

@@ -11,7 +11,6 @@ import io.tierflow.events.simulation.SimulationFailed;
 import io.tierflow.events.tenant.UserCreated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
@@ -47,18 +46,18 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 		DomainEvent event = DomainEvent.from(message);
 		switch (event.type()) {
 			case EventTypes.USER_CREATED -> {
-				UserCreated user = read(event, UserCreated.class);
+				UserCreated user = event.data(this.json, UserCreated.class);
 				notify(event, user.userId().toString(), "WELCOME", "Welcome to Tierflow, " + user.name(),
 						"Your account " + user.email() + " is ready.");
 			}
 			case EventTypes.SIMULATION_COMPLETED -> {
-				SimulationCompleted run = read(event, SimulationCompleted.class);
+				SimulationCompleted run = event.data(this.json, SimulationCompleted.class);
 				notify(event, run.requestedBy(), "SIMULATION_COMPLETED", "Simulation finished",
 						String.format(java.util.Locale.ROOT, "Run %s finished: %,d iterations in %.1f s.", run.runId(),
 								run.iterations(), run.durationMillis() / 1000.0));
 			}
 			case EventTypes.SIMULATION_FAILED -> {
-				SimulationFailed run = read(event, SimulationFailed.class);
+				SimulationFailed run = event.data(this.json, SimulationFailed.class);
 				if (!run.cancelled()) { // the user cancelled it: nothing to tell
 					notify(event, run.requestedBy(), "SIMULATION_FAILED", "Simulation failed",
 							"Run " + run.runId() + " failed: " + run.reason());
@@ -77,20 +76,6 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 				log.warn("No notification for {} of unknown tenant {}", event.type(), event.tenantId());
 			}
 		});
-	}
-
-	private <T> T read(DomainEvent event, Class<T> type) {
-		try {
-			T data = this.json.readValue(event.data(), type);
-			if (data == null) {
-				throw new MalformedEventException("Event " + event.id() + " has no data");
-			}
-			return data;
-		}
-		catch (JacksonException ex) {
-			throw new MalformedEventException(
-					"Event " + event.id() + " has unreadable data: " + ex.getOriginalMessage());
-		}
 	}
 
 }

@@ -5,13 +5,11 @@ import java.util.function.Consumer;
 
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
-import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
@@ -59,13 +57,7 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 	}
 
 	private void provisioned(DomainEvent event) {
-		TenantProvisioned reply;
-		try {
-			reply = this.json.readValue(event.data(), TenantProvisioned.class);
-		}
-		catch (JacksonException ex) {
-			throw new MalformedEventException("Reply " + event.id() + " is unreadable: " + ex.getOriginalMessage());
-		}
+		TenantProvisioned reply = event.data(this.json, TenantProvisioned.class);
 		this.inbox.handleOnce("tenant-service.provisioning", event, () -> apply(reply));
 	}
 

@@ -22,7 +22,6 @@ import io.tierflow.tenant.tenant.TierChange.Status;
 import io.tierflow.tenant.tenant.TierChangeRepository.Change;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -66,12 +65,12 @@ class TierChangeSaga {
 	void accept(DomainEvent event) {
 		switch (event.type()) {
 			case EventTypes.TENANT_MOVE_PROGRESS -> {
-				TenantMoveProgress progress = read(event, TenantMoveProgress.class);
+				TenantMoveProgress progress = event.data(this.json, TenantMoveProgress.class);
 				requireIdentity(event, progress.tenantId(), progress.changeId(), progress.service());
 				this.inbox.handleOnce(CONSUMER, event, () -> progressed(progress));
 			}
 			case EventTypes.TENANT_MIGRATED -> {
-				TenantMigrated migrated = read(event, TenantMigrated.class);
+				TenantMigrated migrated = event.data(this.json, TenantMigrated.class);
 				requireIdentity(event, migrated.tenantId(), migrated.changeId(), migrated.service());
 				this.inbox.handleOnce(CONSUMER, event, () -> migrated(migrated));
 			}
@@ -204,15 +203,6 @@ class TierChangeSaga {
 		if (!tenantId.equals(event.tenantId())) {
 			throw new MalformedEventException(
 					"Reply " + event.id() + " is about tenant " + tenantId + " but keyed to " + event.tenantId());
-		}
-	}
-
-	private <T> T read(DomainEvent event, Class<T> type) {
-		try {
-			return this.json.readValue(event.data(), type);
-		}
-		catch (JacksonException ex) {
-			throw new MalformedEventException("Reply " + event.id() + " is unreadable: " + ex.getOriginalMessage());
 		}
 	}
 
