@@ -32,6 +32,7 @@ import io.tierflow.tenancy.routing.TenantRoute;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,6 +48,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -71,10 +73,8 @@ public class EventsAutoConfiguration {
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean(name = "tierflowEventProducer")
 	Producer<String, CloudEvent> tierflowEventProducer(EventsProperties properties, Environment env) {
-		String servers = (properties.bootstrapServers() != null) ? properties.bootstrapServers()
-				: env.getProperty("spring.kafka.bootstrap-servers", "localhost:9092");
 		Map<String, Object> config = new HashMap<>();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
 		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 		config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -82,15 +82,29 @@ public class EventsAutoConfiguration {
 		return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
 	}
 
-	/** Every Kafka binding's listener runs each record with the record's tenant bound. */
+	/**
+	 * Every Kafka binding's listener runs each record with the record's tenant bound;
+	 * batch bindings retry and dead-letter record by record.
+	 */
 	@Bean
 	@ConditionalOnMissingBean(ListenerContainerCustomizer.class)
-	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tenantRecordBinding() {
-		return (container, destination, group) -> bindTenants(container);
+	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tierflowListenerContainers(
+			EventsProperties properties, Environment env) {
+		Map<String, Object> config = new HashMap<>();
+		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
+		config.put(ProducerConfig.ACKS_CONFIG, "all");
+		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+		config.put(ProducerConfig.CLIENT_ID_CONFIG, "tierflow-dlq-" + serviceName(env));
+		// Binder bindings consume raw bytes; the producer is created on the first dead
+		// letter only, and closed with the customizer.
+		DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(config,
+				new ByteArraySerializer(), new ByteArraySerializer());
+		return new TierflowListenerContainers(producers);
 	}
 
-	private static <K, V> void bindTenants(AbstractMessageListenerContainer<K, V> container) {
-		container.setRecordInterceptor(new TenantRecordInterceptor<>());
+	private static String bootstrapServers(EventsProperties properties, Environment env) {
+		return (properties.bootstrapServers() != null) ? properties.bootstrapServers()
+				: env.getProperty("spring.kafka.bootstrap-servers", "localhost:9092");
 	}
 
 	static String serviceName(Environment env) {

@@ -1,5 +1,12 @@
 package io.tierflow.events.inbox;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
 import io.tierflow.events.DomainEvent;
 import io.tierflow.tenancy.context.TenantContext;
 
@@ -28,18 +35,45 @@ public class EventInbox {
 	 * @return true if the effect ran, false for a duplicate
 	 */
 	public boolean handleOnce(String consumer, DomainEvent event, Runnable effect) {
-		try (TenantContext.Scope scope = TenantContext.open(event.tenantId())) {
-			return Boolean.TRUE.equals(this.tx.execute((status) -> {
-				int inserted = this.jdbc
-					.sql("insert into inbox (tenant_id, consumer, event_id) values (?, ?, ?) on conflict do nothing")
-					.params(event.tenantId(), consumer, event.id())
-					.update();
-				if (inserted == 0) {
-					return false;
+		return !handleOnce(consumer, event.tenantId(), List.of(event), (applied) -> effect.run()).isEmpty();
+	}
+
+	/**
+	 * Runs {@code effect} once, in one transaction of the tenant, with those of
+	 * {@code events} this consumer has not applied yet (each id once, in the given
+	 * order), and records them as applied. Nothing runs if all were applied before.
+	 * @param events events of {@code tenant}
+	 * @return the events applied now
+	 */
+	public List<DomainEvent> handleOnce(String consumer, UUID tenant, List<DomainEvent> events,
+			Consumer<List<DomainEvent>> effect) {
+		String[] ids = new String[events.size()];
+		for (int i = 0; i < ids.length; i++) {
+			DomainEvent event = events.get(i);
+			if (!tenant.equals(event.tenantId())) {
+				throw new IllegalArgumentException("Event " + event.id() + " is not of tenant " + tenant);
+			}
+			ids[i] = event.id();
+		}
+		try (TenantContext.Scope scope = TenantContext.open(tenant)) {
+			return this.tx.execute((status) -> {
+				Set<String> fresh = new HashSet<>(this.jdbc
+					.sql("insert into inbox (tenant_id, consumer, event_id) select ?, ?, unnest(?::text[])"
+							+ " on conflict do nothing returning event_id")
+					.params(tenant, consumer, ids)
+					.query(String.class)
+					.list());
+				List<DomainEvent> applied = new ArrayList<>(fresh.size());
+				for (DomainEvent event : events) {
+					if (fresh.remove(event.id())) {
+						applied.add(event);
+					}
 				}
-				effect.run();
-				return true;
-			}));
+				if (!applied.isEmpty()) {
+					effect.accept(applied);
+				}
+				return applied;
+			});
 		}
 	}
 

@@ -2,10 +2,15 @@ package io.tierflow.billing.usage;
 
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 import io.tierflow.billing.pricing.PriceTier;
+import io.tierflow.events.BatchMessages;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.MalformedEventException;
@@ -28,23 +33,33 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Meters usage events exactly once: each becomes a usage record (or a tier change) in the
+ * Meters usage events exactly once: each becomes a usage record (or a tier period) in the
  * tenant's store, in the transaction that records the event id in the store's inbox. A
  * redelivery or a replay finds the id and does nothing.
  *
  * <p>
+ * The binding is batch-mode: a poll's records are metered together, one transaction per
+ * tenant in the batch (its inbox rows and usage records written as one batch each), not
+ * one per event. Should a tenant's transaction fail, the batch is metered again one event
+ * at a time in poll order (the inbox skips what is done), and the first event that still
+ * fails is reported to the container with its index: the records before it are committed,
+ * it is retried with the binding's back-off and then dead-lettered, and the rest are
+ * polled again. A malformed event is dead-lettered at once, after the events before it
+ * are metered.
+ *
+ * <p>
  * An event of a tenant that has no ready placement here yet (its tenant.created is still
- * being provisioned) fails with the tenancy core's exception and is retried with the
- * binder's backoff; should it still fail, it goes to the dead-letter topic, from where it
- * can be replayed — never dropped. Bound as the Spring Cloud Stream function
- * {@code usageEvents}.
+ * being provisioned) is parked in the control database and metered once the tenant is
+ * ready, never dropped and never blocking the partition. Bound as the Spring Cloud Stream
+ * function {@code usageEvents}.
  */
 @Component("usageEvents")
-class UsageEvents implements Consumer<Message<byte[]>> {
+class UsageEvents implements Consumer<Message<List<byte[]>>> {
 
 	static final String CONSUMER = "billing.usage";
 
@@ -73,33 +88,104 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 	}
 
 	@Override
-	public void accept(Message<byte[]> message) {
-		DomainEvent event = DomainEvent.from(message);
-		Runnable effect = effectOf(event);
-		if (effect == null) {
-			log.trace("Not metered: {} {}", event.type(), event.id());
-			return;
+	public void accept(Message<List<byte[]>> batch) {
+		List<Message<byte[]>> records = BatchMessages.split(batch);
+		List<Polled> metered = new ArrayList<>(records.size());
+		for (int i = 0; i < records.size(); i++) {
+			Metering metering;
+			try {
+				metering = meteringOf(DomainEvent.from(records.get(i)));
+			}
+			catch (MalformedEventException ex) {
+				meter(metered);
+				throw new BatchListenerFailedException(ex.getMessage(), ex, i);
+			}
+			if (metering != null) {
+				metered.add(new Polled(i, metering));
+			}
 		}
+		meter(metered);
+	}
+
+	/** Applies a parked event (at most once, like a live one). */
+	void apply(DomainEvent event) {
+		Metering metering = meteringOf(event);
+		if (metering != null) {
+			apply(event.tenantId(), List.of(metering));
+		}
+	}
+
+	/** Meters polled events: a transaction per tenant, else one per event. */
+	private void meter(List<Polled> polled) {
+		Map<UUID, List<Metering>> byTenant = new LinkedHashMap<>();
+		for (Polled p : polled) {
+			byTenant.computeIfAbsent(p.metering().event().tenantId(), (t) -> new ArrayList<>()).add(p.metering());
+		}
+		for (Map.Entry<UUID, List<Metering>> tenant : byTenant.entrySet()) {
+			try {
+				applyOrPark(tenant.getKey(), tenant.getValue());
+			}
+			catch (RuntimeException ex) {
+				log.warn("Metering {} events of tenant {} failed ({}); metering the batch of {} one event at a time",
+						tenant.getValue().size(), tenant.getKey(), ex.toString(), polled.size());
+				meterOneByOne(polled);
+				return;
+			}
+		}
+	}
+
+	private void meterOneByOne(List<Polled> polled) {
+		for (Polled p : polled) {
+			DomainEvent event = p.metering().event();
+			try {
+				applyOrPark(event.tenantId(), List.of(p.metering()));
+			}
+			catch (RuntimeException ex) {
+				throw new BatchListenerFailedException(
+						"Usage event " + event.id() + " of tenant " + event.tenantId() + " failed: " + ex, ex,
+						p.index());
+			}
+		}
+	}
+
+	private void applyOrPark(UUID tenant, List<Metering> meterings) {
 		try {
-			effect.run();
+			apply(tenant, meterings);
 		}
 		catch (RuntimeException ex) {
 			String notReady = notReady(ex);
 			if (notReady == null) {
 				throw ex;
 			}
-			this.parked.park(event, notReady);
-			log.info("Usage event {} of tenant {} parked until the tenant is ready here: {}", event.id(),
-					event.tenantId(), notReady);
+			for (Metering metering : meterings) {
+				this.parked.park(metering.event(), notReady);
+			}
+			log.info("{} usage events of tenant {} parked until the tenant is ready here: {}", meterings.size(), tenant,
+					notReady);
 		}
 	}
 
-	/** Applies a parked event (at most once, like a live one). */
-	void apply(DomainEvent event) {
-		Runnable effect = effectOf(event);
-		if (effect != null) {
-			effect.run();
+	private void apply(UUID tenant, List<Metering> meterings) {
+		Map<String, Metering> byId = new LinkedHashMap<>();
+		List<DomainEvent> events = new ArrayList<>(meterings.size());
+		for (Metering metering : meterings) {
+			byId.putIfAbsent(metering.event().id(), metering);
+			events.add(metering.event());
 		}
+		this.inbox.handleOnce(CONSUMER, tenant, events, (fresh) -> {
+			List<MeteredUsage> usage = new ArrayList<>(fresh.size());
+			for (DomainEvent event : fresh) {
+				Metering metering = byId.get(event.id());
+				if (metering.tier() != null) {
+					this.ledger.recordTier(event.id(), metering.tier(), metering.at());
+				}
+				else {
+					usage.add(new MeteredUsage(event.id(), event.type(), metering.kind(), metering.quantity(),
+							metering.at()));
+				}
+			}
+			this.ledger.recordAll(usage);
+		});
 	}
 
 	/** Whether the tenant's usage can be written here now. */
@@ -110,10 +196,11 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 	}
 
 	/**
-	 * Reads and checks the event and returns its effect, or null if it is not metered.
+	 * Reads and checks the event and returns what it meters, or null if it is not
+	 * metered.
 	 * @throws MalformedEventException if it cannot ever be metered
 	 */
-	private Runnable effectOf(DomainEvent event) {
+	private Metering meteringOf(DomainEvent event) {
 		return switch (event.type()) {
 			case EventTypes.SIMULATION_COMPLETED -> {
 				SimulationCompleted run = read(event, SimulationCompleted.class, SimulationCompleted::tenantId);
@@ -142,19 +229,16 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 		};
 	}
 
-	private Runnable usage(DomainEvent event, UsageKind kind, long quantity, OffsetDateTime occurredAt) {
-		OffsetDateTime at = occurredAt(event, occurredAt);
-		return () -> this.inbox.handleOnce(CONSUMER, event,
-				() -> this.ledger.record(event.id(), event.type(), kind, quantity, at));
+	private Metering usage(DomainEvent event, UsageKind kind, long quantity, OffsetDateTime occurredAt) {
+		return new Metering(event, kind, quantity, null, occurredAt(event, occurredAt));
 	}
 
-	private Runnable tier(DomainEvent event, Tier tier) {
+	private Metering tier(DomainEvent event, Tier tier) {
 		if (tier == null) {
 			throw new MalformedEventException("Event " + event.id() + " names no tier");
 		}
-		PriceTier priced = PriceTier.of(tier, this.provisioner.isolationFor(tier));
-		OffsetDateTime at = occurredAt(event, null);
-		return () -> this.inbox.handleOnce(CONSUMER, event, () -> this.ledger.recordTier(event.id(), priced, at));
+		return new Metering(event, null, 0, PriceTier.of(tier, this.provisioner.isolationFor(tier)),
+				occurredAt(event, null));
 	}
 
 	/** Why the tenant's store cannot take the write now, if that is what failed. */
@@ -199,6 +283,17 @@ class UsageEvents implements Consumer<Message<byte[]>> {
 					"Event " + event.id() + " is for tenant " + event.tenantId() + " but its data names " + tenant);
 		}
 		return data;
+	}
+
+	/**
+	 * What an event meters: usage ({@code kind} and {@code quantity}) or the start of a
+	 * tier ({@code tier}), at {@code at}.
+	 */
+	private record Metering(DomainEvent event, UsageKind kind, long quantity, PriceTier tier, OffsetDateTime at) {
+	}
+
+	/** A metered event and its index in the polled batch. */
+	private record Polled(int index, Metering metering) {
 	}
 
 }

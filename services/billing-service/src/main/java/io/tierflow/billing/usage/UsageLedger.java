@@ -6,7 +6,10 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -52,25 +55,65 @@ public class UsageLedger {
 	}
 
 	/**
-	 * Records usage in the open period of the month it occurred in, or, when that month's
-	 * invoice is already final, in the next open month with a note saying so.
+	 * Records usage, each in the open period of the month it occurred in, or, when that
+	 * month's invoice is already final, in the next open month with a note saying so. The
+	 * records are written by one statement; each period is locked once.
 	 */
-	UsageRecord record(String eventId, String eventType, UsageKind kind, long quantity, OffsetDateTime occurredAt) {
-		YearMonth occurred = monthOf(occurredAt);
-		YearMonth month = occurred;
-		while (lockForRecording(month).closed()) {
-			month = month.plusMonths(1);
+	List<UsageRecord> recordAll(List<MeteredUsage> usages) {
+		if (usages.isEmpty()) {
+			return List.of();
 		}
-		String note = month.equals(occurred) ? null : "Late: occurred " + occurredAt + " in " + occurred
-				+ ", whose invoice was already final; billed in " + month;
-		UUID id = UuidCreator.getTimeOrderedEpoch();
+		UUID tenant = TenantContext.require();
+		Map<YearMonth, YearMonth> billedIn = new HashMap<>();
+		List<UsageRecord> records = new ArrayList<>(usages.size());
+		for (MeteredUsage usage : usages) {
+			YearMonth occurred = monthOf(usage.occurredAt());
+			YearMonth month = billedIn.computeIfAbsent(occurred, this::openMonthFrom);
+			String note = month.equals(occurred) ? null : "Late: occurred " + usage.occurredAt() + " in " + occurred
+					+ ", whose invoice was already final; billed in " + month;
+			records.add(new UsageRecord(UuidCreator.getTimeOrderedEpoch(), usage.eventId(), usage.eventType(),
+					usage.kind(), usage.quantity(), usage.occurredAt(), month.atDay(1), note));
+		}
+		// One statement for the whole batch: a row per array element.
+		int n = records.size();
+		String[] ids = new String[n];
+		String[] eventIds = new String[n];
+		String[] eventTypes = new String[n];
+		String[] kinds = new String[n];
+		long[] quantities = new long[n];
+		String[] occurredAt = new String[n];
+		String[] periods = new String[n];
+		String[] notes = new String[n];
+		for (int i = 0; i < n; i++) {
+			UsageRecord r = records.get(i);
+			ids[i] = r.id().toString();
+			eventIds[i] = r.eventId();
+			eventTypes[i] = r.eventType();
+			kinds[i] = r.kind().name();
+			quantities[i] = r.quantity();
+			occurredAt[i] = r.occurredAt().toString();
+			periods[i] = r.period().toString();
+			notes[i] = r.note();
+		}
 		this.jdbc
-			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at,"
-					+ " period, note) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			.params(TenantContext.require(), id, eventId, eventType, kind.name(), quantity, occurredAt, month.atDay(1),
-					note)
+			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at, period,"
+					+ " note) select ?, * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
+					+ " ?::timestamptz[], ?::date[], ?::text[])")
+			.params(tenant, ids, eventIds, eventTypes, kinds, quantities, occurredAt, periods, notes)
 			.update();
-		return new UsageRecord(id, eventId, eventType, kind, quantity, occurredAt, month.atDay(1), note);
+		return records;
+	}
+
+	/**
+	 * The first month from {@code month} on whose period is open, locked for recording
+	 * until the transaction ends.
+	 */
+	private YearMonth openMonthFrom(YearMonth month) {
+		YearMonth open = month;
+		while (lockForRecording(open).closed()) {
+			open = open.plusMonths(1);
+		}
+		return open;
 	}
 
 	void recordTier(String eventId, PriceTier tier, OffsetDateTime effectiveAt) {
@@ -92,6 +135,13 @@ public class UsageLedger {
 	}
 
 	private BillingPeriod lockForRecording(YearMonth month) {
+		Optional<BillingPeriod> period = this.jdbc.sql(PERIOD_COLUMNS + " where period = ? for share")
+			.param(month.atDay(1))
+			.query(UsageLedger::period)
+			.optional();
+		if (period.isPresent()) {
+			return period.get();
+		}
 		ensurePeriod(month);
 		return this.jdbc.sql(PERIOD_COLUMNS + " where period = ? for share")
 			.param(month.atDay(1))
