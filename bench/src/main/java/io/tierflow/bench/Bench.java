@@ -36,6 +36,7 @@ public final class Bench {
 				case "routing" -> new RoutingBenchmark(options).run();
 				case "migration" -> new MigrationBenchmark(options).run();
 				case "montecarlo" -> new MonteCarloBenchmark(options).run();
+				case "usage" -> new UsageBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -95,6 +96,7 @@ public final class Bench {
 		System.err
 			.println("       bench/run routing [--threads=8] [--rounds=9] [--phase-seconds=3] [--diagnose=true] ...");
 		System.err.println("       bench/run montecarlo [--iterations=10000000] [--threads=<cores>] [--seed=20261123]");
+		System.err.println("       bench/run usage [--tenants=100] [--events=200000] [--rate=10000] [--seconds=20]");
 		System.exit(2);
 	}
 
