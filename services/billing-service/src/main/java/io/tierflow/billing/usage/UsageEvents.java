@@ -21,6 +21,7 @@ import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TierChanged;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -36,21 +37,24 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Meters usage events exactly once: each becomes a usage record (or a tier period) in the
- * tenant's store, in the transaction that records the event id in the store's inbox. A
- * redelivery or a replay finds the id and does nothing.
+ * Meters usage events exactly once: each becomes a usage record in the tenant's store,
+ * which carries the event id, unique per tenant (the record is its own inbox entry); a
+ * tier event becomes a tier period in the transaction that records its id in the store's
+ * inbox. A redelivery or a replay finds the id and does nothing.
  *
  * <p>
  * The binding is batch-mode: a poll's records are metered together, one transaction per
- * tenant in the batch (its inbox rows and usage records written as one batch each), not
- * one per event. Should a tenant's transaction fail, the batch is metered again one event
- * at a time in poll order (the inbox skips what is done), and the first event that still
- * fails is reported to the container with its index: the records before it are committed,
- * it is retried with the binding's back-off and then dead-lettered, and the rest are
- * polled again. A malformed event is dead-lettered at once, after the events before it
- * are metered.
+ * tenant in the batch (its usage records written by one statement), not one per event.
+ * Should a tenant's transaction fail, the batch is metered again one event at a time in
+ * poll order (the inbox skips what is done), and the first event that still fails is
+ * reported to the container with its index: the records before it are committed, it is
+ * retried with the binding's back-off and then dead-lettered, and the rest are polled
+ * again. A malformed event is dead-lettered at once, after the events before it are
+ * metered.
  *
  * <p>
  * An event of a tenant that has no ready placement here yet (its tenant.created is still
@@ -77,9 +81,12 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 
 	private final ParkedUsage parked;
 
+	private final TransactionTemplate tx;
+
 	UsageEvents(EventInbox inbox, UsageLedger ledger, TenantProvisioner provisioner, ObjectProvider<JsonMapper> json,
-			Clock clock, ParkedUsage parked) {
+			Clock clock, ParkedUsage parked, PlatformTransactionManager transactionManager) {
 		this.parked = parked;
+		this.tx = new TransactionTemplate(transactionManager);
 		this.inbox = inbox;
 		this.ledger = ledger;
 		this.provisioner = provisioner;
@@ -165,27 +172,39 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 		}
 	}
 
+	/**
+	 * Meters a tenant's events in one transaction. A usage record is its own inbox entry:
+	 * it carries the event id, unique per tenant, and one already recorded is skipped.
+	 * Tier events go through the inbox.
+	 */
 	private void apply(UUID tenant, List<Metering> meterings) {
-		Map<String, Metering> byId = new LinkedHashMap<>();
-		List<DomainEvent> events = new ArrayList<>(meterings.size());
+		List<DomainEvent> tierEvents = new ArrayList<>();
+		Map<String, Metering> tiers = new LinkedHashMap<>();
+		List<MeteredUsage> usage = new ArrayList<>(meterings.size());
 		for (Metering metering : meterings) {
-			byId.putIfAbsent(metering.event().id(), metering);
-			events.add(metering.event());
-		}
-		this.inbox.handleOnce(CONSUMER, tenant, events, (fresh) -> {
-			List<MeteredUsage> usage = new ArrayList<>(fresh.size());
-			for (DomainEvent event : fresh) {
-				Metering metering = byId.get(event.id());
-				if (metering.tier() != null) {
-					this.ledger.recordTier(event.id(), metering.tier(), metering.at());
-				}
-				else {
-					usage.add(new MeteredUsage(event.id(), event.type(), metering.kind(), metering.quantity(),
-							metering.at()));
-				}
+			DomainEvent event = metering.event();
+			if (metering.tier() != null) {
+				tierEvents.add(event);
+				tiers.putIfAbsent(event.id(), metering);
 			}
-			this.ledger.recordAll(usage);
-		});
+			else {
+				usage.add(new MeteredUsage(event.id(), event.type(), metering.kind(), metering.quantity(),
+						metering.at()));
+			}
+		}
+		try (TenantContext.Scope scope = TenantContext.open(tenant)) {
+			this.tx.executeWithoutResult((status) -> {
+				if (!tierEvents.isEmpty()) {
+					this.inbox.handleOnce(CONSUMER, tenant, tierEvents, (fresh) -> {
+						for (DomainEvent event : fresh) {
+							this.ledger.recordTier(event.id(), tiers.get(event.id()).tier(),
+									tiers.get(event.id()).at());
+						}
+					});
+				}
+				this.ledger.recordAll(usage);
+			});
+		}
 	}
 
 	/** Whether the tenant's usage can be written here now. */

@@ -8,9 +8,11 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import com.github.f4b6a3.uuid.UuidCreator;
@@ -57,7 +59,9 @@ public class UsageLedger {
 	/**
 	 * Records usage, each in the open period of the month it occurred in, or, when that
 	 * month's invoice is already final, in the next open month with a note saying so. The
-	 * records are written by one statement; each period is locked once.
+	 * records are written by one statement; each period is locked once. Usage of an event
+	 * already recorded (the event id is unique per tenant) is skipped.
+	 * @return the records written
 	 */
 	List<UsageRecord> recordAll(List<MeteredUsage> usages) {
 		if (usages.isEmpty()) {
@@ -66,7 +70,11 @@ public class UsageLedger {
 		UUID tenant = TenantContext.require();
 		Map<YearMonth, YearMonth> billedIn = new HashMap<>();
 		List<UsageRecord> records = new ArrayList<>(usages.size());
+		Set<String> seen = new HashSet<>();
 		for (MeteredUsage usage : usages) {
+			if (!seen.add(usage.eventId())) {
+				continue;
+			}
 			YearMonth occurred = monthOf(usage.occurredAt());
 			YearMonth month = billedIn.computeIfAbsent(occurred, this::openMonthFrom);
 			String note = month.equals(occurred) ? null : "Late: occurred " + usage.occurredAt() + " in " + occurred
@@ -95,13 +103,15 @@ public class UsageLedger {
 			periods[i] = r.period().toString();
 			notes[i] = r.note();
 		}
-		this.jdbc
+		Set<String> written = new HashSet<>(this.jdbc
 			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at, period,"
 					+ " note) select ?, * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
-					+ " ?::timestamptz[], ?::date[], ?::text[])")
+					+ " ?::timestamptz[], ?::date[], ?::text[]) on conflict (tenant_id, event_id) do nothing"
+					+ " returning event_id")
 			.params(tenant, ids, eventIds, eventTypes, kinds, quantities, occurredAt, periods, notes)
-			.update();
-		return records;
+			.query(String.class)
+			.list());
+		return records.stream().filter((r) -> written.contains(r.eventId())).toList();
 	}
 
 	/**
