@@ -231,12 +231,21 @@ class TenantSagasIT {
 	void usageFlowsFromEveryServiceToBillingAnalyticsAndTheUser(String plan) throws Exception {
 		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
 		UUID tenant = activeTenant(admin, plan);
-		// user.created → a welcome for the user, and a user in the month's billing.
+		// user.created → a welcome for the user, a user in the month's billing, and a seat
+		// (its per-user quota) in file-service and simulation-service.
 		HttpResponse<String> created = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", admin,
 				"{\"email\":\"ada@example.com\",\"name\":\"Ada\",\"role\":\"USER\"}");
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		String userId = JSON.readTree(created.body()).get("id").asString();
 		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode storage = JSON
+				.readTree(call("GET", stack.url("file") + "/api/v1/files/usage", user, null).body());
+			assertThat(storage.get("seats").asInt()).as(storage.toString()).isEqualTo(1);
+			JsonNode runs = JSON
+				.readTree(call("GET", stack.url("simulation") + "/api/v1/runs/quota", user, null).body());
+			assertThat(runs.get("seats").asInt()).as(runs.toString()).isEqualTo(1);
+		});
 
 		// A model kept as a file in file-service, read by simulation-service with the
 		// user's

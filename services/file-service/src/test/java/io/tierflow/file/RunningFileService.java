@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The file-service running on real PostgreSQL and Kafka, one application context shared
  * by every integration test class: a blob store in a fresh directory and small storage
- * quotas (SHARED 1 MiB, DEDICATED and ENTERPRISE 128 MiB, a single file at most 56 MiB).
+ * quotas (SHARED 1 MiB plus 512 KiB per user, DEDICATED and ENTERPRISE 128 MiB, a single
+ * file at most 56 MiB).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(TestTokenDecoderConfiguration.class)
@@ -36,6 +37,8 @@ public abstract class RunningFileService {
 	protected static final Path BLOB_ROOT = temporaryDirectory();
 
 	protected static final long SHARED_QUOTA = 1024 * 1024;
+
+	protected static final long SHARED_PER_USER = 512 * 1024;
 
 	protected static final long LARGE_QUOTA = 128L * 1024 * 1024;
 
@@ -47,6 +50,7 @@ public abstract class RunningFileService {
 		registry.add("tierflow.files.blob-root", BLOB_ROOT::toString);
 		registry.add("tierflow.files.max-file-size", () -> MAX_FILE_SIZE + "B");
 		registry.add("tierflow.files.quota.shared", () -> SHARED_QUOTA + "B");
+		registry.add("tierflow.files.quota.per-user.shared", () -> SHARED_PER_USER + "B");
 		registry.add("tierflow.files.quota.dedicated", () -> LARGE_QUOTA + "B");
 		registry.add("tierflow.files.quota.enterprise", () -> LARGE_QUOTA + "B");
 	}

@@ -18,6 +18,7 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantStatusChanged;
+import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -52,6 +53,7 @@ import static org.awaitility.Awaitility.await;
 // heartbeats and sweeps so that a lost run is failed within seconds.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "tierflow.simulation.quota.dedicated.runs-per-month=3",
+				"tierflow.simulation.quota.dedicated.runs-per-month-per-user=1",
 				"tierflow.simulation.quota.enterprise.concurrent-runs=1", "tierflow.simulation.heartbeat-interval=1s",
 				"tierflow.simulation.stale-after=4s", "tierflow.simulation.sweep-interval=1s" })
 @Import(TestTokenDecoderConfiguration.class)
@@ -352,6 +354,31 @@ class SimulationServiceIT {
 		assertThat(OffsetDateTime.parse(problem.get("resetsAt").asString()).toInstant())
 			.isEqualTo(nextMonth.toInstant());
 		assertThat(problem.get("limit").asString()).isEqualTo("runsPerMonth");
+		assertThat(problem.get("seats").asInt()).isZero();
+
+		// A user joins (user.created, delivered twice): one seat, one more run a month.
+		JsonNode quota = JSON.readTree(this.api.get("/api/v1/runs/quota", t).body());
+		assertThat(quota.get("runsPerMonth").asLong()).isEqualTo(3);
+		assertThat(quota.get("runsThisMonth").asLong()).isEqualTo(3);
+		String userCreated = UUID.randomUUID().toString();
+		UserCreated user = new UserCreated(a, UUID.randomUUID(), "ada@example.com", "Ada", "USER");
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, userCreated, user);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, userCreated, user);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(JSON.readTree(this.api.get("/api/v1/runs/quota", t).body()).get("seats").asInt())
+						.isEqualTo(1));
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(
+					JSON.readTree(this.api.get("/api/v1/runs/quota", t).body()).get("runsPerMonth").asLong())
+				.isEqualTo(4));
+		Response fourth = startRun(t, model, 50_000, 4L);
+		assertThat(fourth.status()).as(fourth.body()).isEqualTo(202);
+		awaitEnd(t, JSON.readTree(fourth.body()).get("id").asString());
+		Response fifth = startRun(t, model, 50_000, 5L);
+		assertProblem(fifth, 429);
+		assertThat(JSON.readTree(fifth.body()).get("seats").asInt()).isEqualTo(1);
 	}
 
 	@Test

@@ -42,14 +42,17 @@ public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoo
 	}
 
 	/**
-	 * Bytes a tenant may store, by tier.
+	 * Bytes a tenant may store, by tier: a base, plus an allowance for each of its users
+	 * (seats, added by {@code user.created}).
 	 *
 	 * @param shared SHARED tier (trial, standard plans)
 	 * @param dedicated DEDICATED tier (professional plan)
 	 * @param enterprise ENTERPRISE tier
+	 * @param perUser what each user adds, by tier
 	 */
 	public record Quota(@NotNull @DefaultValue("1GB") DataSize shared,
-			@NotNull @DefaultValue("50GB") DataSize dedicated, @NotNull @DefaultValue("1TB") DataSize enterprise) {
+			@NotNull @DefaultValue("50GB") DataSize dedicated, @NotNull @DefaultValue("1TB") DataSize enterprise,
+			@Valid @NotNull @DefaultValue PerUser perUser) {
 
 		public Quota {
 			for (DataSize size : new DataSize[] { shared, dedicated, enterprise }) {
@@ -59,13 +62,43 @@ public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoo
 			}
 		}
 
-		/** The quota of a tier, in bytes. */
+		/** The base quota of a tier, in bytes. */
 		public long of(Tier tier) {
+			return bytes(tier, this.shared, this.dedicated, this.enterprise);
+		}
+
+		/** The quota of a tenant of a tier with {@code seats} users, in bytes. */
+		public long of(Tier tier, int seats) {
+			long perUser = bytes(tier, this.perUser.shared(), this.perUser.dedicated(), this.perUser.enterprise());
+			return Math.addExact(of(tier), Math.multiplyExact(perUser, seats));
+		}
+
+		private static long bytes(Tier tier, DataSize shared, DataSize dedicated, DataSize enterprise) {
 			return switch (tier) {
-				case SHARED -> this.shared.toBytes();
-				case DEDICATED -> this.dedicated.toBytes();
-				case ENTERPRISE -> this.enterprise.toBytes();
+				case SHARED -> shared.toBytes();
+				case DEDICATED -> dedicated.toBytes();
+				case ENTERPRISE -> enterprise.toBytes();
 			};
+		}
+
+	}
+
+	/**
+	 * Bytes each user of a tenant adds to its quota, by tier.
+	 *
+	 * @param shared SHARED tier
+	 * @param dedicated DEDICATED tier
+	 * @param enterprise ENTERPRISE tier
+	 */
+	public record PerUser(@NotNull @DefaultValue("100MB") DataSize shared,
+			@NotNull @DefaultValue("1GB") DataSize dedicated, @NotNull @DefaultValue("10GB") DataSize enterprise) {
+
+		public PerUser {
+			for (DataSize size : new DataSize[] { shared, dedicated, enterprise }) {
+				if (size != null && size.isNegative()) {
+					throw new IllegalArgumentException("tierflow.files.quota.per-user values must not be negative");
+				}
+			}
 		}
 
 	}

@@ -13,6 +13,7 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.file.FileDeleted;
 import io.tierflow.events.file.FileUploaded;
 import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.seats.UserSeats;
 import io.tierflow.file.blob.BlobStore;
 import io.tierflow.file.folder.FolderRepository;
 import io.tierflow.file.storage.StorageUsageRepository.Usage;
@@ -61,13 +62,16 @@ class TenantFiles {
 
 	private final FileStorageProperties properties;
 
+	private final UserSeats seats;
+
 	private final TransactionTemplate tx;
 
 	private final TransactionTemplate readTx;
 
 	TenantFiles(StoredFileRepository files, StorageUsageRepository usage, FolderRepository folders, BlobStore blobs,
 			Outbox outbox, TenantProvisioner placements, FileStorageProperties properties,
-			PlatformTransactionManager transactionManager) {
+			PlatformTransactionManager transactionManager, UserSeats seats) {
+		this.seats = seats;
 		this.files = files;
 		this.usage = usage;
 		this.folders = folders;
@@ -87,17 +91,18 @@ class TenantFiles {
 	 * usage row's lock.
 	 */
 	Allowance allowance() {
-		Usage used = this.readTx.execute((s) -> this.usage.read());
 		Tier tier = tier();
-		return new Allowance(tier, this.properties.quota().of(tier), used.bytes(),
+		Seated used = this.readTx.execute((s) -> new Seated(this.usage.read(), this.seats.count()));
+		return new Allowance(tier, this.properties.quota().of(tier, used.seats()), used.usage().bytes(),
 				this.properties.maxFileSize().toBytes());
 	}
 
 	/** The current tenant's usage against its quota. */
 	StorageUsage usage() {
-		Usage used = this.readTx.execute((s) -> this.usage.read());
 		Tier tier = tier();
-		return new StorageUsage(tier, used.bytes(), used.files(), this.properties.quota().of(tier));
+		Seated used = this.readTx.execute((s) -> new Seated(this.usage.read(), this.seats.count()));
+		return new StorageUsage(tier, used.usage().bytes(), used.usage().files(), used.seats(),
+				this.properties.quota().of(tier, used.seats()));
 	}
 
 	/**
@@ -270,6 +275,10 @@ class TenantFiles {
 
 	/** The blob of an upload that is not yet a file. */
 	record StagedBlob(UUID id, String name, String contentType, long size, String sha256, Allowance allowance) {
+	}
+
+	/** Storage used and the seats, read together. */
+	private record Seated(Usage usage, int seats) {
 	}
 
 }

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
+import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.file.RunningFileService;
 import io.tierflow.file.storage.FilesClient.Download;
 import io.tierflow.file.storage.FilesClient.Reply;
@@ -217,6 +218,33 @@ class FileStorageIT extends RunningFileService {
 				.atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(events.data(EventTypes.FILE_UPLOADED, tenant)).hasSize(2));
 		}
+	}
+
+	@Test
+	void eachUserOfTheTenantAddsThePerUserAllowanceOnce() throws IOException {
+		UUID tenant = provision(Tier.SHARED);
+		String t = token(tenant, "USER");
+		JsonNode before = this.files.get(FILES + "/usage", t).json();
+		assertThat(before.get("seats").asInt()).isZero();
+		assertThat(before.get("quota").asLong()).isEqualTo(SHARED_QUOTA);
+		assertThat(this.files.upload(t, file("full.bin", null, () -> GeneratedContent.of(8, SHARED_QUOTA))).status())
+			.isEqualTo(201);
+		assertProblem(this.files.upload(t, file("more.bin", null, () -> GeneratedContent.of(9, 300 * KIB))), 413);
+
+		// A user joins; user.created is delivered twice.
+		String id = UUID.randomUUID().toString();
+		UserCreated user = new UserCreated(tenant, UUID.randomUUID(), "ada@example.com", "Ada", "USER");
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, id, user);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, id, user);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(this.files.get(FILES + "/usage", t).json().get("seats").asInt()).isEqualTo(1));
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.files.get(FILES + "/usage", t).json().get("quota").asLong())
+				.isEqualTo(SHARED_QUOTA + SHARED_PER_USER));
+		assertThat(this.files.upload(t, file("more.bin", null, () -> GeneratedContent.of(9, 300 * KIB))).status())
+			.isEqualTo(201);
 	}
 
 	@Test

@@ -42,6 +42,12 @@ class RunController {
 		return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + run.id())).body(run);
 	}
 
+	/** The tenant's run quota: its tier's limits, its seats, and what it has used. */
+	@GetMapping("/api/v1/runs/quota")
+	RunQuota quota() {
+		return this.simulations.quota();
+	}
+
 	@GetMapping("/api/v1/runs/{id}")
 	Run get(@PathVariable UUID id) {
 		return this.simulations.find(id);

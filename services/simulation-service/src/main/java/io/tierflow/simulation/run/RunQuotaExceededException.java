@@ -33,12 +33,12 @@ class RunQuotaExceededException extends ErrorResponseException {
 		return ex;
 	}
 
-	static RunQuotaExceededException monthly(Tier tier, long limit, Instant now, Instant resetsAt) {
+	static RunQuotaExceededException monthly(Tier tier, long limit, int seats, Instant now, Instant resetsAt) {
 		RunQuotaExceededException ex = new RunQuotaExceededException(HttpStatus.TOO_MANY_REQUESTS,
-				"Monthly run limit reached",
-				"The " + tier + " tier allows " + limit
-						+ " runs a calendar month (UTC), and they are used; the count resets at " + resetsAt,
+				"Monthly run limit reached", "The tenant may start " + limit + " runs a calendar month (UTC) on the "
+						+ tier + " tier with " + seats + " users, and they are used; the count resets at " + resetsAt,
 				tier, "runsPerMonth", limit);
+		ex.getBody().setProperty("seats", seats);
 		ex.getBody().setProperty("resetsAt", resetsAt.toString());
 		ex.getHeaders()
 			.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, Duration.between(now, resetsAt).toSeconds())));

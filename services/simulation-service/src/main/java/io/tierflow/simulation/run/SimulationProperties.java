@@ -52,18 +52,18 @@ public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 	/**
 	 * Limits per tier; each limit left unset keeps its default.
 	 *
-	 * @param shared SHARED tier; defaults: 1,000,000 iterations a run, 100 runs a month,
-	 * 1 at a time
-	 * @param dedicated DEDICATED tier; defaults: 10,000,000, 1,000, 4
+	 * @param shared SHARED tier; defaults: 1,000,000 iterations a run, 100 runs a month
+	 * plus 10 per user, 1 at a time
+	 * @param dedicated DEDICATED tier; defaults: 10,000,000, 1,000 plus 50 per user, 4
 	 * @param enterprise ENTERPRISE tier; defaults: 100,000,000, unlimited, 16
 	 */
 	public record Quotas(@Valid TierQuota shared, @Valid TierQuota dedicated, @Valid TierQuota enterprise) {
 
-		static final TierQuota SHARED = new TierQuota(1_000_000L, 100L, 1);
+		static final TierQuota SHARED = new TierQuota(1_000_000L, 100L, 10L, 1);
 
-		static final TierQuota DEDICATED = new TierQuota(10_000_000L, 1_000L, 4);
+		static final TierQuota DEDICATED = new TierQuota(10_000_000L, 1_000L, 50L, 4);
 
-		static final TierQuota ENTERPRISE = new TierQuota(100_000_000L, TierQuota.UNLIMITED, 16);
+		static final TierQuota ENTERPRISE = new TierQuota(100_000_000L, TierQuota.UNLIMITED, 0L, 16);
 
 		public Quotas {
 			shared = TierQuota.orDefaults(shared, SHARED);
@@ -85,11 +85,14 @@ public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 	 * What one tenant of a tier may run.
 	 *
 	 * @param iterationsPerRun most iterations one run may ask for (at least 1)
-	 * @param runsPerMonth most runs started in a calendar month (UTC); {@code -1}:
-	 * unlimited
+	 * @param runsPerMonth most runs started in a calendar month (UTC) by a tenant without
+	 * users; {@code -1}: unlimited
+	 * @param runsPerMonthPerUser runs a month each user of the tenant adds (a seat, from
+	 * {@code user.created})
 	 * @param concurrentRuns most runs computing at once (at least 1)
 	 */
-	public record TierQuota(Long iterationsPerRun, Long runsPerMonth, Integer concurrentRuns) {
+	public record TierQuota(Long iterationsPerRun, Long runsPerMonth, Long runsPerMonthPerUser,
+			Integer concurrentRuns) {
 
 		public static final long UNLIMITED = -1;
 
@@ -99,6 +102,9 @@ public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 			}
 			if (runsPerMonth != null && runsPerMonth < UNLIMITED) {
 				throw new IllegalArgumentException("runs-per-month must be -1 (unlimited) or more");
+			}
+			if (runsPerMonthPerUser != null && runsPerMonthPerUser < 0) {
+				throw new IllegalArgumentException("runs-per-month-per-user must not be negative");
 			}
 			if (concurrentRuns != null && concurrentRuns < 1) {
 				throw new IllegalArgumentException("concurrent-runs must be at least 1");
@@ -112,11 +118,19 @@ public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 			return new TierQuota(
 					(configured.iterationsPerRun != null) ? configured.iterationsPerRun : defaults.iterationsPerRun,
 					(configured.runsPerMonth != null) ? configured.runsPerMonth : defaults.runsPerMonth,
+					(configured.runsPerMonthPerUser != null) ? configured.runsPerMonthPerUser
+							: defaults.runsPerMonthPerUser,
 					(configured.concurrentRuns != null) ? configured.concurrentRuns : defaults.concurrentRuns);
 		}
 
 		boolean monthlyLimited() {
 			return this.runsPerMonth != UNLIMITED;
+		}
+
+		/** Runs a month of a tenant with {@code seats} users; {@code -1}: unlimited. */
+		long runsPerMonth(int seats) {
+			return monthlyLimited()
+					? Math.addExact(this.runsPerMonth, Math.multiplyExact(this.runsPerMonthPerUser, seats)) : UNLIMITED;
 		}
 
 	}

@@ -13,6 +13,7 @@ import com.github.f4b6a3.uuid.UuidCreator;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.seats.UserSeats;
 import io.tierflow.events.simulation.SimulationStarted;
 import io.tierflow.simulation.definition.ModelDefinition;
 import io.tierflow.simulation.engine.MonteCarloModel;
@@ -55,11 +56,14 @@ class Simulations {
 
 	private final TransactionTemplate readTx;
 
+	private final UserSeats seats;
+
 	private final Clock clock = Clock.systemUTC();
 
 	Simulations(RunRepository runs, ModelRepository models, LiveRuns live, Outbox outbox, TenantProvisioner placements,
-			SimulationProperties properties, PlatformTransactionManager transactionManager) {
+			SimulationProperties properties, PlatformTransactionManager transactionManager, UserSeats seats) {
 		this.runs = runs;
+		this.seats = seats;
 		this.models = models;
 		this.live = live;
 		this.outbox = outbox;
@@ -97,9 +101,13 @@ class Simulations {
 			OffsetDateTime monthStart = OffsetDateTime.ofInstant(now, ZoneOffset.UTC)
 				.withDayOfMonth(1)
 				.truncatedTo(ChronoUnit.DAYS);
-			if (quota.monthlyLimited() && this.runs.countCreatedSince(monthStart) >= quota.runsPerMonth()) {
-				throw RunQuotaExceededException.monthly(tier, quota.runsPerMonth(), now,
-						monthStart.plusMonths(1).toInstant());
+			if (quota.monthlyLimited()) {
+				int seats = this.seats.count();
+				long monthly = quota.runsPerMonth(seats);
+				if (this.runs.countCreatedSince(monthStart) >= monthly) {
+					throw RunQuotaExceededException.monthly(tier, monthly, seats, now,
+							monthStart.plusMonths(1).toInstant());
+				}
 			}
 			if (this.runs.countActive() >= quota.concurrentRuns()) {
 				throw RunQuotaExceededException.concurrent(tier, quota.concurrentRuns());
@@ -111,6 +119,22 @@ class Simulations {
 		});
 		this.live.launch(admitted.run(), admitted.model());
 		return admitted.run();
+	}
+
+	/** The current tenant's run quota and what it has used of it. */
+	RunQuota quota() {
+		UUID tenant = TenantContext.require();
+		Tier tier = this.placements.find(tenant).orElseThrow(() -> new UnknownTenantException(tenant)).tier();
+		SimulationProperties.TierQuota quota = this.properties.quota().of(tier);
+		OffsetDateTime monthStart = OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC)
+			.withDayOfMonth(1)
+			.truncatedTo(ChronoUnit.DAYS);
+		return this.readTx.execute((s) -> {
+			int seats = this.seats.count();
+			return new RunQuota(tier, seats, quota.iterationsPerRun(), quota.runsPerMonth(seats),
+					this.runs.countCreatedSince(monthStart), monthStart.plusMonths(1).toInstant(),
+					quota.concurrentRuns(), this.runs.countActive());
+		});
 	}
 
 	/** A run of the current tenant, with live progress when computed here. */
