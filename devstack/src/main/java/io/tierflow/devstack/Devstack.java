@@ -2,10 +2,6 @@ package io.tierflow.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +13,8 @@ import java.util.Map;
 import io.tierflow.testsupport.KafkaServer;
 import io.tierflow.testsupport.LocalPostgresCluster;
 import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TestKafka;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The whole Tierflow suite on one machine, without Docker: a PostgreSQL cluster it
@@ -35,9 +30,11 @@ public final class Devstack implements AutoCloseable {
 	/** Tenant-data services and the databases each one owns. */
 	public static final List<String> TENANT_DATA_SERVICES = SERVICES.subList(1, SERVICES.size());
 
-	private static final Logger log = LoggerFactory.getLogger(Devstack.class);
+	/** JVM options of each service: small, quick to start. */
+	private static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+			"-Xss512k");
 
-	private final Map<String, Process> processes = new LinkedHashMap<>();
+	private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
 
 	private final Map<String, Integer> ports = new LinkedHashMap<>();
 
@@ -81,7 +78,7 @@ public final class Devstack implements AutoCloseable {
 				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir, env));
 			}
 			for (String service : SERVICES) {
-				stack.awaitHealthy(service, workDir, Duration.ofMinutes(4));
+				stack.processes.get(service).awaitHealthy(Duration.ofMinutes(4));
 			}
 			return stack;
 		}
@@ -115,99 +112,22 @@ public final class Devstack implements AutoCloseable {
 		List<String> reversed = new ArrayList<>(this.processes.keySet());
 		java.util.Collections.reverse(reversed);
 		for (String service : reversed) {
-			this.processes.get(service).destroy();
+			this.processes.get(service).stop();
 		}
-		for (Process p : this.processes.values()) {
-			try {
-				if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-					p.destroyForcibly();
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				p.destroyForcibly();
-			}
+		for (String service : reversed) {
+			this.processes.get(service).close();
 		}
 	}
 
-	private static Process launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
+	private static ServiceProcess launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
 			Path servicesDir, Path workDir, Map<String, String> extraEnv) throws IOException {
-		Path jar = servicesDir.resolve(service + "-service.jar");
-		if (!Files.exists(jar)) {
-			throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests install");
-		}
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-				"-Xss512k", "-jar", jar.toString());
-		Map<String, String> env = pb.environment();
-		env.put("PORT", Integer.toString(port));
-		env.put("TIERFLOW_PG", "jdbc:postgresql://" + pg.host() + ":" + pg.port());
-		env.put("TIERFLOW_PG_USER", pg.adminUser());
-		env.put("TIERFLOW_PG_PASSWORD", pg.adminPassword());
-		env.put("TIERFLOW_KAFKA", kafka.bootstrapServers());
-		env.put("TIERFLOW_JWKS", jwks);
+		Map<String, String> env = ServiceProcess.environment(port, pg, kafka, jwks);
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
 		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve("blobs").toAbsolutePath().toString());
 		env.putAll(extraEnv);
-		Path logFile = workDir.resolve("logs").resolve(service + "-service.log");
-		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
-		log.info("Starting {}-service on port {} (log: {})", service, port, logFile);
-		return pb.start();
-	}
-
-	private void awaitHealthy(String service, Path workDir, Duration timeout) {
-		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-		HttpRequest health = HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health"))
-			.timeout(Duration.ofSeconds(5))
-			.build();
-		long deadline = System.nanoTime() + timeout.toNanos();
-		long start = System.nanoTime();
-		while (System.nanoTime() < deadline) {
-			Process process = this.processes.get(service);
-			if (!process.isAlive()) {
-				throw new IllegalStateException(service + "-service exited with " + process.exitValue() + ":\n"
-						+ tail(workDir.resolve("logs").resolve(service + "-service.log")));
-			}
-			try {
-				HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
-				if (r.statusCode() == 200 && r.body().contains("UP")) {
-					log.info("{}-service is up at {} after {} s", service, url(service),
-							(System.nanoTime() - start) / 1_000_000_000);
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// not listening yet
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-			pause();
-		}
-		throw new IllegalStateException(service + "-service not healthy after " + timeout + ":\n"
-				+ tail(workDir.resolve("logs").resolve(service + "-service.log")));
-	}
-
-	private static void pause() {
-		try {
-			// Polling a process we do not control: there is nothing to await but time.
-			Thread.sleep(500);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private static String tail(Path file) {
-		try {
-			List<String> lines = Files.readAllLines(file);
-			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-		}
-		catch (IOException ex) {
-			return "(no log: " + ex + ")";
-		}
+		return ServiceProcess.launch(service + "-service", servicesDir.resolve(service + "-service.jar"), port,
+				JVM_OPTIONS, env, workDir.resolve("logs").resolve(service + "-service.log"));
 	}
 
 	/**

@@ -231,7 +231,8 @@ class TenantSagasIT {
 	void usageFlowsFromEveryServiceToBillingAnalyticsAndTheUser(String plan) throws Exception {
 		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
 		UUID tenant = activeTenant(admin, plan);
-		// user.created → a welcome for the user, a user in the month's billing, and a seat
+		// user.created → a welcome for the user, a user in the month's billing, and a
+		// seat
 		// (its per-user quota) in file-service and simulation-service.
 		HttpResponse<String> created = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", admin,
 				"{\"email\":\"ada@example.com\",\"name\":\"Ada\",\"role\":\"USER\"}");
@@ -239,8 +240,7 @@ class TenantSagasIT {
 		String userId = JSON.readTree(created.body()).get("id").asString();
 		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-			JsonNode storage = JSON
-				.readTree(call("GET", stack.url("file") + "/api/v1/files/usage", user, null).body());
+			JsonNode storage = JSON.readTree(call("GET", stack.url("file") + "/api/v1/files/usage", user, null).body());
 			assertThat(storage.get("seats").asInt()).as(storage.toString()).isEqualTo(1);
 			JsonNode runs = JSON
 				.readTree(call("GET", stack.url("simulation") + "/api/v1/runs/quota", user, null).body());

@@ -1,0 +1,190 @@
+package io.tierflow.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Tierflow service running as a process of its own from its executable jar, against a
+ * PostgreSQL and a Kafka given to it through its environment ({@code TIERFLOW_PG},
+ * {@code TIERFLOW_KAFKA}, ...), its output in a log file. Used by devstack and by the
+ * benchmarks that measure a service from outside. A shutdown hook stops it should the
+ * launching JVM end before {@link #close()}.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
+
+	private final String name;
+
+	private final Process process;
+
+	private final Path logFile;
+
+	private final URI url;
+
+	private final Thread reaper;
+
+	private ServiceProcess(String name, Process process, Path logFile, URI url) {
+		this.name = name;
+		this.process = process;
+		this.logFile = logFile;
+		this.url = url;
+		this.reaper = new Thread(process::destroyForcibly, name + "-reaper");
+		Runtime.getRuntime().addShutdownHook(this.reaper);
+	}
+
+	/**
+	 * The environment a service reads its infrastructure from: its port, PostgreSQL (as
+	 * the admin user, who creates the service's roles), Kafka and the JWKS it trusts.
+	 */
+	public static Map<String, String> environment(int port, PostgresServer pg, KafkaServer kafka, String jwks) {
+		Map<String, String> env = new LinkedHashMap<>();
+		env.put("PORT", Integer.toString(port));
+		env.put("TIERFLOW_PG", "jdbc:postgresql://" + pg.host() + ":" + pg.port());
+		env.put("TIERFLOW_PG_USER", pg.adminUser());
+		env.put("TIERFLOW_PG_PASSWORD", pg.adminPassword());
+		env.put("TIERFLOW_KAFKA", kafka.bootstrapServers());
+		env.put("TIERFLOW_JWKS", jwks);
+		return env;
+	}
+
+	/**
+	 * Starts a service without waiting for it: {@link #awaitHealthy(Duration)} does.
+	 * @param name the service's name, like {@code billing-service}
+	 * @param jar its executable jar
+	 * @param port its HTTP port (also in {@code env})
+	 * @param jvmOptions options of its JVM
+	 * @param env its environment, like {@link #environment}
+	 * @param logFile where its output goes
+	 */
+	public static ServiceProcess launch(String name, Path jar, int port, List<String> jvmOptions,
+			Map<String, String> env, Path logFile) throws IOException {
+		if (!Files.exists(jar)) {
+			throw new IllegalStateException(jar + " is missing: build it first (./mvnw -DskipTests install)");
+		}
+		Files.createDirectories(logFile.toAbsolutePath().getParent());
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
+		command.add("-jar");
+		command.add(jar.toString());
+		ProcessBuilder pb = new ProcessBuilder(command);
+		pb.environment().putAll(env);
+		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
+		log.info("Starting {} on port {} (log: {})", name, port, logFile);
+		return new ServiceProcess(name, pb.start(), logFile, URI.create("http://localhost:" + port));
+	}
+
+	public URI url() {
+		return this.url;
+	}
+
+	public Path logFile() {
+		return this.logFile;
+	}
+
+	/**
+	 * Waits until {@code /actuator/health} says UP.
+	 * @throws IllegalStateException with the end of its log if it exits or is not healthy
+	 * in time
+	 */
+	public void awaitHealthy(Duration timeout) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		HttpRequest health = HttpRequest.newBuilder(this.url.resolve("/actuator/health"))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		long start = System.nanoTime();
+		long deadline = start + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			checkAlive();
+			try {
+				HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+				if (r.statusCode() == 200 && r.body().contains("UP")) {
+					log.info("{} is up at {} after {} s", this.name, this.url,
+							(System.nanoTime() - start) / 1_000_000_000);
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			pause();
+		}
+		throw new IllegalStateException(this.name + " not healthy after " + timeout + ":\n" + tail());
+	}
+
+	/**
+	 * @throws IllegalStateException with the end of its log if the process has exited
+	 */
+	public void checkAlive() {
+		if (!this.process.isAlive()) {
+			throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + ":\n" + tail());
+		}
+	}
+
+	/** Asks it to stop, without waiting. */
+	public void stop() {
+		this.process.destroy();
+	}
+
+	/** Stops it, forcibly after 20 s. */
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.reaper);
+		}
+		catch (IllegalStateException ex) {
+			// The JVM is shutting down already: the reaper runs anyway.
+		}
+	}
+
+	/** The last 40 lines of its log. */
+	public String tail() {
+		try {
+			List<String> lines = Files.readAllLines(this.logFile);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(no log: " + ex + ")";
+		}
+	}
+
+	private static void pause() {
+		try {
+			// Polling a process we do not control: there is nothing to await but time.
+			Thread.sleep(500);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
