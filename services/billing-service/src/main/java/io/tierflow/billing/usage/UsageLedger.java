@@ -37,6 +37,12 @@ public class UsageLedger {
 
 	private static final String PERIOD_COLUMNS = "select id, period, closed_at from billing_period";
 
+	/**
+	 * Storage rows, as the partial index {@code usage_record_storage} is defined: a
+	 * literal, so that every plan of the statement, generic ones too, may use it.
+	 */
+	private static final String STORAGE = "kind = 'STORAGE_BYTES'";
+
 	private static final String RECORD_COLUMNS = "select id, event_id, event_type, kind, quantity, occurred_at,"
 			+ " period, note from usage_record";
 
@@ -203,8 +209,9 @@ public class UsageLedger {
 	 * Bytes stored at {@code at}: the sum of every storage delta that occurred before.
 	 */
 	public long storedAt(OffsetDateTime at) {
-		return this.jdbc.sql("select coalesce(sum(quantity), 0) from usage_record where kind = ? and occurred_at < ?")
-			.params(UsageKind.STORAGE_BYTES.name(), at)
+		return this.jdbc
+			.sql("select coalesce(sum(quantity), 0) from usage_record where " + STORAGE + " and occurred_at < ?")
+			.param(at)
 			.query(Long.class)
 			.single();
 	}
@@ -212,8 +219,9 @@ public class UsageLedger {
 	/** Storage deltas that occurred in {@code [from, to)}, in the order they occurred. */
 	public List<UsageRecord> storageBetween(OffsetDateTime from, OffsetDateTime to) {
 		return this.jdbc
-			.sql(RECORD_COLUMNS + " where kind = ? and occurred_at >= ? and occurred_at < ? order by occurred_at, id")
-			.params(UsageKind.STORAGE_BYTES.name(), from, to)
+			.sql(RECORD_COLUMNS + " where " + STORAGE
+					+ " and occurred_at >= ? and occurred_at < ? order by occurred_at, id")
+			.params(from, to)
 			.query(UsageLedger::usage)
 			.list();
 	}
