@@ -317,6 +317,21 @@ class AnalyticsServiceIT {
 					.body());
 		assertThat(overview.get("tenants").findValuesAsString("tenantId")).contains(a.toString(), b.toString());
 		assertProblem(this.api.get("/api/v1/analytics/overview?from=2026-03-01&to=2026-03-31", tokenA), 403);
+
+		// A suspended tenant is listed as such, not read, and not taken for a broken
+		// store.
+		TestEvents.publish(Topics.TENANT, EventTypes.TENANT_SUSPENDED, b, UUID.randomUUID().toString(),
+				new TenantStatusChanged(b, "SUSPENDED"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.provisioner.find(b).orElseThrow().suspended());
+		JsonNode withSuspended = JSON.readTree(
+				this.api
+					.get("/api/v1/analytics/overview?from=2026-03-01&to=2026-03-31",
+							ServiceTestInfrastructure.systemAdminToken())
+					.body());
+		assertThat(withSuspended.get("suspended").valueStream().map(JsonNode::asString)).contains(b.toString());
+		assertThat(withSuspended.get("unreadable").valueStream().map(JsonNode::asString)).doesNotContain(b.toString());
+		assertThat(withSuspended.get("tenants").findValuesAsString("tenantId")).contains(a.toString())
+			.doesNotContain(b.toString());
 	}
 
 	@Test

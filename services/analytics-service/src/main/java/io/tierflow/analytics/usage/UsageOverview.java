@@ -48,11 +48,17 @@ class UsageOverview {
 	Overview between(LocalDate from, LocalDate to) {
 		List<TenantTotal> tenants = new ArrayList<>();
 		List<UUID> unreadable = new ArrayList<>();
+		List<UUID> suspended = new ArrayList<>();
 		DailyUsage all = DailyUsage.NONE;
 		for (int offset = 0;; offset += PAGE) {
 			List<TenantPlacement> page = this.placements.findAll(PAGE, offset);
 			for (TenantPlacement placement : page) {
 				if (placement.state() != PlacementState.READY) {
+					continue;
+				}
+				if (placement.suspended()) {
+					// Suspension closes every access to the tenant's data, this one too.
+					suspended.add(placement.tenantId());
 					continue;
 				}
 				try {
@@ -72,12 +78,15 @@ class UsageOverview {
 			}
 		}
 		tenants.sort(Comparator.comparingLong((TenantTotal t) -> t.usage().iterations()).reversed());
-		return new Overview(from, to, tenants.size(), all, tenants, unreadable);
+		return new Overview(from, to, tenants.size(), all, tenants, unreadable, suspended);
 	}
 
-	/** Every tenant's sum, busiest (by iterations) first, and the grand total. */
+	/**
+	 * Every tenant's sum, busiest (by iterations) first, and the grand total; tenants
+	 * whose store could not be read, and suspended tenants (not read), by id.
+	 */
 	record Overview(LocalDate from, LocalDate to, int tenantCount, DailyUsage total, List<TenantTotal> tenants,
-			List<UUID> unreadable) {
+			List<UUID> unreadable, List<UUID> suspended) {
 	}
 
 	record TenantTotal(UUID tenantId, Tier tier, DailyUsage usage) {
