@@ -29,10 +29,11 @@ final class BillingLedger implements AutoCloseable {
 	/**
 	 * How one event id shows in the ledger: its rows, and when the first was recorded.
 	 */
-	record Metered(int rows, long recordedMicros) {
+	record Metered(int rows, long recordedMicros, UUID tenant) {
 
 		Metered and(Metered other) {
-			return new Metered(this.rows + other.rows, Math.min(this.recordedMicros, other.recordedMicros));
+			return new Metered(this.rows + other.rows, Math.min(this.recordedMicros, other.recordedMicros),
+					this.tenant);
 		}
 
 	}
@@ -116,14 +117,15 @@ final class BillingLedger implements AutoCloseable {
 			con.setAutoCommit(false); // so that the driver streams the rows
 			try {
 				for (String table : database.getValue()) {
-					try (PreparedStatement ps = con
-						.prepareStatement("select event_id, recorded_at from " + table + " where tenant_id = any(?)")) {
+					try (PreparedStatement ps = con.prepareStatement(
+							"select event_id, recorded_at, tenant_id from " + table + " where tenant_id = any(?)")) {
 						ps.setArray(1, tenantArray(con));
 						ps.setFetchSize(10_000);
 						try (ResultSet rs = ps.executeQuery()) {
 							while (rs.next()) {
 								long micros = SentEvents.micros(rs.getObject(2, OffsetDateTime.class).toInstant());
-								metered.merge(rs.getString(1), new Metered(1, micros), Metered::and);
+								metered.merge(rs.getString(1), new Metered(1, micros, rs.getObject(3, UUID.class)),
+										Metered::and);
 							}
 						}
 					}

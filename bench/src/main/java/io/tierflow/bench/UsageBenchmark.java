@@ -22,6 +22,7 @@ import io.tierflow.testsupport.KafkaServer;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TestKafka;
+import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.testsupport.TestPostgres;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -81,7 +82,7 @@ final class UsageBenchmark {
 		this.events = Bench.intOption(options, "events", 200_000);
 		this.rate = Bench.intOption(options, "rate", 10_000);
 		this.seconds = Bench.intOption(options, "seconds", 20);
-		this.warmup = Bench.intOption(options, "warmup", 3_000);
+		this.warmup = Bench.intOption(options, "warmup", 50_000);
 		this.port = Bench.intOption(options, "port", 18083);
 		this.stall = Duration.ofSeconds(Bench.intOption(options, "stall-seconds", 60));
 		String jvm = options.get("billing-jvm");
@@ -267,8 +268,10 @@ final class UsageBenchmark {
 			Bench
 				.say("  the ledger stopped growing: counting what is there (billing's log: " + billing.logFile() + ")");
 		}
-		LedgerCheck check = LedgerCheck.of(sent, ledger.read());
+		Map<String, BillingLedger.Metered> read = ledger.read();
+		LedgerCheck check = LedgerCheck.of(sent, read);
 		long[] e2e = check.e2eMicros();
+		Bench.say("  billing " + phase + ", end to end by tier: " + byTier(sent, read, traffic.tiers()));
 		Bench.say(String.format(Locale.ROOT,
 				"  billing %s: %,d of %,d events in the ledger (%,d sent twice): %d lost, %d duplicated;"
 						+ " end to end p50 %.1f ms, p99 %.1f ms, max %.1f ms%s",
@@ -277,6 +280,25 @@ final class UsageBenchmark {
 				paced ? String.format(Locale.ROOT, "; sender at most %.1f ms behind its schedule",
 						sent.maxLateNanos() / 1e6) : ""));
 		return check;
+	}
+
+	/** p50/p99 of the end-to-end latency per tier: where a tail comes from. */
+	private static String byTier(SentEvents sent, Map<String, BillingLedger.Metered> ledger, Map<UUID, Tier> tiers) {
+		Map<Tier, List<Long>> latencies = new java.util.EnumMap<>(Tier.class);
+		for (Map.Entry<String, Long> event : sent.sentAtNanos().entrySet()) {
+			BillingLedger.Metered metered = ledger.get(event.getKey());
+			if (metered != null) {
+				latencies.computeIfAbsent(tiers.get(metered.tenant()), (t) -> new ArrayList<>())
+					.add(metered.recordedMicros() - sent.wallMicrosAt(event.getValue()));
+			}
+		}
+		List<String> parts = new ArrayList<>();
+		latencies.forEach((tier, values) -> {
+			long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+			parts.add(String.format(Locale.ROOT, "%s p50 %.0f ms, p99 %.0f ms (%,d events)", tier,
+					percentile(sorted, 50) / 1000.0, percentile(sorted, 99) / 1000.0, sorted.length));
+		});
+		return String.join("; ", parts);
 	}
 
 	private void send(Producer<String, CloudEvent> producer, UsageTraffic traffic, SentEvents sent, int n,

@@ -7,8 +7,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
@@ -69,6 +71,13 @@ final class UsageTraffic {
 
 	List<Tenant> tenants() {
 		return this.tenants;
+	}
+
+	/** Each tenant's tier. */
+	Map<UUID, Tier> tiers() {
+		Map<UUID, Tier> tiers = new HashMap<>();
+		this.tenants.forEach((t) -> tiers.put(t.id(), t.tier()));
+		return tiers;
 	}
 
 	List<UUID> tenantIds() {

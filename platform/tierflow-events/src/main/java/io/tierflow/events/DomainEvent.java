@@ -9,7 +9,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
 
 /**
  * A CloudEvent as a consumer sees it: the attributes Tierflow uses and the JSON data.
@@ -27,7 +26,14 @@ public record DomainEvent(String id, String type, String source, UUID tenantId, 
 	 * @throws MalformedEventException if a required attribute is missing or invalid
 	 */
 	public static DomainEvent from(Message<byte[]> message) {
-		MessageHeaders headers = message.getHeaders();
+		return from(message.getHeaders(), message.getPayload());
+	}
+
+	/**
+	 * Reads the event from a record's headers and data (as a batch carries them).
+	 * @throws MalformedEventException if a required attribute is missing or invalid
+	 */
+	public static DomainEvent from(Map<String, Object> headers, byte[] data) {
 		String id = required(headers, "ce_id");
 		String type = required(headers, "ce_type");
 		String source = required(headers, "ce_source");
@@ -35,7 +41,7 @@ public record DomainEvent(String id, String type, String source, UUID tenantId, 
 		String time = header(headers, "ce_time");
 		try {
 			return new DomainEvent(id, type, source, UUID.fromString(tenant), header(headers, "ce_subject"),
-					(time != null) ? OffsetDateTime.parse(time) : null, message.getPayload());
+					(time != null) ? OffsetDateTime.parse(time) : null, data);
 		}
 		catch (RuntimeException ex) {
 			throw new MalformedEventException("Event " + id + " has an invalid attribute: " + ex.getMessage());

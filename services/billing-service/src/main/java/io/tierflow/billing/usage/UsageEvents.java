@@ -96,12 +96,13 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 
 	@Override
 	public void accept(Message<List<byte[]>> batch) {
-		List<Message<byte[]>> records = BatchMessages.split(batch);
-		List<Polled> metered = new ArrayList<>(records.size());
-		for (int i = 0; i < records.size(); i++) {
+		List<byte[]> data = batch.getPayload();
+		List<Map<String, Object>> headers = BatchMessages.recordHeaders(batch);
+		List<Polled> metered = new ArrayList<>(data.size());
+		for (int i = 0; i < data.size(); i++) {
 			Metering metering;
 			try {
-				metering = meteringOf(DomainEvent.from(records.get(i)));
+				metering = meteringOf(DomainEvent.from(headers.get(i), data.get(i)));
 			}
 			catch (MalformedEventException ex) {
 				meter(metered);
