@@ -50,6 +50,27 @@ class TenancyTestApplication {
 			return this.jdbc.sql("select body from notes order by id").query(String.class).list();
 		}
 
+		/**
+		 * A prepared first query, which carries the read transaction's settings; an
+		 * attacker's filter on another tenant's id.
+		 */
+		@Transactional(readOnly = true)
+		List<String> bodiesOf(UUID tenant, String prefix) {
+			return this.jdbc.sql(
+					"select body from notes where tenant_id = ? and (?::text is null or body like ? || '%') order by id")
+				.params(tenant, prefix, prefix)
+				.query(String.class)
+				.list();
+		}
+
+		/** Two queries in one read transaction: the settings hold for the second too. */
+		@Transactional(readOnly = true)
+		List<String> bodiesOfThenEverything(UUID tenant) {
+			List<String> all = new java.util.ArrayList<>(bodiesOf(tenant, null));
+			all.addAll(everything());
+			return all;
+		}
+
 		@Transactional(readOnly = true)
 		List<UUID> tenantIdsSeen() {
 			return this.jdbc.sql("select distinct tenant_id from notes").query(UUID.class).list();

@@ -68,6 +68,25 @@ class TenantRoutingIT {
 		TenantContext.run(b, () -> assertThat(this.notes.everything()).containsExactly("b-1"));
 	}
 
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void readsWithParametersSeeOnlyTheirTenantWhateverTheyAskFor(Tier tier) {
+		UUID a = provision(tier);
+		UUID b = provision(tier);
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+		TenantContext.run(b, () -> this.notes.add("b-1"));
+		TenantContext.run(a, () -> this.notes.add("x-2"));
+
+		TenantContext.run(a, () -> {
+			assertThat(this.notes.bodiesOf(a, null)).containsExactly("a-1", "x-2");
+			assertThat(this.notes.bodiesOf(a, "x")).containsExactly("x-2");
+			assertThat(this.notes.bodiesOf(b, null)).isEmpty();
+			assertThat(this.notes.bodiesOfThenEverything(a)).containsExactly("a-1", "x-2", "a-1", "x-2");
+			assertThat(this.notes.bodiesOfThenEverything(b)).containsExactly("a-1", "x-2");
+		});
+		TenantContext.run(b, () -> assertThat(this.notes.bodiesOf(a, null)).isEmpty());
+	}
+
 	@Test
 	void everyTierGetsItsIsolationMode() {
 		assertThat(placement(provision(Tier.SHARED)).isolation()).isEqualTo(IsolationMode.ROW);
@@ -119,11 +138,50 @@ class TenantRoutingIT {
 		}
 	}
 
-	@Test
-	void pooledConnectionNeverCarriesThePreviousTenant() throws Exception {
-		UUID a = provision(Tier.DEDICATED);
+	@ParameterizedTest
+	@EnumSource(value = Tier.class, names = { "SHARED", "DEDICATED" })
+	void pooledConnectionNeverCarriesThePreviousTenant(Tier tier) throws Exception {
+		UUID a = provision(tier);
 		TenantContext.run(a, () -> this.notes.add("a-1"));
+		assertNoTenantOnPooledConnection(placement(a));
+		// Reads send their settings with their first query.
+		TenantContext.run(a, () -> assertThat(this.notes.bodiesOf(a, null)).containsExactly("a-1"));
+		assertNoTenantOnPooledConnection(placement(a));
+		TenantContext.run(a, () -> assertThat(this.notes.everything()).containsExactly("a-1"));
+		assertNoTenantOnPooledConnection(placement(a));
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Tier.class, names = { "SHARED", "DEDICATED" })
+	void readsSendTheirSettingsWithTheirFirstQueryAndSchemasKeepTheirOwnPlans(Tier tier) throws Exception {
+		UUID a = provision(tier);
+		TenantContext.run(a, () -> this.notes.add("a-1"));
+		// The driver prepares a statement on the server from its fifth use.
+		for (int i = 0; i < 6; i++) {
+			TenantContext.run(a, () -> assertThat(this.notes.bodiesOf(a, null)).containsExactly("a-1"));
+		}
 		TenantPlacement placement = placement(a);
+		List<String> prepared = new java.util.ArrayList<>();
+		try (Connection con = this.pools.app(placement.cluster(), placement.database()).getConnection();
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery("select statement from pg_prepared_statements")) {
+			while (rs.next()) {
+				prepared.add(rs.getString(1));
+			}
+		}
+		// The settings' statement of a read is the one sent with its first query.
+		assertThat(prepared).anyMatch(
+				(sql) -> sql.contains("select set_config('tierflow.tenant_id', $1, true), set_config('search_path', '"
+						+ placement.schema() + "', true)"));
+		if (tier == Tier.DEDICATED) {
+			// Other schemas' tenants used this connection before: each has its own.
+			assertThat(prepared).filteredOn((sql) -> sql.contains("select body from notes"))
+				.allMatch((sql) -> sql.contains("/* t_"))
+				.anyMatch((sql) -> sql.contains("/* " + placement.schema() + " */"));
+		}
+	}
+
+	private void assertNoTenantOnPooledConnection(TenantPlacement placement) throws Exception {
 		// The cluster pool has a single connection: this is the one the transaction above
 		// used.
 		try (Connection con = this.pools.app(placement.cluster(), placement.database()).getConnection();

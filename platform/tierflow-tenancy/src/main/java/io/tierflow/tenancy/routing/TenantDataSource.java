@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.tierflow.tenancy.placement.IsolationMode;
 
 import org.springframework.jdbc.datasource.AbstractDataSource;
 
@@ -17,7 +18,7 @@ import org.springframework.jdbc.datasource.AbstractDataSource;
  */
 public class TenantDataSource extends AbstractDataSource {
 
-	static final ThreadLocal<TenantRoute> BEGINNING = new ThreadLocal<>();
+	static final ThreadLocal<Beginning> BEGINNING = new ThreadLocal<>();
 
 	private final PlacementPools pools;
 
@@ -27,11 +28,23 @@ public class TenantDataSource extends AbstractDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		TenantRoute route = BEGINNING.get();
-		if (route == null) {
+		Beginning beginning = BEGINNING.get();
+		if (beginning == null) {
 			throw new IllegalStateException(
 					"Tenant data is only reachable inside a transaction (@Transactional or TransactionTemplate)");
 		}
+		Connection con = borrow(beginning.route());
+		IsolationMode isolation = beginning.route().placement().isolation();
+		if (isolation == IsolationMode.SCHEMA || (beginning.readOnly() && isolation == IsolationMode.ROW)) {
+			// Reads on a shared database send their settings with their first query; a
+			// schema's statements keep their own plans.
+			return TenantConnection.wrap(con, beginning.route().placement().tenantId().toString(),
+					beginning.route().schema(), isolation == IsolationMode.SCHEMA);
+		}
+		return con;
+	}
+
+	private Connection borrow(TenantRoute route) throws SQLException {
 		String cluster = route.placement().cluster();
 		String database = route.placement().database();
 		DataSource pool = this.pools.app(cluster, database);
@@ -46,6 +59,10 @@ public class TenantDataSource extends AbstractDataSource {
 			}
 			throw ex;
 		}
+	}
+
+	/** The transaction {@link TenantTransactionManager} is beginning on this thread. */
+	record Beginning(TenantRoute route, boolean readOnly) {
 	}
 
 	@Override

@@ -22,14 +22,13 @@ import org.springframework.transaction.TransactionDefinition;
  * Begins every tenant transaction on the current tenant's placement and sets,
  * transaction-local, the tenant id that row-level security checks and the search_path of
  * the tenant's schema. Both settings vanish at commit or rollback, before the connection
- * returns to its pool. Connections to a tenant's own database are the exception: they
- * only ever serve that tenant and carry its settings for their whole life. Write
- * transactions also enter the tier-move fence in the same statement, and begin again on
- * the new placement when the tenant has moved.
+ * returns to its pool. A read-only transaction sends them with its first query
+ * ({@link TenantConnection}), so they cost it no round trip of its own. Connections to a
+ * tenant's own database are the exception: they only ever serve that tenant and carry its
+ * settings for their whole life. Write transactions also enter the tier-move fence in the
+ * same statement, and begin again on the new placement when the tenant has moved.
  */
 public class TenantTransactionManager extends JdbcTransactionManager {
-
-	private static final String SETTINGS = "select set_config('tierflow.tenant_id', ?, true), set_config('search_path', ?, true)";
 
 	private static final String SETTINGS_AND_FENCE = "select set_config('tierflow.tenant_id', ?, true),"
 			+ " set_config('search_path', ?, true), tierflow_fence.enter_write(?::uuid, ?)";
@@ -53,7 +52,7 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 		UUID tenant = TenantContext.require();
 		for (int attempt = 1;; attempt++) {
 			TenantRoute route = this.directory.route(tenant);
-			TenantDataSource.BEGINNING.set(route);
+			TenantDataSource.BEGINNING.set(new TenantDataSource.Beginning(route, definition.isReadOnly()));
 			try {
 				super.doBegin(transaction, definition);
 				return;
@@ -89,7 +88,7 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 	protected void prepareTransactionalConnection(Connection con, TransactionDefinition definition)
 			throws SQLException {
 		super.prepareTransactionalConnection(con, definition);
-		TenantRoute route = TenantDataSource.BEGINNING.get();
+		TenantRoute route = TenantDataSource.BEGINNING.get().route();
 		TenantPlacement placement = route.placement();
 		// Writers enter the tier-move fence (TenantFence); readers see a consistent store
 		// either way. The fence check needs a snapshot newer than the lock it waited for,
@@ -106,7 +105,11 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 			// settings from birth (PlacementPools), one round trip saved per transaction.
 			return;
 		}
-		String sql = ownDatabase ? FENCE : (write ? SETTINGS_AND_FENCE : SETTINGS);
+		if (!write && TenantConnection.defer(con)) {
+			// Sent with the transaction's first query, in the same round trip.
+			return;
+		}
+		String sql = ownDatabase ? FENCE : (write ? SETTINGS_AND_FENCE : TenantConnection.SETTINGS);
 		try (PreparedStatement ps = con.prepareStatement(sql)) {
 			int i = 1;
 			if (!ownDatabase) {
@@ -131,7 +134,7 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 	}
 
 	private void takeBack(TenantRoute route, TenantMovedException moved) {
-		TenantDataSource.BEGINNING.set(route);
+		TenantDataSource.BEGINNING.set(new TenantDataSource.Beginning(route, false));
 		try (Connection con = obtainDataSource().getConnection();
 				PreparedStatement ps = con.prepareStatement(TAKE_BACK)) {
 			ps.setString(1, route.placement().tenantId().toString());
