@@ -70,7 +70,7 @@ final class RoutingBenchmark {
 		this.threads = Bench.intOption(options, "threads", 8);
 		this.rounds = Bench.intOption(options, "rounds", 9);
 		this.phaseSeconds = Double.parseDouble(options.getOrDefault("phase-seconds", "3"));
-		this.warmupSeconds = Double.parseDouble(options.getOrDefault("warmup-seconds", "60"));
+		this.warmupSeconds = Double.parseDouble(options.getOrDefault("warmup-seconds", "240"));
 		this.tenantsPerMode = Bench.intOption(options, "tenants-per-mode", 4);
 		this.modelsPerTenant = Bench.intOption(options, "models-per-tenant", 50);
 		this.diagnose = "true".equals(options.get("diagnose"));
@@ -174,7 +174,10 @@ final class RoutingBenchmark {
 				String token = ServiceTestInfrastructure.token(tenant, "USER");
 				for (int m = 0; m < this.modelsPerTenant; m++) {
 					String body = "{\"name\":\"model-" + m + "\",\"description\":\"Monte Carlo model " + m
-							+ "\",\"definition\":{\"paths\":" + (1000 * (m + 1)) + ",\"horizon\":\"P1Y\"}}";
+							+ "\",\"definition\":{\"inputs\":[{\"name\":\"units\",\"distribution\":{\"type\":\"normal\","
+							+ "\"mean\":" + (1000 * (m + 1)) + ",\"sd\":100}},{\"name\":\"price\",\"distribution\":"
+							+ "{\"type\":\"fixed\",\"value\":10}}],\"outputs\":[{\"name\":\"revenue\","
+							+ "\"expression\":\"units * price\"}]}}";
 					HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/models"))
 						.header("Authorization", "Bearer " + token)
 						.header("Content-Type", "application/json")
@@ -224,19 +227,37 @@ final class RoutingBenchmark {
 		return r.body();
 	}
 
+	/**
+	 * Cycles through both paths of every mode, 2 s each, for the warm-up time, printing
+	 * each cycle's rate. On two cores shared by the client, the service and PostgreSQL,
+	 * the JIT needs about four minutes of this load before the rate stops climbing.
+	 */
 	private void warmUp(HttpLoad load, Map<IsolationMode, Workload> workloads) throws InterruptedException {
 		List<List<HttpLoad.Target>> all = new ArrayList<>();
 		workloads.values().forEach((w) -> {
 			all.add(w.get(BASELINE));
 			all.add(w.get(TENANCY));
 		});
-		double each = this.warmupSeconds / all.size();
+		double each = 2;
 		long requests = 0;
-		for (List<HttpLoad.Target> targets : all) {
-			requests += check(load.run(targets, each)).requests();
+		double seconds = 0;
+		int cycles = 0;
+		while (seconds < this.warmupSeconds) {
+			long cycleRequests = 0;
+			double cycleSeconds = 0;
+			for (List<HttpLoad.Target> targets : all) {
+				HttpLoad.Outcome o = check(load.run(targets, each));
+				cycleRequests += o.requests();
+				cycleSeconds += o.seconds();
+			}
+			requests += cycleRequests;
+			seconds += cycleSeconds;
+			cycles++;
+			Bench.say(String.format(Locale.ROOT, "  warm-up cycle %2d: %6.0f req/s", cycles,
+					cycleRequests / cycleSeconds));
 		}
 		Bench.say(String.format(Locale.ROOT, "  warm-up: %d requests in %.0f s over both paths of every mode", requests,
-				this.warmupSeconds));
+				seconds));
 	}
 
 	/**

@@ -1,10 +1,12 @@
 package io.tierflow.tenancy.routing;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +41,12 @@ public class PlacementPools implements AutoCloseable {
 
 	private final Map<String, Cluster> clusters = new LinkedHashMap<>();
 
-	private final Map<String, HikariDataSource> clusterApp = new LinkedHashMap<>();
+	/** Each cluster's base database, by cluster name. */
+	private final Map<String, String> baseDatabases = new HashMap<>();
 
-	private final Map<String, HikariDataSource> clusterOwner = new LinkedHashMap<>();
+	private final Map<String, HikariDataSource> clusterApp = new ConcurrentHashMap<>();
+
+	private final Map<String, HikariDataSource> clusterOwner = new ConcurrentHashMap<>();
 
 	private final Cache<PoolKey, HikariDataSource> databasePools;
 
@@ -60,6 +65,7 @@ public class PlacementPools implements AutoCloseable {
 				throw new IllegalArgumentException(
 						"Duplicate cluster name in tierflow.tenancy.clusters: " + cluster.name());
 			}
+			this.baseDatabases.put(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl()));
 		}
 		Duration idle = properties.pools().databasePoolIdle();
 		this.databasePools = Caffeine.newBuilder()
@@ -115,15 +121,18 @@ public class PlacementPools implements AutoCloseable {
 
 	private DataSource pool(String clusterName, String database, boolean owner) {
 		Cluster cluster = cluster(clusterName);
-		if (database.equals(JdbcUrls.databaseOf(cluster.jdbcUrl()))) {
+		if (database.equals(this.baseDatabases.get(clusterName))) {
+			// Looked up on every transaction: no lock once the pool exists.
 			Map<String, HikariDataSource> pools = owner ? this.clusterOwner : this.clusterApp;
-			synchronized (pools) {
-				return pools.computeIfAbsent(clusterName, (n) -> create(cluster, database, owner,
-						// Flyway may hold two connections while it migrates a store.
-						owner ? Math.max(2, 2 * this.properties.migration().parallelism() + 1)
-								: this.properties.pools().clusterMaxSize(),
-						true));
+			HikariDataSource pool = pools.get(clusterName);
+			if (pool != null) {
+				return pool;
 			}
+			return pools.computeIfAbsent(clusterName, (n) -> create(cluster, database, owner,
+					// Flyway may hold two connections while it migrates a store.
+					owner ? Math.max(2, 2 * this.properties.migration().parallelism() + 1)
+							: this.properties.pools().clusterMaxSize(),
+					true));
 		}
 		return this.databasePools.get(new PoolKey(clusterName, database, owner), (key) -> {
 			this.openDatabasePools.incrementAndGet();

@@ -1,5 +1,6 @@
 package io.tierflow.tenancy.routing;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -56,10 +57,9 @@ final class TenantConnection implements InvocationHandler {
 
 	private final String searchPath;
 
-	private final String combinedSettings;
+	private final boolean planPerSchema;
 
-	/** Leads every prepared statement's text; empty when plans do not differ. */
-	private final String statementTag;
+	private String statementTag;
 
 	private boolean pending;
 
@@ -67,9 +67,7 @@ final class TenantConnection implements InvocationHandler {
 		this.target = target;
 		this.tenant = tenant;
 		this.searchPath = searchPath;
-		this.combinedSettings = "select set_config('tierflow.tenant_id', ?, true), set_config('search_path', '"
-				+ searchPath.replace("'", "''") + "', true); ";
-		this.statementTag = planPerSchema ? "/* " + searchPath.replaceAll("[^A-Za-z0-9_]", "_") + " */ " : "";
+		this.planPerSchema = planPerSchema;
 	}
 
 	/**
@@ -78,8 +76,58 @@ final class TenantConnection implements InvocationHandler {
 	 * @param planPerSchema whether each schema gets its own statement text (SCHEMA mode)
 	 */
 	static Connection wrap(Connection target, String tenant, String searchPath, boolean planPerSchema) {
-		return (Connection) Proxy.newProxyInstance(TenantConnection.class.getClassLoader(),
-				new Class<?>[] { Connection.class }, new TenantConnection(target, tenant, searchPath, planPerSchema));
+		return (Connection) newProxy(CONNECTION, new TenantConnection(target, tenant, searchPath, planPerSchema));
+	}
+
+	// Proxy.newProxyInstance looks its class up on every call: once per transaction is
+	// measurable on a request that takes a millisecond.
+	private static final Constructor<?> CONNECTION = proxyConstructor(Connection.class);
+
+	private static final Constructor<?> PREPARED_STATEMENT = proxyConstructor(PreparedStatement.class);
+
+	private static final Constructor<?> PARAMETER_METADATA = proxyConstructor(ParameterMetaData.class);
+
+	private static Constructor<?> proxyConstructor(Class<?> type) {
+		try {
+			return Proxy
+				.newProxyInstance(TenantConnection.class.getClassLoader(), new Class<?>[] { type }, (p, m, a) -> null)
+				.getClass()
+				.getConstructor(InvocationHandler.class);
+		}
+		catch (NoSuchMethodException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Object newProxy(Constructor<?> constructor, InvocationHandler handler) {
+		try {
+			return constructor.newInstance(handler);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Leads every prepared statement's text: the schema in a comment, or nothing. */
+	private String statementTag() {
+		if (!this.planPerSchema) {
+			return "";
+		}
+		if (this.statementTag == null) {
+			StringBuilder tag = new StringBuilder(this.searchPath.length() + 7).append("/* ");
+			for (int i = 0; i < this.searchPath.length(); i++) {
+				char c = this.searchPath.charAt(i);
+				tag.append((c < 128 && Character.isLetterOrDigit(c)) ? c : '_');
+			}
+			this.statementTag = tag.append(" */ ").toString();
+		}
+		return this.statementTag;
+	}
+
+	/** The settings statement sent with a query; the search path a literal of its own. */
+	private String combinedSettings() {
+		return "select set_config('tierflow.tenant_id', ?, true), set_config('search_path', '"
+				+ this.searchPath.replace("'", "''") + "', true); ";
 	}
 
 	/**
@@ -102,15 +150,13 @@ final class TenantConnection implements InvocationHandler {
 		boolean prepare = name.equals("prepareStatement");
 		boolean query = prepare && args.length == 1 && isQuery((String) args[0]);
 		if (prepare) {
-			args[0] = this.statementTag + args[0];
+			args[0] = statementTag() + args[0];
 		}
 		if (this.pending && !PASSIVE.contains(name)) {
 			if (query) {
 				this.pending = false;
-				PreparedStatement combined = this.target.prepareStatement(this.combinedSettings + args[0]);
-				return Proxy.newProxyInstance(TenantConnection.class.getClassLoader(),
-						new Class<?>[] { PreparedStatement.class },
-						new CombinedStatement(combined, (Connection) proxy));
+				PreparedStatement combined = this.target.prepareStatement(combinedSettings() + args[0]);
+				return newProxy(PREPARED_STATEMENT, new CombinedStatement(combined, (Connection) proxy));
 			}
 			send();
 		}
@@ -201,16 +247,15 @@ final class TenantConnection implements InvocationHandler {
 						return null;
 					case "getParameterMetaData":
 						ParameterMetaData metadata = this.target.getParameterMetaData();
-						return Proxy.newProxyInstance(TenantConnection.class.getClassLoader(),
-								new Class<?>[] { ParameterMetaData.class }, (p, m, a) -> {
-									if (m.getName().equals("getParameterCount")) {
-										return metadata.getParameterCount() - HIDDEN;
-									}
-									if (m.getParameterTypes().length == 1 && m.getParameterTypes()[0] == int.class) {
-										a[0] = (Integer) a[0] + HIDDEN;
-									}
-									return call(metadata, m, a);
-								});
+						return newProxy(PARAMETER_METADATA, (p, m, a) -> {
+							if (m.getName().equals("getParameterCount")) {
+								return metadata.getParameterCount() - HIDDEN;
+							}
+							if (m.getParameterTypes().length == 1 && m.getParameterTypes()[0] == int.class) {
+								a[0] = (Integer) a[0] + HIDDEN;
+							}
+							return call(metadata, m, a);
+						});
 					case "addBatch":
 					case "executeBatch":
 					case "executeLargeBatch":
