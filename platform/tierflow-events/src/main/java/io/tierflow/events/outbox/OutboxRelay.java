@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -43,6 +47,9 @@ import org.springframework.context.SmartLifecycle;
 public class OutboxRelay implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+	/** Outboxes of one database a sweep probes with one statement. */
+	static final int PROBE_CHUNK = 100;
 
 	private final URI source;
 
@@ -205,12 +212,67 @@ public class OutboxRelay implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Drains every outbox that has rows. The outboxes of one database are probed
+	 * together, {@value #PROBE_CHUNK} at a time, by one statement that answers which of
+	 * them hold rows, so that an idle sweep over a thousand tenant schemas costs a few
+	 * statements rather than a transaction per schema.
+	 */
 	private void sweep() {
+		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
 		for (OutboxLocation location : this.locations.get()) {
-			if (!this.running) {
-				return;
+			DataSource owner;
+			try {
+				owner = location.owner().get();
 			}
-			drain(location);
+			catch (RuntimeException ex) {
+				log.warn("Outbox {} not reachable: {}", location.name(), ex.toString());
+				continue;
+			}
+			byDatabase.computeIfAbsent(owner, (d) -> new ArrayList<>()).add(location);
+		}
+		for (Map.Entry<DataSource, List<OutboxLocation>> database : byDatabase.entrySet()) {
+			List<OutboxLocation> all = database.getValue();
+			for (int from = 0; from < all.size(); from += PROBE_CHUNK) {
+				if (!this.running) {
+					return;
+				}
+				List<OutboxLocation> chunk = all.subList(from, Math.min(all.size(), from + PROBE_CHUNK));
+				for (OutboxLocation location : (chunk.size() == 1) ? chunk : withRows(database.getKey(), chunk)) {
+					drain(location);
+				}
+			}
+		}
+	}
+
+	/**
+	 * The outboxes of {@code chunk} (all in the database of {@code owner}) that have
+	 * rows; all of them if that cannot be told (one was dropped meanwhile, say).
+	 */
+	private static List<OutboxLocation> withRows(DataSource owner, List<OutboxLocation> chunk) {
+		StringBuilder sql = new StringBuilder(chunk.size() * 64);
+		for (int i = 0; i < chunk.size(); i++) {
+			if (i > 0) {
+				sql.append(" union all ");
+			}
+			sql.append("select ")
+				.append(i)
+				.append(" where exists (select from ")
+				.append(chunk.get(i).schema())
+				.append(".outbox)");
+		}
+		List<OutboxLocation> withRows = new ArrayList<>();
+		try (Connection con = owner.getConnection();
+				PreparedStatement ps = con.prepareStatement(sql.toString());
+				ResultSet rs = ps.executeQuery()) {
+			while (rs.next()) {
+				withRows.add(chunk.get(rs.getInt(1)));
+			}
+			return withRows;
+		}
+		catch (SQLException ex) {
+			log.debug("Probing {} outboxes at once failed ({}); draining each", chunk.size(), ex.toString());
+			return chunk;
 		}
 	}
 

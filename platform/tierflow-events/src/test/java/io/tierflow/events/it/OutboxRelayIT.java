@@ -243,11 +243,15 @@ class OutboxRelayIT {
 	@DirtiesContext(methodMode = DirtiesContext.MethodMode.AFTER_METHOD)
 	void eventCommittedWhileTheRelayIsDownArrivesOnceItRestartsAndIsAppliedOnce() {
 		UUID tenant = provision(Tier.SHARED);
+		// Schemas of one database: the sweep probes their outboxes with one statement.
+		List<UUID> dedicated = List.of(provision(Tier.DEDICATED), provision(Tier.DEDICATED), provision(Tier.DEDICATED));
 		this.relay.stop();
 
 		Created created = TenantContext.call(tenant, () -> this.catalog.create("while-down", 0));
+		Created inSchema = TenantContext.call(dedicated.get(1), () -> this.catalog.create("while-down", 0));
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(events.find(created.eventId())).isEmpty();
+			assertThat(events.find(inSchema.eventId())).isEmpty();
 			assertThat(TenantContext.call(tenant, () -> this.catalog.inOutbox(created.eventId()))).isTrue();
 		});
 
@@ -257,8 +261,10 @@ class OutboxRelayIT {
 		try {
 			await().atMost(EVENTUALLY).untilAsserted(() -> {
 				assertThat(events.find(created.eventId())).isPresent();
+				assertThat(events.find(inSchema.eventId())).isPresent();
 				assertThat(TenantContext.call(tenant, this.catalog::tallied)).isEqualTo(1);
 			});
+			TenantContext.run(dedicated.get(1), () -> assertThat(this.catalog.inOutbox(inSchema.eventId())).isFalse());
 			TenantContext.run(tenant, () -> assertThat(this.catalog.inOutbox(created.eventId())).isFalse());
 
 			// The broker delivers it again, twice (a relay that crashed between publish

@@ -86,7 +86,7 @@ public class PlacementMigrator {
 		try {
 			DataSource owner = ownerDataSource(key, store.isolation());
 			Flyway.configure(getClass().getClassLoader())
-				.dataSource(owner)
+				.dataSource(new CustomPlans(owner))
 				.schemas(key.schema())
 				.defaultSchema(key.schema())
 				.createSchemas(true)
