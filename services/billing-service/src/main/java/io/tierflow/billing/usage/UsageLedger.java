@@ -64,60 +64,146 @@ public class UsageLedger {
 
 	/**
 	 * Records usage, each in the open period of the month it occurred in, or, when that
-	 * month's invoice is already final, in the next open month with a note saying so. The
-	 * records are written by one statement; each period is locked once. Usage of an event
-	 * already recorded (the event id is unique per tenant) is skipped.
+	 * month's invoice is already final, in the next open month with a note saying so.
+	 * Usage of an event already recorded (the event id is unique per tenant) is skipped.
+	 *
+	 * <p>
+	 * One statement does the usual case: it takes a share lock on the periods of the
+	 * months the usage occurred in, where they are open, and writes the records of those
+	 * months. Records of a month with no open period yet (its first usage, or an invoice
+	 * already final) are written afterwards, one period lock at a time.
 	 * @return the records written
 	 */
 	List<UsageRecord> recordAll(List<MeteredUsage> usages) {
 		if (usages.isEmpty()) {
 			return List.of();
 		}
-		UUID tenant = TenantContext.require();
-		Map<YearMonth, YearMonth> billedIn = new HashMap<>();
 		List<UsageRecord> records = new ArrayList<>(usages.size());
 		Set<String> seen = new HashSet<>();
+		Set<LocalDate> months = new HashSet<>();
 		for (MeteredUsage usage : usages) {
-			if (!seen.add(usage.eventId())) {
-				continue;
+			if (seen.add(usage.eventId())) {
+				UsageRecord record = new UsageRecord(UuidCreator.getTimeOrderedEpoch(), usage.eventId(),
+						usage.eventType(), usage.kind(), usage.quantity(), usage.occurredAt(),
+						monthOf(usage.occurredAt()).atDay(1), null);
+				records.add(record);
+				months.add(record.period());
 			}
-			YearMonth occurred = monthOf(usage.occurredAt());
+		}
+		Columns columns = new Columns(records);
+		Set<LocalDate> open = new HashSet<>();
+		Set<String> written = new HashSet<>();
+		this.jdbc.sql("with open as (select period from billing_period where period = any(?::date[])"
+				+ " and closed_at is null for share), written as (insert into usage_record (tenant_id, id, event_id,"
+				+ " event_type, kind, quantity, occurred_at, period, note) select ?, u.* from unnest(?::uuid[], ?::text[],"
+				+ " ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::date[], ?::text[]) as u(id, event_id,"
+				+ " event_type, kind, quantity, occurred_at, period, note) where u.period in (select period from open)"
+				+ " on conflict (tenant_id, event_id) do nothing returning event_id)"
+				+ " select (select array_agg(period::text) from open), (select array_agg(event_id) from written)")
+			.params(months.stream().map(LocalDate::toString).toArray(String[]::new), TenantContext.require(),
+					columns.ids, columns.eventIds, columns.eventTypes, columns.kinds, columns.quantities,
+					columns.occurredAt, columns.periods, columns.notes)
+			.query((ResultSet rs) -> {
+				addAll(open, rs.getArray(1), LocalDate::parse);
+				addAll(written, rs.getArray(2), (id) -> id);
+			});
+		List<UsageRecord> result = new ArrayList<>(records.size());
+		List<UsageRecord> later = new ArrayList<>();
+		for (UsageRecord r : records) {
+			if (!open.contains(r.period())) {
+				later.add(r);
+			}
+			else if (written.contains(r.eventId())) {
+				result.add(r);
+			}
+		}
+		if (!later.isEmpty()) {
+			result.addAll(recordWithoutOpenPeriod(later));
+		}
+		return result;
+	}
+
+	/**
+	 * Records usage whose month had no open period: the period is created if it is
+	 * missing, and usage of a month whose invoice is final goes to the next open month,
+	 * each period locked once.
+	 * @return the records written
+	 */
+	private List<UsageRecord> recordWithoutOpenPeriod(List<UsageRecord> records) {
+		Map<YearMonth, YearMonth> billedIn = new HashMap<>();
+		List<UsageRecord> placed = new ArrayList<>(records.size());
+		for (UsageRecord r : records) {
+			YearMonth occurred = YearMonth.from(r.period());
 			YearMonth month = billedIn.computeIfAbsent(occurred, this::openMonthFrom);
-			String note = month.equals(occurred) ? null : "Late: occurred " + usage.occurredAt() + " in " + occurred
+			String note = month.equals(occurred) ? null : "Late: occurred " + r.occurredAt() + " in " + occurred
 					+ ", whose invoice was already final; billed in " + month;
-			records.add(new UsageRecord(UuidCreator.getTimeOrderedEpoch(), usage.eventId(), usage.eventType(),
-					usage.kind(), usage.quantity(), usage.occurredAt(), month.atDay(1), note));
+			placed.add(new UsageRecord(r.id(), r.eventId(), r.eventType(), r.kind(), r.quantity(), r.occurredAt(),
+					month.atDay(1), note));
 		}
-		// One statement for the whole batch: a row per array element.
-		int n = records.size();
-		String[] ids = new String[n];
-		String[] eventIds = new String[n];
-		String[] eventTypes = new String[n];
-		String[] kinds = new String[n];
-		long[] quantities = new long[n];
-		String[] occurredAt = new String[n];
-		String[] periods = new String[n];
-		String[] notes = new String[n];
-		for (int i = 0; i < n; i++) {
-			UsageRecord r = records.get(i);
-			ids[i] = r.id().toString();
-			eventIds[i] = r.eventId();
-			eventTypes[i] = r.eventType();
-			kinds[i] = r.kind().name();
-			quantities[i] = r.quantity();
-			occurredAt[i] = r.occurredAt().toString();
-			periods[i] = r.period().toString();
-			notes[i] = r.note();
-		}
+		Columns columns = new Columns(placed);
 		Set<String> written = new HashSet<>(this.jdbc
 			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at, period,"
 					+ " note) select ?, * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
 					+ " ?::timestamptz[], ?::date[], ?::text[]) on conflict (tenant_id, event_id) do nothing"
 					+ " returning event_id")
-			.params(tenant, ids, eventIds, eventTypes, kinds, quantities, occurredAt, periods, notes)
+			.params(TenantContext.require(), columns.ids, columns.eventIds, columns.eventTypes, columns.kinds,
+					columns.quantities, columns.occurredAt, columns.periods, columns.notes)
 			.query(String.class)
 			.list());
-		return records.stream().filter((r) -> written.contains(r.eventId())).toList();
+		return placed.stream().filter((r) -> written.contains(r.eventId())).toList();
+	}
+
+	private static <T> void addAll(Set<T> into, java.sql.Array array, java.util.function.Function<String, T> parse)
+			throws SQLException {
+		if (array != null) {
+			for (Object value : (Object[]) array.getArray()) {
+				into.add(parse.apply(value.toString()));
+			}
+		}
+	}
+
+	/** Records as one array per column: one statement writes them all. */
+	private static final class Columns {
+
+		final String[] ids;
+
+		final String[] eventIds;
+
+		final String[] eventTypes;
+
+		final String[] kinds;
+
+		final long[] quantities;
+
+		final String[] occurredAt;
+
+		final String[] periods;
+
+		final String[] notes;
+
+		Columns(List<UsageRecord> records) {
+			int n = records.size();
+			this.ids = new String[n];
+			this.eventIds = new String[n];
+			this.eventTypes = new String[n];
+			this.kinds = new String[n];
+			this.quantities = new long[n];
+			this.occurredAt = new String[n];
+			this.periods = new String[n];
+			this.notes = new String[n];
+			for (int i = 0; i < n; i++) {
+				UsageRecord r = records.get(i);
+				this.ids[i] = r.id().toString();
+				this.eventIds[i] = r.eventId();
+				this.eventTypes[i] = r.eventType();
+				this.kinds[i] = r.kind().name();
+				this.quantities[i] = r.quantity();
+				this.occurredAt[i] = r.occurredAt().toString();
+				this.periods[i] = r.period().toString();
+				this.notes[i] = r.note();
+			}
+		}
+
 	}
 
 	/**
