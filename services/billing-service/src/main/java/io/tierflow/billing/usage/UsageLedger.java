@@ -1,5 +1,6 @@
 package io.tierflow.billing.usage;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -7,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.tierflow.billing.pricing.PriceTier;
@@ -42,6 +45,15 @@ public class UsageLedger {
 	 * literal, so that every plan of the statement, generic ones too, may use it.
 	 */
 	private static final String STORAGE = "kind = 'STORAGE_BYTES'";
+
+	/**
+	 * Inserts records given as one array per column ({@link Columns}), after a leading
+	 * tenant id parameter; {@code u} names the rows.
+	 */
+	private static final String INSERT_RECORDS = "insert into usage_record (tenant_id, id, event_id, event_type, kind,"
+			+ " quantity, occurred_at, period, note) select ?, u.* from unnest(?::uuid[], ?::text[], ?::text[],"
+			+ " ?::text[], ?::bigint[], ?::timestamptz[], ?::date[], ?::text[]) as u(id, event_id, event_type, kind,"
+			+ " quantity, occurred_at, period, note)";
 
 	private static final String RECORD_COLUMNS = "select id, event_id, event_type, kind, quantity, occurred_at,"
 			+ " period, note from usage_record";
@@ -93,16 +105,14 @@ public class UsageLedger {
 		Columns columns = new Columns(records);
 		Set<LocalDate> open = new HashSet<>();
 		Set<String> written = new HashSet<>();
-		this.jdbc.sql("with open as (select period from billing_period where period = any(?::date[])"
-				+ " and closed_at is null for share), written as (insert into usage_record (tenant_id, id, event_id,"
-				+ " event_type, kind, quantity, occurred_at, period, note) select ?, u.* from unnest(?::uuid[], ?::text[],"
-				+ " ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::date[], ?::text[]) as u(id, event_id,"
-				+ " event_type, kind, quantity, occurred_at, period, note) where u.period in (select period from open)"
-				+ " on conflict (tenant_id, event_id) do nothing returning event_id)"
-				+ " select (select array_agg(period::text) from open), (select array_agg(event_id) from written)")
-			.params(months.stream().map(LocalDate::toString).toArray(String[]::new), TenantContext.require(),
-					columns.ids, columns.eventIds, columns.eventTypes, columns.kinds, columns.quantities,
-					columns.occurredAt, columns.periods, columns.notes)
+		this.jdbc
+			.sql("with open as (select period from billing_period where period = any(?::date[])"
+					+ " and closed_at is null for share), written as (" + INSERT_RECORDS
+					+ " where u.period in (select period from open) on conflict (tenant_id, event_id) do nothing"
+					+ " returning event_id) select (select array_agg(period::text) from open),"
+					+ " (select array_agg(event_id) from written)")
+			.params(columns.params(months.stream().map(LocalDate::toString).toArray(String[]::new),
+					TenantContext.require()))
 			.query((ResultSet rs) -> {
 				addAll(open, rs.getArray(1), LocalDate::parse);
 				addAll(written, rs.getArray(2), (id) -> id);
@@ -141,20 +151,15 @@ public class UsageLedger {
 					month.atDay(1), note));
 		}
 		Columns columns = new Columns(placed);
-		Set<String> written = new HashSet<>(this.jdbc
-			.sql("insert into usage_record (tenant_id, id, event_id, event_type, kind, quantity, occurred_at, period,"
-					+ " note) select ?, * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[],"
-					+ " ?::timestamptz[], ?::date[], ?::text[]) on conflict (tenant_id, event_id) do nothing"
-					+ " returning event_id")
-			.params(TenantContext.require(), columns.ids, columns.eventIds, columns.eventTypes, columns.kinds,
-					columns.quantities, columns.occurredAt, columns.periods, columns.notes)
-			.query(String.class)
-			.list());
+		Set<String> written = new HashSet<>(
+				this.jdbc.sql(INSERT_RECORDS + " on conflict (tenant_id, event_id) do nothing returning event_id")
+					.params(columns.params(TenantContext.require()))
+					.query(String.class)
+					.list());
 		return placed.stream().filter((r) -> written.contains(r.eventId())).toList();
 	}
 
-	private static <T> void addAll(Set<T> into, java.sql.Array array, java.util.function.Function<String, T> parse)
-			throws SQLException {
+	private static <T> void addAll(Set<T> into, Array array, Function<String, T> parse) throws SQLException {
 		if (array != null) {
 			for (Object value : (Object[]) array.getArray()) {
 				into.add(parse.apply(value.toString()));
@@ -202,6 +207,14 @@ public class UsageLedger {
 				this.periods[i] = r.period().toString();
 				this.notes[i] = r.note();
 			}
+		}
+
+		/** The statement's parameters: {@code leading} ones, then a column each. */
+		Object[] params(Object... leading) {
+			Object[] params = Arrays.copyOf(leading, leading.length + 8);
+			System.arraycopy(new Object[] { this.ids, this.eventIds, this.eventTypes, this.kinds, this.quantities,
+					this.occurredAt, this.periods, this.notes }, 0, params, leading.length, 8);
+			return params;
 		}
 
 	}
