@@ -1,6 +1,9 @@
 package io.tierflow.tenancy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.migration.MigrationReport;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.StoreNames;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -19,7 +23,10 @@ import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.testsupport.TestPostgres;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -78,6 +85,66 @@ class PlacementMigratorIT {
 	}
 
 	@Test
+	void aNewStoreIsMadeAtTheLatestVersionAndFlywayFindsNothingPending() throws Exception {
+		TenantPlacement placed = provision(Tier.DEDICATED, 1).get(0);
+
+		Flyway flyway = Flyway.configure()
+			.dataSource(this.pools.owner(placed.cluster(), placed.database()))
+			.schemas(placed.schema())
+			.resourceProvider(this.migrator.migrations())
+			.javaMigrationClassProvider(List::of)
+			.load();
+		assertThat(flyway.info().pending()).isEmpty();
+		assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
+		assertThat(flyway.info().current().getVersion().getVersion())
+			.isEqualTo(this.migrator.migrations().latestVersion().replaceFirst("\\+.*", ""));
+		// Every table with a tenant_id is under row-level security, made in the same
+		// transaction as the table.
+		assertThat(query("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+				+ " join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id'" + " where n.nspname = '"
+				+ placed.schema() + "' and c.relkind = 'r' and not c.relrowsecurity"))
+			.isZero();
+		TenantContext.run(placed.tenantId(), () -> this.notes.add("made at the latest version"));
+		TenantContext.run(placed.tenantId(),
+				() -> assertThat(this.notes.everything()).containsExactly("made at the latest version"));
+	}
+
+	@Test
+	void aStoreMadeAtTheLatestVersionTakesLaterVersionsFromFlyway(@TempDir Path scripts) throws Exception {
+		TenantPlacement placed = provision(Tier.DEDICATED, 1).get(0);
+		Files.writeString(scripts.resolve("V999__later.sql"), "create table later (tenant_id uuid primary key);");
+
+		MigrateResult result = Flyway.configure()
+			.dataSource(this.pools.owner(placed.cluster(), placed.database()))
+			.schemas(placed.schema())
+			.locations("filesystem:" + scripts)
+			.load()
+			.migrate();
+
+		assertThat(result.migrationsExecuted).isEqualTo(1);
+		assertThat(query(
+				"select count(*) from pg_tables where schemaname = '" + placed.schema() + "' and tablename = 'later'"))
+			.isOne();
+	}
+
+	@Test
+	void aSchemaLeftHalfMadeByADeadAttemptIsMadeAnew() throws Exception {
+		UUID tenantId = UUID.randomUUID();
+		String schema = StoreNames.tenantSchema(tenantId);
+		// What an attempt that died between its commit and Flyway's baseline leaves.
+		exec("create schema " + schema + "; create table " + schema + ".leftover (id int)");
+
+		TenantPlacement placed = this.provisioner.provision(tenantId, Tier.DEDICATED, "eu");
+
+		assertThat(placed.state()).as(String.valueOf(placed.error())).isEqualTo(PlacementState.READY);
+		assertThat(
+				query("select count(*) from pg_tables where schemaname = '" + schema + "' and tablename = 'leftover'"))
+			.isZero();
+		TenantContext.run(tenantId, () -> this.notes.add("anew"));
+		TenantContext.run(tenantId, () -> assertThat(this.notes.everything()).containsExactly("anew"));
+	}
+
+	@Test
 	void aFailingStoreIsReportedWithItsReasonAndTheOthersMigrate() throws Exception {
 		List<TenantPlacement> placed = provision(Tier.DEDICATED, 3);
 		TenantPlacement broken = placed.get(1);
@@ -127,6 +194,15 @@ class PlacementMigratorIT {
 			placed.add(p);
 		}
 		return placed;
+	}
+
+	private static long query(String sql) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection("migr_dedicated");
+				Statement st = con.createStatement();
+				ResultSet rs = st.executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
 	}
 
 	private static void exec(String sql) throws Exception {

@@ -1,6 +1,7 @@
 package io.tierflow.tenancy.migration;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import io.tierflow.tenancy.placement.StoreKey;
 import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,18 +87,18 @@ public class PlacementMigrator {
 		StoreKey key = store.key();
 		try {
 			DataSource owner = ownerDataSource(key, store.isolation());
-			Flyway.configure(getClass().getClassLoader())
-				.dataSource(new CustomPlans(owner))
-				.schemas(key.schema())
-				.defaultSchema(key.schema())
-				.createSchemas(true)
-				.resourceProvider(this.migrations)
-				.javaMigrationClassProvider(Collections::emptyList)
-				.skipDefaultCallbacks(true)
-				.placeholderReplacement(false)
-				.load()
-				.migrate();
-			secure(owner, key.schema());
+			if (!createAtLatest(owner, store)) {
+				flyway(owner, key.schema())
+					// All pending migrations in one transaction: a store is never left
+					// half-migrated, and one transaction's bookkeeping instead of one
+					// per script.
+					.group(true)
+					.load()
+					.migrate();
+				try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
+					st.execute(secureStatement(key.schema()));
+				}
+			}
 			this.controlTx
 				.executeWithoutResult((s) -> this.placements.storeMigrated(key, this.migrations.latestVersion()));
 			return true;
@@ -106,6 +108,83 @@ public class PlacementMigrator {
 			this.controlTx.executeWithoutResult((s) -> this.placements.storeFailed(key, reason));
 			throw new StoreMigrationException(key, reason, ex);
 		}
+	}
+
+	/**
+	 * Makes a new tenant store (its own schema or database) at the latest version in one
+	 * transaction — schema, every script in Flyway's order, row-level security and grants
+	 * — then has Flyway baseline it at that version, so later versions migrate it like
+	 * any other store. Flyway applying the scripts one by one costs ~100 statements of
+	 * bookkeeping a store (history probes, locks, role resets, a row per script), several
+	 * times the DDL itself.
+	 *
+	 * <p>
+	 * Only a store that was never migrated and holds no Flyway history takes this path. A
+	 * schema left by an attempt that died between the commit and the baseline is such a
+	 * store: it never was READY, so no tenant data can be in it (writes need a READY
+	 * placement, and a tier move copies only into a migrated store), and it is made anew.
+	 * The shared schema of the ROW tier is always left to Flyway.
+	 * @return false if the store is not new and Flyway must migrate it
+	 */
+	private boolean createAtLatest(DataSource owner, PlacementStore store) throws SQLException {
+		List<String> scripts = this.migrations.versionedSqlInOrder();
+		if (store.schemaVersion() != null || store.isolation() == IsolationMode.ROW || scripts.isEmpty()) {
+			return false;
+		}
+		String schema = store.key().schema();
+		try (Connection con = owner.getConnection()) {
+			con.setAutoCommit(false);
+			try (Statement st = con.createStatement()) {
+				boolean exists;
+				boolean hasHistory;
+				try (ResultSet rs = st.executeQuery("select to_regnamespace('" + schema + "') is not null,"
+						+ " to_regclass('" + schema + ".flyway_schema_history') is not null")) {
+					rs.next();
+					exists = rs.getBoolean(1);
+					hasHistory = rs.getBoolean(2);
+				}
+				if (hasHistory) {
+					con.rollback();
+					return false;
+				}
+				if (exists) {
+					log.info("Store {} was left half-made by an earlier attempt; making it anew", store.key());
+					st.execute("drop schema " + schema + " cascade");
+				}
+				// The schema name comes from the tenant id only (StoreNames).
+				st.execute("create schema " + schema);
+				st.execute("set local search_path to " + schema);
+				for (String script : scripts) {
+					st.execute(script);
+				}
+				st.execute(secureStatement(schema));
+				con.commit();
+			}
+			catch (SQLException | RuntimeException ex) {
+				con.rollback();
+				throw ex;
+			}
+			finally {
+				con.setAutoCommit(true);
+			}
+		}
+		flyway(owner, schema).baselineVersion(this.migrations.latestScriptVersion())
+			.baselineDescription("Tierflow: store created at this version")
+			.load()
+			.baseline();
+		return true;
+	}
+
+	private FluentConfiguration flyway(DataSource owner, String schema) {
+		return Flyway.configure(getClass().getClassLoader())
+			.dataSource(new CustomPlans(owner))
+			.schemas(schema)
+			.defaultSchema(schema)
+			.createSchemas(true)
+			.resourceProvider(this.migrations)
+			.javaMigrationClassProvider(Collections::emptyList)
+			.skipDefaultCallbacks(true)
+			.placeholderReplacement(false);
 	}
 
 	/** Migrates every store that is behind, {@code parallelism} at a time. */
@@ -178,20 +257,28 @@ public class PlacementMigrator {
 	 * role's DML grants; the role gets nothing else (no ownership, no DDL, not the Flyway
 	 * history). The database gets the tier-move fence ({@link TenantFence}) if it has
 	 * none yet.
+	 *
+	 * <p>
+	 * The schema's tables are found through {@code pg_depend}, whose index on the
+	 * referenced object leads straight to them. {@code pg_class} has no index on its
+	 * namespace: filtering it by schema scanned every relation of the database, ~14 ms at
+	 * 1,000 tenant schemas, so provisioning slowed with every tenant added.
 	 */
-	private void secure(DataSource owner, String schema) throws SQLException {
+	private String secureStatement(String schema) {
 		String app = this.properties.appRole().username();
-		String sql = ("""
+		return ("""
 				DO $$
 				DECLARE r record;
 				BEGIN
 				""" + TenantFence.ENSURE
 				+ """
 						  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', '%1$s', '%2$s');
-						  FOR r IN SELECT c.relname, c.relrowsecurity FROM pg_class c
-						      JOIN pg_namespace n ON n.oid = c.relnamespace
+						  FOR r IN SELECT c.relname, c.relrowsecurity FROM pg_depend d
+						      JOIN pg_class c ON c.oid = d.objid
 						      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-						      WHERE n.nspname = '%1$s' AND c.relkind IN ('r', 'p')
+						      WHERE d.refclassid = 'pg_namespace'::regclass AND d.classid = 'pg_class'::regclass
+						        AND d.deptype = 'n' AND d.refobjid = (SELECT oid FROM pg_namespace WHERE nspname = '%1$s')
+						        AND c.relkind IN ('r', 'p')
 						  LOOP
 						    IF NOT r.relrowsecurity THEN
 						      EXECUTE format('ALTER TABLE %%I.%%I ENABLE ROW LEVEL SECURITY', '%1$s', r.relname);
@@ -202,9 +289,6 @@ public class PlacementMigrator {
 						  END LOOP;
 						END $$""")
 			.formatted(schema, app);
-		try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
-			st.execute(sql);
-		}
 	}
 
 	private static String rootCause(Throwable ex) {

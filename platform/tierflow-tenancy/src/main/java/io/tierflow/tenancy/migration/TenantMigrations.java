@@ -98,6 +98,30 @@ public class TenantMigrations implements ResourceProvider {
 		return this.latestVersion;
 	}
 
+	/** The highest version among the scripts, as Flyway records it. */
+	MigrationVersion latestScriptVersion() {
+		return this.scripts.stream()
+			.map(TenantMigrations::version)
+			.filter((v) -> v != null)
+			.max(Comparator.naturalOrder())
+			.orElseThrow();
+	}
+
+	/**
+	 * The versioned scripts' SQL in the order Flyway applies them, or empty if there are
+	 * scripts Flyway would keep running after a baseline (repeatable ones): a new store
+	 * can then only be made by Flyway itself.
+	 */
+	List<String> versionedSqlInOrder() {
+		if (this.scripts.stream().anyMatch((s) -> version(s) == null)) {
+			return List.of();
+		}
+		return this.scripts.stream()
+			.sorted(Comparator.comparing(TenantMigrations::version))
+			.map((s) -> s.content)
+			.toList();
+	}
+
 	public List<String> scriptNames() {
 		return this.scripts.stream().map(Sql::getFilename).toList();
 	}
