@@ -31,6 +31,7 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -262,11 +263,16 @@ public class OutboxRelay implements SmartLifecycle {
 				.append(".outbox)");
 		}
 		List<OutboxLocation> withRows = new ArrayList<>();
-		try (Connection con = owner.getConnection();
-				PreparedStatement ps = con.prepareStatement(sql.toString());
-				ResultSet rs = ps.executeQuery()) {
-			while (rs.next()) {
-				withRows.add(chunk.get(rs.getInt(1)));
+		try (Connection con = owner.getConnection(); PreparedStatement ps = con.prepareStatement(sql.toString())) {
+			// Prepared on the server at once, not after the driver's fifth use:
+			// planning a hundred subqueries costs ~4 ms, running the kept plan
+			// ~0.3 ms. A chunk's text stays the same from sweep to sweep (stores are
+			// listed in the order they were added), so the plan is used again.
+			ps.unwrap(PGStatement.class).setPrepareThreshold(1);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					withRows.add(chunk.get(rs.getInt(1)));
+				}
 			}
 			return withRows;
 		}

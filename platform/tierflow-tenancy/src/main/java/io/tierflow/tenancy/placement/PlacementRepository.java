@@ -127,7 +127,7 @@ public class PlacementRepository {
 	public List<PlacementStore> stores() {
 		return this.control
 			.sql("select cluster, database_name, schema_name, isolation, schema_version, state, error"
-					+ " from tenant_store order by cluster, database_name, schema_name")
+					+ " from tenant_store order by created_at, cluster, database_name, schema_name")
 			.query(PlacementRepository::store)
 			.list();
 	}
