@@ -13,6 +13,7 @@ import io.tierflow.tenancy.placement.ClusterSelector;
 import io.tierflow.tenancy.placement.PlacementListener;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.tenancy.routing.PinnedTransactionManagers;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.tenancy.routing.TenantDataSource;
@@ -52,6 +53,15 @@ public class TenancyAutoConfiguration {
 
 	/** Qualifier of the control database's beans. */
 	public static final String CONTROL = "control";
+
+	/**
+	 * {@code @Transactional} methods find their transaction manager on Spring's cached
+	 * path, not by scanning their class on every call.
+	 */
+	@Bean
+	static PinnedTransactionManagers pinnedTransactionManagers() {
+		return new PinnedTransactionManagers();
+	}
 
 	@Bean(destroyMethod = "close")
 	@Qualifier(CONTROL)
