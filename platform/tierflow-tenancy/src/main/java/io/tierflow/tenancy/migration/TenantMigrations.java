@@ -50,14 +50,23 @@ public class TenantMigrations implements ResourceProvider {
 
 	private final String latestVersion;
 
+	private final MigrationVersion latestScriptVersion;
+
+	private final List<String> versionedSqlInOrder;
+
 	private TenantMigrations(List<Sql> scripts) {
 		this.scripts = List.copyOf(scripts);
-		this.latestVersion = scripts.stream()
+		this.latestScriptVersion = scripts.stream()
 			.map(TenantMigrations::version)
 			.filter((v) -> v != null)
 			.max(Comparator.naturalOrder())
-			.map((v) -> v.getVersion() + "+" + PLATFORM_REVISION)
 			.orElseThrow(() -> new IllegalStateException("No tenant migrations found"));
+		this.latestVersion = this.latestScriptVersion.getVersion() + "+" + PLATFORM_REVISION;
+		this.versionedSqlInOrder = scripts.stream().anyMatch((s) -> version(s) == null) ? List.of()
+				: scripts.stream()
+					.sorted(Comparator.comparing(TenantMigrations::version))
+					.map((s) -> s.content)
+					.toList();
 	}
 
 	/**
@@ -100,11 +109,7 @@ public class TenantMigrations implements ResourceProvider {
 
 	/** The highest version among the scripts, as Flyway records it. */
 	MigrationVersion latestScriptVersion() {
-		return this.scripts.stream()
-			.map(TenantMigrations::version)
-			.filter((v) -> v != null)
-			.max(Comparator.naturalOrder())
-			.orElseThrow();
+		return this.latestScriptVersion;
 	}
 
 	/**
@@ -113,13 +118,7 @@ public class TenantMigrations implements ResourceProvider {
 	 * can then only be made by Flyway itself.
 	 */
 	List<String> versionedSqlInOrder() {
-		if (this.scripts.stream().anyMatch((s) -> version(s) == null)) {
-			return List.of();
-		}
-		return this.scripts.stream()
-			.sorted(Comparator.comparing(TenantMigrations::version))
-			.map((s) -> s.content)
-			.toList();
+		return this.versionedSqlInOrder;
 	}
 
 	public List<String> scriptNames() {
