@@ -37,6 +37,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tier moves with the tenancy core on real PostgreSQL and a real Debezium engine, while
@@ -198,6 +199,29 @@ class TenantMoverIT {
 		assertThat(new HashSet<>(TenantContext.call(a, () -> notes(two).ids()))).isEqualTo(writers.acked(a));
 		// The abandoned target is gone.
 		assertThat(countSchemas(SERVICE + "_dedicated", report.to().schema())).isZero();
+		assertNoCaptureLeft();
+	}
+
+	/**
+	 * An instance that only reads has no fenced write to tell it the tenant moved; the
+	 * placement change reaches it as the switch commits, not after the route cache's 30
+	 * s.
+	 */
+	@Test
+	void anInstanceThatOnlyReadsFollowsAMoveMadeByAnother() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		TenantContext.run(a, () -> notes(one).add("before"));
+		assertThat(TenantContext.call(a, () -> notes(two).ids())).hasSize(1);
+
+		MoveReport report = one.getBean(TenantMover.class)
+			.move(a, Tier.DEDICATED, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
+					TenantMover.Progress.NONE);
+		assertThat(report.succeeded()).as(String.valueOf(report.reason())).isTrue();
+		UUID after = TenantContext.call(a, () -> notes(one).add("after"));
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(TenantContext.call(a, () -> notes(two).ids())).hasSize(2).contains(after));
+		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
 		assertNoCaptureLeft();
 	}
 

@@ -14,6 +14,7 @@ import io.tierflow.tenancy.placement.PlacementListener;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PinnedTransactionManagers;
+import io.tierflow.tenancy.routing.PlacementChanges;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.tenancy.routing.TenantDataSource;
@@ -123,6 +124,12 @@ public class TenancyAutoConfiguration {
 		return new PlacementDirectory(placements, controlTx, migrations, properties.placementCacheTtl());
 	}
 
+	/** Every instance forgets a route as soon as its placement changes anywhere. */
+	@Bean
+	PlacementChanges placementChanges(TenancyProperties properties, PlacementDirectory directory) {
+		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl());
+	}
+
 	@Bean
 	PlacementMigrator placementMigrator(PlacementPools pools, PlacementRepository placements,
 			@Qualifier(CONTROL) TransactionTemplate controlTx, TenantMigrations migrations,
@@ -169,8 +176,9 @@ public class TenancyAutoConfiguration {
 
 	@Bean(name = "dbHealthContributor")
 	@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-	TenancyHealthIndicator dbHealthContributor(@Qualifier(CONTROL) DataSource control, PlacementPools pools) {
-		return new TenancyHealthIndicator(control, pools);
+	TenancyHealthIndicator dbHealthContributor(@Qualifier(CONTROL) DataSource control, PlacementPools pools,
+			PlacementChanges changes) {
+		return new TenancyHealthIndicator(control, pools, changes);
 	}
 
 	@Bean

@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 
 import io.tierflow.tenancy.TenancyProperties.Cluster;
 import io.tierflow.tenancy.placement.JdbcUrls;
+import io.tierflow.tenancy.routing.PlacementChanges;
 import io.tierflow.tenancy.routing.PlacementPools;
 
 import org.springframework.boot.health.contributor.Health;
@@ -15,7 +16,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * Health of a tenant-data service's databases: DOWN when the control database is
  * unreachable; each cluster's reachability in the details (one cluster down leaves the
  * others serving). It replaces Boot's DataSource health, which cannot borrow from the
- * tenant-routed DataSource outside a tenant transaction.
+ * tenant-routed DataSource outside a tenant transaction. Whether placement changes reach
+ * this instance as they commit is a detail too: without them routes live out their time
+ * to live, which is slower, not wrong for writes (they are fenced).
  */
 public class TenancyHealthIndicator implements HealthIndicator {
 
@@ -23,9 +26,12 @@ public class TenancyHealthIndicator implements HealthIndicator {
 
 	private final PlacementPools pools;
 
-	public TenancyHealthIndicator(DataSource control, PlacementPools pools) {
+	private final PlacementChanges changes;
+
+	public TenancyHealthIndicator(DataSource control, PlacementPools pools, PlacementChanges changes) {
 		this.control = control;
 		this.pools = pools;
+		this.changes = changes;
 	}
 
 	@Override
@@ -37,6 +43,7 @@ public class TenancyHealthIndicator implements HealthIndicator {
 			health.withDetail("cluster." + cluster.name(), up ? "UP" : "DOWN");
 		}
 		health.withDetail("openDatabasePools", this.pools.openDatabasePools());
+		health.withDetail("placementChanges", this.changes.isListening() ? "LISTENING" : "NOT LISTENING");
 		return health.build();
 	}
 

@@ -28,7 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param clusters the clusters placements are chosen from
  * @param pools connection pool bounds
  * @param migration bounds of the migration pass over all placements
- * @param placementCacheTtl how long a routed placement is trusted before it is re-read
+ * @param placementCacheTtl how long a routed placement is trusted before it is re-read;
+ * changes reach every instance at once while it listens to the control database
+ * ({@code PlacementChanges}), so this bounds staleness only while that feed is down
  */
 @Validated
 @ConfigurationProperties("tierflow.tenancy")

@@ -1,0 +1,200 @@
+package io.tierflow.tenancy.routing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.tierflow.tenancy.TenancyProperties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Makes every instance of a service forget a cached route as soon as the placement behind
+ * it changes, whichever instance changed it: a trigger on the control table announces
+ * each change to a routable placement on commit ({@code NOTIFY}, control migration V5),
+ * and this listens on a connection of its own to the control database and evicts the
+ * tenant from the {@link PlacementDirectory}. Without it, other instances would read a
+ * moved tenant's old store, or serve a suspended one, until the cache's time to live ran
+ * out. Changes made while the feed is down cannot be known, so each (re)connect forgets
+ * every route; the time to live stays the bound when PostgreSQL is out of reach.
+ */
+public class PlacementChanges implements SmartLifecycle {
+
+	/** The channel the control migration's trigger notifies, payload the tenant id. */
+	static final String CHANNEL = "tierflow_placement";
+
+	/** How the listening session shows in {@code pg_stat_activity}. */
+	public static final String APPLICATION_NAME = "tierflow-placement-changes";
+
+	private static final Logger log = LoggerFactory.getLogger(PlacementChanges.class);
+
+	private static final int POLL_MILLIS = 500;
+
+	private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+	private final TenancyProperties.Database control;
+
+	private final PlacementDirectory directory;
+
+	private final Duration ttl;
+
+	private final AtomicLong evictions = new AtomicLong();
+
+	private volatile boolean running;
+
+	private volatile boolean listening;
+
+	private volatile Connection connection;
+
+	private Thread thread;
+
+	public PlacementChanges(TenancyProperties.Database control, PlacementDirectory directory, Duration ttl) {
+		this.control = control;
+		this.directory = directory;
+		this.ttl = ttl;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		this.thread = new Thread(this::run, APPLICATION_NAME);
+		this.thread.setDaemon(true);
+		this.thread.start();
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		Thread t = this.thread;
+		this.thread = null;
+		if (t == null) {
+			return;
+		}
+		closeQuietly(this.connection);
+		try {
+			t.join(5_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Whether the feed is up: changes reach this instance as they commit. */
+	public boolean isListening() {
+		return this.listening;
+	}
+
+	/** Routes forgotten because their placement changed, since start. */
+	public long evictions() {
+		return this.evictions.get();
+	}
+
+	private void run() {
+		long backoff = 100;
+		while (this.running) {
+			try (Connection con = open()) {
+				this.connection = con;
+				try (Statement listen = con.createStatement()) {
+					listen.execute("listen " + CHANNEL);
+				}
+				// Whatever changed while nobody listened is unknown.
+				this.directory.evictAll();
+				this.listening = true;
+				log.info("Listening for placement changes on the control database");
+				backoff = 100;
+				PGConnection pg = con.unwrap(PGConnection.class);
+				while (this.running) {
+					PGNotification[] changes = pg.getNotifications(POLL_MILLIS);
+					if (changes != null) {
+						for (PGNotification change : changes) {
+							evict(change.getParameter());
+						}
+					}
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (!this.running) {
+					break;
+				}
+				if (this.listening) {
+					log.warn("Lost the placement change feed ({}); routes are trusted for at most {} until it is back",
+							ex.getMessage(), this.ttl);
+				}
+				else {
+					log.debug("Could not listen for placement changes: {}", ex.getMessage());
+				}
+				this.listening = false;
+				pause(backoff);
+				backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+			}
+			finally {
+				this.listening = false;
+				this.connection = null;
+			}
+		}
+	}
+
+	private void evict(String tenant) {
+		try {
+			this.directory.evict(UUID.fromString(tenant));
+			this.evictions.incrementAndGet();
+			log.debug("Placement of tenant {} changed: route forgotten", tenant);
+		}
+		catch (IllegalArgumentException ex) {
+			log.warn("Ignored a placement change notice that names no tenant: '{}'", tenant);
+		}
+	}
+
+	private Connection open() throws SQLException {
+		Properties props = new Properties();
+		props.setProperty("user", this.control.username());
+		if (this.control.password() != null) {
+			props.setProperty("password", this.control.password());
+		}
+		props.setProperty("ApplicationName", APPLICATION_NAME);
+		// A dead peer is noticed by the poll's reads; keepalives catch a silent network.
+		props.setProperty("tcpKeepAlive", "true");
+		props.setProperty("connectTimeout", "10");
+		return DriverManager.getConnection(this.control.jdbcUrl(), props);
+	}
+
+	private void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
+		}
+	}
+
+	private static void closeQuietly(Connection con) {
+		if (con == null) {
+			return;
+		}
+		try {
+			con.close();
+		}
+		catch (SQLException ex) {
+			// Closing to wake the listening thread; it is going away either way.
+		}
+	}
+
+}
