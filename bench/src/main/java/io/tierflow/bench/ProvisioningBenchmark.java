@@ -23,12 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.migration.MigrationReport;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.StoreNames;
+import io.tierflow.tenancy.placement.StoreProbe;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -38,7 +40,9 @@ import io.tierflow.testsupport.TestPostgres;
 import org.flywaydb.core.Flyway;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.awaitility.Awaitility.await;
@@ -147,6 +151,7 @@ final class ProvisioningBenchmark {
 			}
 
 			verify(pg, ids, migrator.migrations().latestVersion());
+			idleSweep(service, ids);
 			String result = String.format(Locale.ROOT,
 					"RESULT provisioning tenants=%d provision_s=%.2f noop_migrate_s=%.3f", this.tenants,
 					provisioned.seconds, noopSeconds);
@@ -154,6 +159,42 @@ final class ProvisioningBenchmark {
 					(provisioned.seconds <= 30) ? "met" : "MISSED", (noopSeconds <= 5) ? "met" : "MISSED"));
 			return result;
 		}
+	}
+
+	/**
+	 * What simulation-service's stale-run sweep costs when there is nothing to find, over
+	 * the provisioned tenants: the store probe it uses against what it did before, a
+	 * write transaction per tenant running the sweep's locking query.
+	 */
+	private void idleSweep(ConfigurableApplicationContext service, List<UUID> ids) {
+		String stale = "status in ('QUEUED', 'RUNNING') and coalesce(heartbeat_at, created_at)"
+				+ " < now() - interval '60 seconds'";
+		StoreProbe probe = service.getBean(StoreProbe.class);
+		double[] probeMillis = new double[3];
+		for (int i = 0; i < probeMillis.length; i++) {
+			long at = System.nanoTime();
+			int found = probe.tenantsWith("simulation_run", stale).size();
+			probeMillis[i] = (System.nanoTime() - at) / 1e6;
+			if (found != 0) {
+				throw new IllegalStateException(
+						"The probe found " + found + " tenants with stale runs; there are none");
+			}
+		}
+		TransactionTemplate tx = new TransactionTemplate(service.getBean(PlatformTransactionManager.class));
+		JdbcClient jdbc = service.getBean(JdbcClient.class);
+		long at = System.nanoTime();
+		for (UUID id : ids) {
+			TenantContext.run(id, () -> tx.execute((s) -> jdbc
+				.sql("select id from simulation_run where " + stale + " order by id for update skip locked limit 100")
+				.query()
+				.listOfRows()));
+		}
+		double perTenantMillis = (System.nanoTime() - at) / 1e6;
+		Arrays.sort(probeMillis);
+		Bench.say(String.format(Locale.ROOT,
+				"  idle stale-run sweep over %d tenants: store probe %.1f ms (median of 3, the slowest %.1f ms);"
+						+ " a transaction per tenant %.0f ms (%.0fx)",
+				ids.size(), probeMillis[1], probeMillis[2], perTenantMillis, perTenantMillis / probeMillis[1]));
 	}
 
 	/**

@@ -12,6 +12,7 @@ import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.ClusterSelector;
 import io.tierflow.tenancy.placement.PlacementListener;
 import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.StoreProbe;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PinnedTransactionManagers;
 import io.tierflow.tenancy.routing.PlacementChanges;
@@ -128,6 +129,12 @@ public class TenancyAutoConfiguration {
 	@Bean
 	PlacementChanges placementChanges(TenancyProperties properties, PlacementDirectory directory) {
 		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl());
+	}
+
+	@Bean
+	StoreProbe storeProbe(PlacementRepository placements, @Qualifier(CONTROL) TransactionTemplate controlTx,
+			PlacementPools pools) {
+		return new StoreProbe(placements, controlTx, pools);
 	}
 
 	@Bean

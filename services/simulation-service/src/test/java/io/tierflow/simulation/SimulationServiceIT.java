@@ -506,9 +506,10 @@ class SimulationServiceIT {
 		assertProblem(this.api.post(runs, null, "{\"iterations\":10}"), 401);
 	}
 
-	@Test
-	void runLostWithItsInstanceIsFailedBySweep() {
-		UUID a = provision(Tier.SHARED);
+	@ParameterizedTest
+	@EnumSource(Tier.class)
+	void runLostWithItsInstanceIsFailedBySweep(Tier tier) {
+		UUID a = provision(tier);
 		String t = token(a, "USER");
 		String model = model(t, MODEL);
 		UUID lost = UUID.randomUUID();

@@ -28,10 +28,10 @@ import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.tierflow.tenancy.placement.StoreProbe;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,7 @@ public class OutboxRelay implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
 	/** Outboxes of one database a sweep probes with one statement. */
-	static final int PROBE_CHUNK = 100;
+	static final int PROBE_CHUNK = StoreProbe.CHUNK;
 
 	private final URI source;
 
@@ -251,30 +251,11 @@ public class OutboxRelay implements SmartLifecycle {
 	 * rows; all of them if that cannot be told (one was dropped meanwhile, say).
 	 */
 	private static List<OutboxLocation> withRows(DataSource owner, List<OutboxLocation> chunk) {
-		StringBuilder sql = new StringBuilder(chunk.size() * 64);
-		for (int i = 0; i < chunk.size(); i++) {
-			if (i > 0) {
-				sql.append(" union all ");
-			}
-			sql.append("select ")
-				.append(i)
-				.append(" where exists (select from ")
-				.append(chunk.get(i).schema())
-				.append(".outbox)");
-		}
-		List<OutboxLocation> withRows = new ArrayList<>();
-		try (Connection con = owner.getConnection(); PreparedStatement ps = con.prepareStatement(sql.toString())) {
-			// Prepared on the server at once, not after the driver's fifth use:
-			// planning a hundred subqueries costs ~4 ms, running the kept plan
-			// ~0.3 ms. A chunk's text stays the same from sweep to sweep (stores are
-			// listed in the order they were added), so the plan is used again.
-			ps.unwrap(PGStatement.class).setPrepareThreshold(1);
-			try (ResultSet rs = ps.executeQuery()) {
-				while (rs.next()) {
-					withRows.add(chunk.get(rs.getInt(1)));
-				}
-			}
-			return withRows;
+		// A chunk's text stays the same from sweep to sweep (stores are listed in the
+		// order they were added), so its plan is used again.
+		List<String> schemas = chunk.stream().map(OutboxLocation::schema).toList();
+		try {
+			return StoreProbe.schemasWith(owner, schemas, "outbox", null).stream().map(chunk::get).toList();
 		}
 		catch (SQLException ex) {
 			log.debug("Probing {} outboxes at once failed ({}); draining each", chunk.size(), ex.toString());

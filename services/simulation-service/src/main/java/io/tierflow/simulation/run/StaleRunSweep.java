@@ -1,14 +1,11 @@
 package io.tierflow.simulation.run;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
-import io.tierflow.tenancy.placement.PlacementRepository;
-import io.tierflow.tenancy.placement.PlacementState;
-import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.StoreProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,18 +21,16 @@ import org.springframework.stereotype.Component;
  * run. Every instance sweeps; row locks ({@code for update skip locked}) and the RUNNING
  * guard keep two sweeps from failing a run twice.
  * <p>
- * The sweep visits every ready tenant of the service's placements, one short transaction
- * each, which is fine for hundreds of tenants; for many thousands a per-placement index
- * of running runs would be the next step.
+ * Only tenants that have such a run are visited: a {@link StoreProbe} asks each database
+ * at once (a statement per shared schema and per hundred tenant schemas), so an idle
+ * sweep over thousands of tenants costs a few statements, not a transaction per tenant.
  */
 @Component
 class StaleRunSweep implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(StaleRunSweep.class);
 
-	private static final int PAGE = 500;
-
-	private final PlacementRepository placements;
+	private final StoreProbe probe;
 
 	private final RunOutcomes outcomes;
 
@@ -43,9 +38,8 @@ class StaleRunSweep implements SchedulingConfigurer {
 
 	private final SimulationProperties properties;
 
-	StaleRunSweep(PlacementRepository placements, RunOutcomes outcomes, LiveRuns live,
-			SimulationProperties properties) {
-		this.placements = placements;
+	StaleRunSweep(StoreProbe probe, RunOutcomes outcomes, LiveRuns live, SimulationProperties properties) {
+		this.probe = probe;
 		this.outcomes = outcomes;
 		this.live = live;
 		this.properties = properties;
@@ -63,31 +57,25 @@ class StaleRunSweep implements SchedulingConfigurer {
 	int sweep() {
 		long staleSeconds = Math.max(1, this.properties.staleAfter().toSeconds());
 		Set<UUID> computedHere = this.live.computedHere();
+		Set<UUID> tenants;
+		try {
+			// The same test as the locking query's, in every store at once: only tenants
+			// with a run gone quiet get a transaction.
+			tenants = this.probe.tenantsWith("simulation_run", "status in ('QUEUED', 'RUNNING')"
+					+ " and coalesce(heartbeat_at, created_at) < now() - interval '" + staleSeconds + " seconds'");
+		}
+		catch (RuntimeException ex) {
+			log.warn("Cannot look for stale runs: {}", ex.toString());
+			return 0;
+		}
 		int failed = 0;
-		for (int offset = 0;; offset += PAGE) {
-			List<TenantPlacement> page;
+		for (UUID tenant : tenants) {
 			try {
-				page = this.placements.findAll(PAGE, offset);
+				failed += TenantContext.call(tenant, () -> this.outcomes.failStale(staleSeconds, computedHere));
 			}
 			catch (RuntimeException ex) {
-				log.warn("Cannot list the placements for the stale-run sweep", ex);
-				return failed;
-			}
-			for (TenantPlacement placement : page) {
-				if (placement.state() != PlacementState.READY || placement.suspended()) {
-					continue;
-				}
-				try {
-					failed += TenantContext.call(placement.tenantId(),
-							() -> this.outcomes.failStale(staleSeconds, computedHere));
-				}
-				catch (RuntimeException ex) {
-					// A moving or unreachable tenant is swept next time.
-					log.debug("Stale-run sweep skipped tenant {}: {}", placement.tenantId(), ex.toString());
-				}
-			}
-			if (page.size() < PAGE) {
-				break;
+				// A moving or unreachable tenant is swept next time.
+				log.debug("Stale-run sweep skipped tenant {}: {}", tenant, ex.toString());
 			}
 		}
 		if (failed > 0) {
