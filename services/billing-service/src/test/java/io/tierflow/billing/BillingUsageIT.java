@@ -319,6 +319,16 @@ class BillingUsageIT {
 			assertThat(line.get("eventIds").get(0).asString()).isEqualTo(late);
 			assertThat(line.get("note").asString()).contains("late");
 			assertThat(invoice(t, id)).isEqualTo(finalInvoice);
+
+			// March, with the late usage, is due once its own grace is over; February,
+			// closed already, is left as it is.
+			this.clock.set("2026-04-04T00:00:01Z");
+			this.finalizer.finalizeDue();
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(finalized.data(EventTypes.INVOICE_FINALIZED, tenant))
+					.extracting((e) -> e.get("period").asString())
+					.containsExactly("2026-02", "2026-03"));
+			assertThat(invoice(t, id)).isEqualTo(finalInvoice);
 		}
 	}
 

@@ -18,9 +18,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Finalizes the invoices whose grace period is over, tenant by tenant, each tenant in a
- * transaction of its own on its store: one tenant's failure does not hold up the others,
- * and the next run retries it. Safe to run on several instances at once: a month is
- * closed by exactly one of them.
+ * transaction of its own on its store (a read-only one when nothing is due): one tenant's
+ * failure does not hold up the others, and the next run retries it. Safe to run on
+ * several instances at once: a month is closed by exactly one of them.
  */
 @Component
 public class InvoiceFinalizer {
@@ -37,6 +37,8 @@ public class InvoiceFinalizer {
 
 	private final TransactionTemplate tx;
 
+	private final TransactionTemplate readTx;
+
 	InvoiceFinalizer(Invoices invoices, PlacementRepository placements,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
 			PlatformTransactionManager transactionManager) {
@@ -44,6 +46,8 @@ public class InvoiceFinalizer {
 		this.placements = placements;
 		this.controlTx = controlTx;
 		this.tx = new TransactionTemplate(transactionManager);
+		this.readTx = new TransactionTemplate(transactionManager);
+		this.readTx.setReadOnly(true);
 	}
 
 	/**
@@ -70,6 +74,10 @@ public class InvoiceFinalizer {
 
 	private int finalizeDue(TenantPlacement placement) {
 		try (TenantContext.Scope scope = TenantContext.open(placement.tenantId())) {
+			// Most visits find nothing due: they stay read-only.
+			if (!Boolean.TRUE.equals(this.readTx.execute((s) -> this.invoices.hasDue()))) {
+				return 0;
+			}
 			Integer n = this.tx.execute((s) -> this.invoices.finalizeDue());
 			return (n != null) ? n : 0;
 		}

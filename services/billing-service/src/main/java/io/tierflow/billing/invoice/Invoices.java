@@ -3,6 +3,7 @@ package io.tierflow.billing.invoice;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -100,6 +101,26 @@ class Invoices {
 			}
 		}
 		return finalized;
+	}
+
+	/**
+	 * Whether {@link #finalizeDue()} has anything to do: a month whose grace is over and
+	 * that is not closed yet. Two reads, so that the finalizer's visit to a tenant that
+	 * is up to date takes a read-only transaction, not a write one with a statement per
+	 * month of its history.
+	 */
+	boolean hasDue() {
+		OffsetDateTime now = OffsetDateTime.now(this.clock);
+		Optional<YearMonth> first = this.ledger.firstMonth();
+		if (first.isEmpty() || !isDue(first.get(), now)) {
+			return false;
+		}
+		YearMonth last = first.get();
+		while (isDue(last.plusMonths(1), now)) {
+			last = last.plusMonths(1);
+		}
+		long months = ChronoUnit.MONTHS.between(first.get(), last) + 1;
+		return this.ledger.closedBetween(first.get(), last) < months;
 	}
 
 	private boolean isDue(YearMonth month, OffsetDateTime now) {

@@ -296,6 +296,15 @@ public class UsageLedger {
 			.single()).map(UsageLedger::monthOf);
 	}
 
+	/** How many of the months from {@code first} to {@code last} are closed. */
+	public long closedBetween(YearMonth first, YearMonth last) {
+		return this.jdbc
+			.sql("select count(*) from billing_period where closed_at is not null and period between ? and ?")
+			.params(first.atDay(1), last.atDay(1))
+			.query(Long.class)
+			.single();
+	}
+
 	/** Usage billed in a month, in the order it occurred. */
 	public List<UsageRecord> billedIn(YearMonth month) {
 		return this.jdbc.sql(RECORD_COLUMNS + " where period = ? order by occurred_at, id")
