@@ -175,6 +175,7 @@ public class PlacementChanges implements SmartLifecycle {
 		return DriverManager.getConnection(this.control.jdbcUrl(), props);
 	}
 
+	/** Between reconnects: a doubling backoff, so a down database is not hammered. */
 	private void pause(long millis) {
 		try {
 			Thread.sleep(millis);
