@@ -41,6 +41,9 @@ public class PlacementChanges implements SmartLifecycle {
 
 	private static final long MAX_BACKOFF_MILLIS = 5_000;
 
+	/** About every 30 s, the session is asked whether it is still there. */
+	private static final int CHECK_EVERY_POLLS = 60;
+
 	private final TenancyProperties.Database control;
 
 	private final PlacementDirectory directory;
@@ -120,12 +123,18 @@ public class PlacementChanges implements SmartLifecycle {
 				log.info("Listening for placement changes on the control database");
 				backoff = 100;
 				PGConnection pg = con.unwrap(PGConnection.class);
-				while (this.running) {
+				for (long polls = 1; this.running; polls++) {
 					PGNotification[] changes = pg.getNotifications(POLL_MILLIS);
 					if (changes != null) {
 						for (PGNotification change : changes) {
 							evict(change.getParameter());
 						}
+					}
+					// Polling only reads: a peer gone without a word (a cut network)
+					// shows
+					// only when something is sent.
+					if (polls % CHECK_EVERY_POLLS == 0 && !con.isValid(5)) {
+						throw new SQLException("the listening session does not answer");
 					}
 				}
 			}
