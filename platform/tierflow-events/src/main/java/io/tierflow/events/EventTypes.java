@@ -12,7 +12,15 @@ public final class EventTypes {
 
 	public static final String TENANT_REACTIVATED = "tierflow.tenant.reactivated.v1";
 
+	/**
+	 * Offboarding started: the tenant is refused everywhere from now on, and erased when
+	 * its grace period ends (data {@code TenantStatusChanged}, status PENDING_ERASE or
+	 * ERASING). Undone by {@link #TENANT_REACTIVATED} during the grace period.
+	 */
 	public static final String TENANT_DELETED = "tierflow.tenant.deleted.v1";
+
+	/** Erase the tenant's data now; each tenant-data service answers tenant.erased. */
+	public static final String TENANT_ERASE_REQUESTED = "tierflow.tenant.erase_requested.v1";
 
 	public static final String TENANT_TIER_CHANGE_REQUESTED = "tierflow.tenant.tier_change_requested.v1";
 
@@ -32,6 +40,7 @@ public final class EventTypes {
 	/** A service's final result of moving a tenant; a reply. */
 	public static final String TENANT_MIGRATED = "tierflow.tenant.migrated.v1";
 
+	/** A service's report of erasing a tenant; a reply. */
 	public static final String TENANT_ERASED = "tierflow.tenant.erased.v1";
 
 	public static final String USER_CREATED = "tierflow.user.created.v1";

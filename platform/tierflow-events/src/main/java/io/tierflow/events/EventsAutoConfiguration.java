@@ -11,10 +11,12 @@ import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.provisioning.ErasureParticipant;
 import io.tierflow.events.provisioning.ProvisioningReplies;
 import io.tierflow.events.provisioning.TenantLifecycleParticipant;
 import io.tierflow.events.provisioning.TierChangeParticipant;
@@ -89,7 +91,7 @@ public class EventsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(ListenerContainerCustomizer.class)
 	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tierflowListenerContainers(
-			EventsProperties properties, Environment env) {
+			EventsProperties properties, Environment env, ObjectProvider<ErasedTenantEvents> erased) {
 		Map<String, Object> config = new HashMap<>();
 		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -99,7 +101,7 @@ public class EventsAutoConfiguration {
 		// letter only, and closed with the customizer.
 		DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(config,
 				new ByteArraySerializer(), new ByteArraySerializer());
-		return new TierflowListenerContainers(producers);
+		return new TierflowListenerContainers(producers, erased::getIfAvailable);
 	}
 
 	private static String bootstrapServers(EventsProperties properties, Environment env) {
@@ -177,10 +179,17 @@ public class EventsAutoConfiguration {
 		TenantLifecycleParticipant tenantLifecycle(TenancyProperties properties, TenantProvisioner provisioner,
 				PlacementRepository placements, PlacementDirectory directory,
 				@Qualifier(CONTROL) EventInbox controlInbox, @Qualifier(CONTROL) Outbox controlOutbox,
-				ObjectProvider<JsonMapper> json, ObjectProvider<TierChangeParticipant> tierChanges) {
+				ObjectProvider<JsonMapper> json, ObjectProvider<TierChangeParticipant> tierChanges,
+				ObjectProvider<ErasureParticipant> erasures) {
 			return new TenantLifecycleParticipant(properties.service(), provisioner, placements, directory,
 					controlInbox, controlOutbox, json(json),
-					tierChanges.getIfAvailable(() -> TierChangeParticipant.NONE));
+					tierChanges.getIfAvailable(() -> TierChangeParticipant.NONE),
+					erasures.getIfAvailable(() -> ErasureParticipant.NONE));
+		}
+
+		@Bean
+		ErasedTenantEvents erasedTenantEvents(PlacementDirectory directory, ObjectProvider<MeterRegistry> meters) {
+			return new ErasedTenantEvents(directory::erased, meters.getIfAvailable());
 		}
 
 		@Bean

@@ -20,13 +20,34 @@ public class TenantRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
 
 	private static final ThreadLocal<TenantContext.Scope> SCOPE = new ThreadLocal<>();
 
+	private final ErasedTenantEvents erased;
+
+	/** Binds tenants, and passes every record on. */
+	public TenantRecordInterceptor() {
+		this(null);
+	}
+
+	/**
+	 * Binds tenants, and skips (acknowledged, counted) the records of tenants erased
+	 * here.
+	 * @param erased null to pass every record on
+	 */
+	public TenantRecordInterceptor(ErasedTenantEvents erased) {
+		this.erased = erased;
+	}
+
 	@Override
 	public ConsumerRecord<K, V> intercept(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
 		release();
 		Header header = record.headers().lastHeader(DomainEvent.TENANT_HEADER);
 		if (header != null && header.value() != null) {
 			try {
-				SCOPE.set(TenantContext.open(UUID.fromString(new String(header.value(), StandardCharsets.UTF_8))));
+				UUID tenant = UUID.fromString(new String(header.value(), StandardCharsets.UTF_8));
+				SCOPE.set(TenantContext.open(tenant));
+				if (this.erased != null && this.erased.drop(tenant, describe(record))) {
+					release();
+					return null; // skipped; its offset is committed like a processed one
+				}
 			}
 			catch (IllegalArgumentException ex) {
 				// Not a tenant id: the consumer rejects the event as malformed, with no
@@ -39,6 +60,13 @@ public class TenantRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
 	@Override
 	public void afterRecord(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
 		release();
+	}
+
+	private static String describe(ConsumerRecord<?, ?> record) {
+		Header id = record.headers().lastHeader("ce_id");
+		Header type = record.headers().lastHeader("ce_type");
+		return ((type != null) ? new String(type.value(), StandardCharsets.UTF_8) : "event") + " "
+				+ ((id != null) ? new String(id.value(), StandardCharsets.UTF_8) : "?") + " from " + record.topic();
 	}
 
 	private static void release() {

@@ -1,5 +1,8 @@
 package io.tierflow.events;
 
+import java.util.Arrays;
+import java.util.function.Supplier;
+
 import java.util.function.BiFunction;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,8 +46,16 @@ class TierflowListenerContainers implements ListenerContainerWithDlqAndRetryCust
 
 	private final KafkaTemplate<byte[], byte[]> deadLetters;
 
-	TierflowListenerContainers(DefaultKafkaProducerFactory<byte[], byte[]> producers) {
+	private final Supplier<ErasedTenantEvents> erased;
+
+	/**
+	 * @param erased drops the records of erased tenants on every binding but the tenant
+	 * lifecycle's (its erase requests must arrive); supplies null in tenant-service
+	 */
+	TierflowListenerContainers(DefaultKafkaProducerFactory<byte[], byte[]> producers,
+			Supplier<ErasedTenantEvents> erased) {
 		this.producers = producers;
+		this.erased = erased;
 		this.deadLetters = new KafkaTemplate<>(producers);
 	}
 
@@ -57,7 +68,7 @@ class TierflowListenerContainers implements ListenerContainerWithDlqAndRetryCust
 	public void configure(AbstractMessageListenerContainer<?, ?> container, String destinationName, String group,
 			@Nullable BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> dlqDestinationResolver,
 			@Nullable BackOff backOff) {
-		bindTenants(container);
+		bindTenants(container, destinationName);
 	}
 
 	@Override
@@ -65,7 +76,7 @@ class TierflowListenerContainers implements ListenerContainerWithDlqAndRetryCust
 			@Nullable BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> dlqDestinationResolver,
 			@Nullable BackOff backOff, ExtendedConsumerProperties<KafkaConsumerProperties> properties) {
 		if (!properties.isBatchMode()) {
-			bindTenants(container);
+			bindTenants(container, destinationName);
 			return;
 		}
 		BackOff retries = (backOff != null) ? backOff : new FixedBackOff(0, 0);
@@ -89,8 +100,11 @@ class TierflowListenerContainers implements ListenerContainerWithDlqAndRetryCust
 		container.setCommonErrorHandler(handler);
 	}
 
-	private static <K, V> void bindTenants(AbstractMessageListenerContainer<K, V> container) {
-		container.setRecordInterceptor(new TenantRecordInterceptor<>());
+	private <K, V> void bindTenants(AbstractMessageListenerContainer<K, V> container, String destinations) {
+		boolean lifecycle = destinations != null && Arrays.stream(destinations.split(","))
+			.map(String::trim)
+			.anyMatch((d) -> d.equals(Topics.TENANT) || d.equals(Topics.TENANT_REPLIES));
+		container.setRecordInterceptor(new TenantRecordInterceptor<>(lifecycle ? null : this.erased.get()));
 	}
 
 }

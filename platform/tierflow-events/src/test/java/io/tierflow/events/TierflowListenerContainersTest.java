@@ -23,7 +23,7 @@ class TierflowListenerContainersTest {
 	private final DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(
 			Map.of("bootstrap.servers", "localhost:1"));
 
-	private final TierflowListenerContainers customizer = new TierflowListenerContainers(this.producers);
+	private final TierflowListenerContainers customizer = new TierflowListenerContainers(this.producers, () -> null);
 
 	@AfterEach
 	void close() {

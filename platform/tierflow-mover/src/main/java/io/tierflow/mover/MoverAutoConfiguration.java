@@ -5,6 +5,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 
 import io.tierflow.events.EventsAutoConfiguration;
 import io.tierflow.events.inbox.EventInbox;
@@ -17,6 +20,7 @@ import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -68,21 +72,40 @@ public class MoverAutoConfiguration {
 	}
 
 	@Bean
-	DeadMoveWatch deadMoveWatch(TenantMover mover) {
-		return new DeadMoveWatch(mover);
+	@ConditionalOnBean(name = "tenantLifecycle")
+	TenantEraser tenantEraser(TenancyProperties tenancy, MoverProperties properties, PlacementRepository placements,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) DataSource controlDataSource, PlacementPools pools,
+			PlacementDirectory directory, @Qualifier(TenancyAutoConfiguration.CONTROL) Outbox controlOutbox,
+			ObjectProvider<ErasureStep> steps, ObjectProvider<JsonMapper> json) {
+		return new TenantEraser(tenancy.service(), placements, controlTx, control, controlDataSource, pools, directory,
+				controlOutbox, steps.orderedStream().toList(), json.getIfAvailable(() -> JsonMapper.builder().build()),
+				properties.eraseOutboxDrainWait());
 	}
 
-	/** Looks for dead moves every few seconds while the service runs. */
+	@Bean
+	DeadMoveWatch deadMoveWatch(TenantMover mover, ObjectProvider<TenantEraser> eraser) {
+		return new DeadMoveWatch(mover, eraser::getIfAvailable);
+	}
+
+	/**
+	 * Looks for dead moves, and for erases a dead process left unfinished, every few
+	 * seconds while the service runs.
+	 */
 	static final class DeadMoveWatch implements SmartLifecycle {
 
 		private static final Logger log = LoggerFactory.getLogger(DeadMoveWatch.class);
 
 		private final TenantMover mover;
 
+		private final Supplier<TenantEraser> eraser;
+
 		private ScheduledExecutorService scheduler;
 
-		DeadMoveWatch(TenantMover mover) {
+		DeadMoveWatch(TenantMover mover, Supplier<TenantEraser> eraser) {
 			this.mover = mover;
+			this.eraser = eraser;
 		}
 
 		@Override
@@ -103,6 +126,15 @@ public class MoverAutoConfiguration {
 				}
 				catch (RuntimeException ex) {
 					log.warn("Looking for dead tier moves failed: {}", ex.toString());
+				}
+				TenantEraser erasures = this.eraser.get();
+				try {
+					if (erasures != null) {
+						erasures.resume();
+					}
+				}
+				catch (RuntimeException ex) {
+					log.warn("Looking for unfinished erases failed: {}", ex.toString());
 				}
 			}, 0, 10, TimeUnit.SECONDS);
 		}

@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeat how often the stream reports its position while the tenant is quiet
  * @param sourceRemovalDelay added to the placement cache's time to live before a moved
  * tenant's old data is removed
+ * @param eraseOutboxDrainWait how long an erase waits for the tenant's unsent events
+ * (billing's final invoice.finalized, say) to be relayed before their store goes anyway
  */
 @ConfigurationProperties("tierflow.mover")
 public record MoverProperties(@DefaultValue("200ms") Duration cutoverLag, @DefaultValue("30m") Duration catchUpDeadline,
 		@DefaultValue("2s") Duration fenceWait, @DefaultValue("1s") Duration heartbeat,
-		@DefaultValue("1s") Duration sourceRemovalDelay) {
+		@DefaultValue("1s") Duration sourceRemovalDelay, @DefaultValue("30s") Duration eraseOutboxDrainWait) {
 
 	TenantMover.Options options() {
 		return new TenantMover.Options(this.cutoverLag, this.catchUpDeadline, this.fenceWait, this.heartbeat);

@@ -128,6 +128,8 @@ public class TenantMover {
 
 	private final PlacementPools pools;
 
+	private final StoreRemoval removal;
+
 	private final PlacementDirectory directory;
 
 	private final MoveRecords records;
@@ -152,6 +154,7 @@ public class TenantMover {
 		this.placements = placements;
 		this.controlTx = controlTx;
 		this.pools = pools;
+		this.removal = new StoreRemoval(placements, controlTx, pools);
 		this.directory = directory;
 	}
 
@@ -615,50 +618,11 @@ public class TenantMover {
 		}
 	}
 
-	/**
-	 * Removes one tenant's data from a store: its rows from shared tables, or the whole
-	 * schema or database (and the store's record) when it was the tenant's own.
-	 */
 	private void dropTenantData(TenantPlacement placement, Store store) throws SQLException {
-		switch (placement.isolation()) {
-			case ROW -> {
-				try (Connection con = store.connect()) {
-					con.setAutoCommit(false);
-					for (TenantTable table : TenantTable.of(con, store.schema())) {
-						try (PreparedStatement ps = con.prepareStatement(
-								"delete from " + store.qualified(table.name()) + " where tenant_id = ?")) {
-							ps.setObject(1, placement.tenantId());
-							ps.executeUpdate();
-						}
-					}
-					con.commit();
-				}
-			}
-			case SCHEMA -> dropSchema(store);
-			case DATABASE -> dropDatabase(placement);
-		}
-		if (placement.isolation() != IsolationMode.ROW) {
-			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(placement.store()));
-		}
+		this.removal.remove(placement, store, false);
 	}
 
-	private static void dropSchema(Store store) throws SQLException {
-		try (Connection con = store.connect(); Statement st = con.createStatement()) {
-			st.execute("drop schema if exists " + Sql.quote(store.schema()) + " cascade");
-		}
-	}
-
-	private void dropDatabase(TenantPlacement placement) throws SQLException {
-		this.pools.evict(placement.cluster(), placement.database());
-		Cluster cluster = this.pools.cluster(placement.cluster());
-		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
-				Statement st = con.createStatement()) {
-			// The name comes from the tenant id only (StoreNames).
-			st.execute("drop database if exists " + placement.database() + " with (force)");
-		}
-	}
-
-	private static void awaitOutboxDrained(Store source, UUID tenant, Duration within)
+	static void awaitOutboxDrained(Store source, UUID tenant, Duration within)
 			throws SQLException, InterruptedException {
 		long deadline = System.nanoTime() + within.toNanos();
 		try (Connection con = source.connect()) {
@@ -689,9 +653,7 @@ public class TenantMover {
 	}
 
 	private Store store(TenantPlacement placement) {
-		Cluster cluster = this.pools.cluster(placement.cluster());
-		return new Store(JdbcUrls.withDatabase(cluster.jdbcUrl(), placement.database()), cluster.username(),
-				cluster.password(), placement.schema());
+		return this.removal.store(placement);
 	}
 
 	/** The fence of one cutover: a session holding the tenant's lock exclusive. */

@@ -8,10 +8,12 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.tenant.TenantCreated;
+import io.tierflow.events.tenant.TenantEraseRequested;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.events.tenant.TierChangeRequested;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
 import io.tierflow.tenancy.placement.PlacementRepository;
+import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import org.slf4j.Logger;
@@ -23,10 +25,11 @@ import org.springframework.messaging.Message;
 /**
  * A tenant-data service's part in the tenant lifecycle sagas: provisions a placement on
  * tenant.created and replies tenant.provisioned (READY or FAILED, with the reason), and
- * follows suspension; hands tier change requests to the {@link TierChangeParticipant}.
- * The reply is written to the control outbox in the transaction that records the
- * placement's state, so a redelivered tenant.created never yields a second placement or
- * reply. Bound as the Spring Cloud Stream function {@code tenantLifecycle}.
+ * follows suspension (a deletion suspends too); hands tier change requests to the
+ * {@link TierChangeParticipant} and erase requests to the {@link ErasureParticipant}. The
+ * reply is written to the control outbox in the transaction that records the placement's
+ * state, so a redelivered tenant.created never yields a second placement or reply. Bound
+ * as the Spring Cloud Stream function {@code tenantLifecycle}.
  */
 public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 
@@ -48,10 +51,13 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 
 	private final TierChangeParticipant tierChanges;
 
+	private final ErasureParticipant erasures;
+
 	public TenantLifecycleParticipant(String service, TenantProvisioner provisioner, PlacementRepository placements,
 			PlacementDirectory directory, EventInbox controlInbox, Outbox controlOutbox, JsonMapper json,
-			TierChangeParticipant tierChanges) {
+			TierChangeParticipant tierChanges, ErasureParticipant erasures) {
 		this.tierChanges = tierChanges;
+		this.erasures = erasures;
 		this.service = service;
 		this.provisioner = provisioner;
 		this.placements = placements;
@@ -66,10 +72,12 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 		DomainEvent event = DomainEvent.from(message);
 		switch (event.type()) {
 			case EventTypes.TENANT_CREATED -> created(event);
-			case EventTypes.TENANT_SUSPENDED -> suspended(event, true);
+			case EventTypes.TENANT_SUSPENDED, EventTypes.TENANT_DELETED -> suspended(event, true);
 			case EventTypes.TENANT_REACTIVATED -> suspended(event, false);
 			case EventTypes.TENANT_TIER_CHANGE_REQUESTED, EventTypes.TENANT_TIER_CHANGE_ROLLBACK_REQUESTED ->
 				this.tierChanges.requested(event, event.data(this.json, TierChangeRequested.class));
+			case EventTypes.TENANT_ERASE_REQUESTED ->
+				this.erasures.requested(event, event.data(this.json, TenantEraseRequested.class));
 			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 		}
 	}
@@ -78,6 +86,10 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 		TenantCreated created = event.data(this.json, TenantCreated.class);
 		try {
 			this.provisioner.provision(created.tenantId(), created.tier(), created.region());
+		}
+		catch (TenantErasedException ex) {
+			// A late or replayed tenant.created: the tenant is gone and stays gone.
+			log.info("tenant.created {} dropped: tenant {} is erased here", event.id(), created.tenantId());
 		}
 		catch (NoPlacementAvailableException ex) {
 			// Nothing was placed: answer FAILED once, with the reason, so the saga can

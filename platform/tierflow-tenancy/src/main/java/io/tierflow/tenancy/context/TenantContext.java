@@ -20,6 +20,9 @@ public final class TenantContext {
 
 	private static final ThreadLocal<UUID> CURRENT = new ThreadLocal<>();
 
+	/** Set while the platform itself works on a suspended tenant's data (an erase). */
+	private static final ThreadLocal<Boolean> MAINTENANCE = new ThreadLocal<>();
+
 	private TenantContext() {
 	}
 
@@ -47,6 +50,31 @@ public final class TenantContext {
 		UUID previous = CURRENT.get();
 		bind(tenantId);
 		return () -> bind(previous);
+	}
+
+	/**
+	 * Binds {@code tenantId} for the platform's own work on the tenant's data while the
+	 * tenant is suspended (its users are refused): an erase's last steps, such as the
+	 * final invoice. Never bound from a request or an event.
+	 */
+	public static Scope openForMaintenance(UUID tenantId) {
+		Scope tenant = open(tenantId);
+		Boolean previous = MAINTENANCE.get();
+		MAINTENANCE.set(Boolean.TRUE);
+		return () -> {
+			if (previous == null) {
+				MAINTENANCE.remove();
+			}
+			else {
+				MAINTENANCE.set(previous);
+			}
+			tenant.close();
+		};
+	}
+
+	/** Whether the current binding is {@link #openForMaintenance maintenance}. */
+	public static boolean maintenance() {
+		return MAINTENANCE.get() != null;
 	}
 
 	public static void run(UUID tenantId, Runnable work) {

@@ -148,6 +148,78 @@ public class PlacementRepository {
 			.update();
 	}
 
+	/**
+	 * Locks the tenant's placement row, if it has one, for the rest of the transaction.
+	 */
+	public Optional<TenantPlacement> findForUpdate(UUID tenantId) {
+		return this.control.sql("select " + PLACEMENT_COLUMNS + " from tenant_placement where tenant_id = ? for update")
+			.param(tenantId)
+			.query(PlacementRepository::placement)
+			.optional();
+	}
+
+	/** Whether the tenant is erased here, or being erased. */
+	public boolean isErased(UUID tenantId) {
+		return this.control.sql("select exists (select 1 from tenant_erasure where tenant_id = ?)")
+			.param(tenantId)
+			.query(Boolean.class)
+			.single();
+	}
+
+	public Optional<TenantErasure> findErasure(UUID tenantId) {
+		return this.control
+			.sql("select tenant_id, state, tier, isolation, cluster, database_name, schema_name, report, erased_at"
+					+ " from tenant_erasure where tenant_id = ?")
+			.param(tenantId)
+			.query((rs, i) -> new TenantErasure(rs.getObject(1, UUID.class), "ERASED".equals(rs.getString(2)),
+					(rs.getString(3) != null) ? Tier.valueOf(rs.getString(3)) : null,
+					(rs.getString(4) != null) ? IsolationMode.valueOf(rs.getString(4)) : null, rs.getString(5),
+					rs.getString(6), rs.getString(7), rs.getString(8), rs.getObject(9, java.time.OffsetDateTime.class)))
+			.optional();
+	}
+
+	/**
+	 * Records that the tenant's erase starts: its placement (if any) is ERASING from now
+	 * on, which no route and no provisioning accepts.
+	 * @param placement the tenant's placement, or null if it has none here
+	 */
+	public void startErasure(UUID tenantId, TenantPlacement placement) {
+		this.control
+			.sql("insert into tenant_erasure (tenant_id, state, tier, isolation, cluster, database_name, schema_name)"
+					+ " values (?, 'ERASING', ?, ?, ?, ?, ?) on conflict (tenant_id) do nothing")
+			.params(tenantId, (placement != null) ? placement.tier().name() : null,
+					(placement != null) ? placement.isolation().name() : null,
+					(placement != null) ? placement.cluster() : null, (placement != null) ? placement.database() : null,
+					(placement != null) ? placement.schema() : null)
+			.update();
+		if (placement != null) {
+			updateState(tenantId, PlacementState.ERASING, null);
+		}
+	}
+
+	/** Keeps the erase report, unless one was kept already. */
+	public void recordErasureReport(UUID tenantId, String report) {
+		this.control.sql("update tenant_erasure set report = ? where tenant_id = ? and report is null")
+			.params(report, tenantId)
+			.update();
+	}
+
+	/** Ends the erase: the placement goes, the tombstone stays. */
+	public void finishErasure(UUID tenantId) {
+		this.control.sql("delete from tenant_placement where tenant_id = ?").param(tenantId).update();
+		this.control.sql(
+				"update tenant_erasure set state = 'ERASED', erased_at = coalesce(erased_at, now()) where tenant_id = ?")
+			.param(tenantId)
+			.update();
+	}
+
+	/** Tenants whose erase started and has not ended. */
+	public List<UUID> erasing() {
+		return this.control.sql("select tenant_id from tenant_erasure where state = 'ERASING' order by started_at")
+			.query(UUID.class)
+			.list();
+	}
+
 	private static TenantPlacement placement(ResultSet rs, int row) throws SQLException {
 		return new TenantPlacement(rs.getObject("tenant_id", UUID.class), Tier.valueOf(rs.getString("tier")),
 				IsolationMode.valueOf(rs.getString("isolation")), rs.getString("cluster"),

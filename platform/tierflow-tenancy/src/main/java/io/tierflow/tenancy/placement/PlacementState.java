@@ -8,6 +8,11 @@ public enum PlacementState {
 	/** Migrated to the latest version and serving. */
 	READY,
 	/** Provisioning or migration failed; the error is recorded. */
-	FAILED
+	FAILED,
+	/**
+	 * Being erased: not served, never provisioned again; the row goes when the erase
+	 * ends, and the tenant's tombstone stays ({@code tenant_erasure}).
+	 */
+	ERASING
 
 }

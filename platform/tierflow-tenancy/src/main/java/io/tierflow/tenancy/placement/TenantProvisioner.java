@@ -73,11 +73,13 @@ public class TenantProvisioner {
 	 * @return the ready placement, or a FAILED one carrying the reason
 	 * @throws NoPlacementAvailableException when no cluster can take the tenant (nothing
 	 * is recorded)
+	 * @throws TenantErasedException when the tenant was erased here: it is never placed
+	 * again
 	 */
 	public TenantPlacement provision(UUID tenantId, Tier tier, String region) {
 		long start = System.nanoTime();
 		TenantPlacement placement = this.controlTx.execute((s) -> decide(tenantId, tier, region));
-		if (placement.state() == PlacementState.READY) {
+		if (placement.state() == PlacementState.READY || placement.state() == PlacementState.ERASING) {
 			return placement;
 		}
 		try {
@@ -158,6 +160,9 @@ public class TenantProvisioner {
 		existing = this.placements.find(tenantId);
 		if (existing.isPresent()) {
 			return existing.get();
+		}
+		if (this.placements.isErased(tenantId)) {
+			throw new TenantErasedException(tenantId);
 		}
 		Cluster cluster = this.selector.choose(tier, region, this.placements.tenantsPerCluster());
 		IsolationMode isolation = isolationFor(tier);

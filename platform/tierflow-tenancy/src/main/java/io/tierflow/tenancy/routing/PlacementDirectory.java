@@ -5,10 +5,12 @@ import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementRepository.Routed;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantSuspendedException;
@@ -31,12 +33,16 @@ public class PlacementDirectory {
 
 	private final Cache<UUID, TenantRoute> routes;
 
+	/** Tenants erased here: final, so kept without expiry (bounded in number). */
+	private final Cache<UUID, Boolean> erased;
+
 	public PlacementDirectory(PlacementRepository placements, TransactionTemplate controlTx,
 			TenantMigrations migrations, Duration ttl) {
 		this.placements = placements;
 		this.controlTx = controlTx;
 		this.migrations = migrations;
 		this.routes = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(ttl).build();
+		this.erased = Caffeine.newBuilder().maximumSize(100_000).build();
 	}
 
 	/**
@@ -44,13 +50,34 @@ public class PlacementDirectory {
 	 * @throws UnknownTenantException if the tenant has no placement here
 	 * @throws TenantSuspendedException if the tenant is suspended
 	 * @throws TenantNotReadyException if its placement is not migrated yet
+	 * @throws TenantErasedException if the tenant is erased, or being erased
 	 */
 	public TenantRoute route(UUID tenantId) {
 		TenantRoute route = this.routes.get(tenantId, this::load);
-		if (route.placement().suspended()) {
+		if (route.placement().suspended() && !TenantContext.maintenance()) {
 			throw new TenantSuspendedException(tenantId);
 		}
 		return route;
+	}
+
+	/**
+	 * Whether the tenant is erased here or being erased: its late events are dropped.
+	 * Answered from the caches for tenants that are served or erased.
+	 */
+	public boolean erased(UUID tenantId) {
+		if (this.erased.getIfPresent(tenantId) != null) {
+			return true;
+		}
+		try {
+			this.routes.get(tenantId, this::load);
+			return false;
+		}
+		catch (TenantErasedException ex) {
+			return true;
+		}
+		catch (UnknownTenantException | TenantNotReadyException ex) {
+			return false;
+		}
 	}
 
 	/**
@@ -58,16 +85,30 @@ public class PlacementDirectory {
 	 */
 	public void evict(UUID tenantId) {
 		this.routes.invalidate(tenantId);
+		this.erased.invalidate(tenantId);
 	}
 
 	public void evictAll() {
 		this.routes.invalidateAll();
+		this.erased.invalidateAll();
 	}
 
 	private TenantRoute load(UUID tenantId) {
-		Routed routed = this.controlTx.execute((status) -> this.placements.findRouted(tenantId))
-			.orElseThrow(() -> new UnknownTenantException(tenantId));
+		if (this.erased.getIfPresent(tenantId) != null) {
+			throw new TenantErasedException(tenantId);
+		}
+		Routed routed = this.controlTx.execute((status) -> this.placements.findRouted(tenantId)).orElse(null);
+		if (routed == null) {
+			if (Boolean.TRUE.equals(this.controlTx.execute((status) -> this.placements.isErased(tenantId)))) {
+				this.erased.put(tenantId, Boolean.TRUE);
+				throw new TenantErasedException(tenantId);
+			}
+			throw new UnknownTenantException(tenantId);
+		}
 		TenantPlacement placement = routed.placement();
+		if (placement.state() == PlacementState.ERASING) {
+			throw new TenantErasedException(tenantId);
+		}
 		if (placement.state() != PlacementState.READY) {
 			throw new TenantNotReadyException(tenantId, "placement is " + placement.state()
 					+ ((placement.error() != null) ? " (" + placement.error() + ")" : ""));

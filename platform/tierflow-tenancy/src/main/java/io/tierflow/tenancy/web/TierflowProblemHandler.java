@@ -7,6 +7,7 @@ import java.util.Map;
 import io.tierflow.tenancy.context.NoTenantContextException;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
 import io.tierflow.tenancy.placement.ConflictingMoveException;
+import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantMovedException;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantSuspendedException;
@@ -49,6 +50,11 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(TenantSuspendedException.class)
 	ProblemDetail suspended(TenantSuspendedException ex) {
 		return problem(HttpStatus.FORBIDDEN, "Tenant suspended", ex.getMessage());
+	}
+
+	@ExceptionHandler(TenantErasedException.class)
+	ProblemDetail erased(TenantErasedException ex) {
+		return problem(HttpStatus.GONE, "Tenant deleted", ex.getMessage());
 	}
 
 	@ExceptionHandler(TenantNotReadyException.class)
