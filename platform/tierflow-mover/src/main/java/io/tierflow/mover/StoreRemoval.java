@@ -48,11 +48,22 @@ final class StoreRemoval {
 	}
 
 	/**
-	 * Removes the tenant's data from the placement's store.
-	 * @param withOutbox whether the tenant's outbox rows go too (an erase); a move leaves
-	 * them to the relay
+	 * Removes the tenant's data from the placement's store, and forgets the store when it
+	 * was the tenant's own. The tenant's outbox rows there are left to the relay.
 	 */
-	void remove(TenantPlacement placement, Store store, boolean withOutbox) throws SQLException {
+	void remove(TenantPlacement placement, Store store) throws SQLException {
+		removeData(placement, store, false);
+		if (placement.isolation() != IsolationMode.ROW) {
+			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(placement.store()));
+		}
+	}
+
+	/**
+	 * Removes the tenant's data from the placement's store; the store's record stays (the
+	 * caller forgets it once nothing refers to it).
+	 * @param withOutbox whether the tenant's outbox rows go too (an erase)
+	 */
+	void removeData(TenantPlacement placement, Store store, boolean withOutbox) throws SQLException {
 		switch (placement.isolation()) {
 			case ROW -> {
 				try (Connection con = store.connect()) {
@@ -81,9 +92,6 @@ final class StoreRemoval {
 					st.execute("drop database if exists " + placement.database() + " with (force)");
 				}
 			}
-		}
-		if (placement.isolation() != IsolationMode.ROW) {
-			this.controlTx.executeWithoutResult((s) -> this.placements.deleteStore(placement.store()));
 		}
 	}
 

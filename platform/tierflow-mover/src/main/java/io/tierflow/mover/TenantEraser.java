@@ -207,7 +207,7 @@ public class TenantEraser implements ErasureParticipant {
 			erasure = this.controlTx.execute((s) -> this.placements.findErasure(tenant)).orElseThrow();
 		}
 		if (placement != null) {
-			this.removal.remove(placement, this.removal.store(placement), true);
+			this.removal.removeData(placement, this.removal.store(placement), true);
 		}
 		for (ErasureStep step : this.steps) {
 			try {
@@ -228,6 +228,9 @@ public class TenantEraser implements ErasureParticipant {
 		TenantErasure counted = erasure;
 		TenantErased report = this.controlTx.execute((s) -> {
 			this.placements.finishErasure(tenant);
+			if (placement != null && placement.isolation() != IsolationMode.ROW) {
+				this.placements.deleteStore(placement.store());
+			}
 			TenantErased done = readReport(this.placements.findErasure(tenant).orElse(counted));
 			replyInTransaction(done);
 			return done;

@@ -619,7 +619,7 @@ public class TenantMover {
 	}
 
 	private void dropTenantData(TenantPlacement placement, Store store) throws SQLException {
-		this.removal.remove(placement, store, false);
+		this.removal.remove(placement, store);
 	}
 
 	static void awaitOutboxDrained(Store source, UUID tenant, Duration within)
