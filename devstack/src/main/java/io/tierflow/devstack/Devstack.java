@@ -34,11 +34,16 @@ public final class Devstack implements AutoCloseable {
 	private static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
 			"-Xss512k");
 
+	private static final String BLOBS = "blobs";
+
 	private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
 
 	private final Map<String, Integer> ports = new LinkedHashMap<>();
 
-	private Devstack() {
+	private final Path workDir;
+
+	private Devstack(Path workDir) {
+		this.workDir = workDir;
 	}
 
 	/**
@@ -58,7 +63,7 @@ public final class Devstack implements AutoCloseable {
 	 */
 	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
 			Map<String, Map<String, String>> extraEnv) {
-		Devstack stack = new Devstack();
+		Devstack stack = new Devstack(workDir);
 		try {
 			Files.createDirectories(workDir.resolve("logs"));
 			for (String service : SERVICES) {
@@ -103,6 +108,11 @@ public final class Devstack implements AutoCloseable {
 		return List.of(service, service + "_shared", service + "_dedicated", service + "_enterprise");
 	}
 
+	/** Where file-service keeps its blobs. */
+	public Path blobs() {
+		return this.workDir.resolve(BLOBS);
+	}
+
 	public String url(String service) {
 		return "http://localhost:" + this.ports.get(service);
 	}
@@ -124,7 +134,7 @@ public final class Devstack implements AutoCloseable {
 		Map<String, String> env = ServiceProcess.environment(port, pg, kafka, jwks);
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
-		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve("blobs").toAbsolutePath().toString());
+		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve(BLOBS).toAbsolutePath().toString());
 		env.putAll(extraEnv);
 		return ServiceProcess.launch(service + "-service", servicesDir.resolve(service + "-service.jar"), port,
 				JVM_OPTIONS, env, workDir.resolve("logs").resolve(service + "-service.log"));

@@ -7,10 +7,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tierflow.events.EventTypes;
+import io.tierflow.events.Topics;
+import io.tierflow.events.simulation.SimulationCompleted;
+import io.tierflow.servicetest.TestEvents;
 import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TenantTraces;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -312,6 +318,166 @@ class TenantSagasIT {
 			assertThat(notes.findValuesAsString("kind")).as(notes.toString())
 				.containsExactlyInAnyOrder("WELCOME", "SIMULATION_COMPLETED");
 		});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "STANDARD", "PROFESSIONAL", "ENTERPRISE" })
+	void aDeletedTenantIsErasedInEveryServiceAndNothingOfItIsLeftButItsTombstoneAndInvoices(String plan)
+			throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID tenant = activeTenant(admin, plan);
+		UUID neighbour = activeTenant(admin, plan);
+		String user = busyUser(admin, tenant);
+		String neighbourUser = devToken("{\"subject\":\"n1\",\"tenantId\":\"" + neighbour + "\",\"roles\":[\"USER\"]}");
+		Map<String, String> neighbourResources = createResources(neighbourUser);
+
+		HttpResponse<String> deleted = call("DELETE",
+				stack.url("tenant") + "/api/v1/tenants/" + tenant + "?immediate=true", admin, null);
+		assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+		await().atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(tenant(admin, tenant).get("status").asString()).isEqualTo("ERASED"));
+
+		JsonNode certificate = JSON
+			.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/erasure", admin, null).body());
+		assertThat(certificate.get("services")).as(certificate.toString()).hasSize(4);
+		for (JsonNode service : certificate.get("services")) {
+			JsonNode report = service.get("report");
+			assertThat(service.get("state").asString()).as(service.toString()).isEqualTo("ERASED");
+			assertThat(report.get("rowsDeleted").size()).as(service.toString()).isPositive();
+			assertThat(report.get("isolation").asString())
+				.isEqualTo(Map.of("STANDARD", "ROW", "PROFESSIONAL", "SCHEMA", "ENTERPRISE", "DATABASE").get(plan));
+			switch (service.get("service").asString()) {
+				case "file" -> assertThat(report.get("removed").get("blobs").asLong()).isEqualTo(1);
+				case "billing" -> assertThat(report.get("kept").get("invoices").asLong()).isPositive();
+				default -> {
+				}
+			}
+		}
+		assertOnlyTombstoneAndInvoicesLeft(tenant);
+		assertThat(TenantTraces.inFiles(stack.blobs(), tenant)).isEmpty();
+
+		// Its tokens are refused everywhere, as problems; its neighbour is served as
+		// before.
+		for (String service : RESOURCES.keySet()) {
+			HttpResponse<String> refused = call("GET", stack.url(service) + RESOURCES.get(service), user, null);
+			assertThat(refused.statusCode()).as(service + ": " + refused.body()).isBetween(400, 499);
+			assertThat(refused.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+			assertThat(call("GET", stack.url(service) + RESOURCES.get(service) + "/" + neighbourResources.get(service),
+					neighbourUser, null)
+				.statusCode()).as(service).isEqualTo(200);
+		}
+
+		// A usage event that arrives late is dropped: not parked, not billed, nothing
+		// created again.
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, tenant, UUID.randomUUID().toString(),
+				new SimulationCompleted(tenant, UUID.randomUUID(), UUID.randomUUID(), 5_000, 10, 10, "late",
+						java.time.OffsetDateTime.now()));
+		double before = dropped(admin);
+		await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(dropped(admin)).isGreaterThan(before));
+		assertOnlyTombstoneAndInvoicesLeft(tenant);
+	}
+
+	@Test
+	void aDeletionWaitsForItsGracePeriodAndCanBeRestored() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID tenant = activeTenant(admin, "STANDARD");
+		String user = devToken("{\"subject\":\"g1\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		Map<String, String> resources = createResources(user);
+
+		HttpResponse<String> deleted = call("DELETE", stack.url("tenant") + "/api/v1/tenants/" + tenant, admin, null);
+		assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+		assertThat(JSON.readTree(deleted.body()).get("status").asString()).isEqualTo("PENDING_ERASE");
+		HttpResponse<String> again = call("DELETE", stack.url("tenant") + "/api/v1/tenants/" + tenant, admin, null);
+		assertThat(again.statusCode()).isEqualTo(409);
+		HttpResponse<String> newUser = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", admin,
+				"{\"email\":\"late@example.com\",\"name\":\"Late\",\"role\":\"USER\"}");
+		assertThat(newUser.statusCode()).as(newUser.body()).isEqualTo(409);
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			for (String service : RESOURCES.keySet()) {
+				HttpResponse<String> refused = call("POST", stack.url(service) + RESOURCES.get(service), user,
+						BODIES.get(service).replace("1\"", "9\""));
+				assertThat(refused.statusCode()).as(service + ": " + refused.body()).isEqualTo(403);
+			}
+		});
+
+		HttpResponse<String> restored = call("POST",
+				stack.url("tenant") + "/api/v1/tenants/" + tenant + "/restore-deletion", admin, null);
+		assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+		assertThat(JSON.readTree(restored.body()).get("status").asString()).isEqualTo("ACTIVE");
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			for (String service : RESOURCES.keySet()) {
+				assertThat(call("GET", stack.url(service) + RESOURCES.get(service) + "/" + resources.get(service), user,
+						null)
+					.statusCode()).as(service).isEqualTo(200);
+			}
+		});
+	}
+
+	/**
+	 * A user of the tenant with something in every service: seats, a model, a file (and
+	 * its blob), a run, usage, analytics, notifications.
+	 */
+	private String busyUser(String admin, UUID tenant) throws Exception {
+		HttpResponse<String> created = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", admin,
+				"{\"email\":\"erase-me@example.com\",\"name\":\"Erin\",\"role\":\"USER\"}");
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String userId = JSON.readTree(created.body()).get("id").asString();
+		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		createResources(user);
+		byte[] definition = ("{\"inputs\":[{\"name\":\"units\",\"distribution\":"
+				+ "{\"type\":\"normal\",\"mean\":1000,\"sd\":100}}],"
+				+ "\"outputs\":[{\"name\":\"revenue\",\"expression\":\"units * 2\"}]}")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		HttpResponse<String> stored = upload(user, "model.json", definition);
+		assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+		HttpResponse<String> model = call("POST", stack.url("simulation") + "/api/v1/models/from-file", user,
+				"{\"name\":\"m\",\"fileId\":\"" + JSON.readTree(stored.body()).get("id").asString() + "\"}");
+		assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+		HttpResponse<String> run = call("POST", stack.url("simulation") + "/api/v1/models/"
+				+ JSON.readTree(model.body()).get("id").asString() + "/runs", user,
+				"{\"iterations\":10000,\"seed\":1}");
+		assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode billing = JSON
+				.readTree(call("GET", stack.url("billing") + "/api/v1/usage/current", user, null).body());
+			assertThat(billing.get("iterations").asLong()).as(billing.toString()).isEqualTo(10_000);
+			JsonNode notes = JSON
+				.readTree(call("GET", stack.url("tenant") + "/api/v1/notifications", user, null).body())
+				.get("items");
+			assertThat(notes.findValuesAsString("kind")).contains("SIMULATION_COMPLETED");
+		});
+		return user;
+	}
+
+	/**
+	 * The catalog scan over every database of every service: the tenant's id only in
+	 * tenant-service's tombstone (the tenant row, its per-service erase reports), each
+	 * service's tombstone, and billing's retained invoices.
+	 */
+	private static void assertOnlyTombstoneAndInvoicesLeft(UUID tenant) {
+		List<String> databases = Devstack.SERVICES.stream().flatMap((s) -> Devstack.databases(s).stream()).toList();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			List<String> traces = TenantTraces.inDatabases(TestPostgres.get(), tenant, databases);
+			assertThat(traces).as("where tenant " + tenant + " was found")
+				.allMatch(
+						(t) -> t.startsWith("tenant.public.tenant.")
+								|| t.startsWith("tenant.public.tenant_service_placement.")
+								|| t.matches("(simulation|file|billing|analytics)\\.tierflow\\.tenant_erasure\\..*")
+								|| t.startsWith("billing.tierflow.retained_invoice"),
+						"a tombstone or a retained invoice");
+		});
+	}
+
+	private double dropped(String admin) throws Exception {
+		HttpResponse<String> metric = call("GET", stack.url("billing") + "/actuator/metrics/tierflow.events.dropped",
+				admin, null);
+		if (metric.statusCode() == 404) {
+			return 0;
+		}
+		return JSON.readTree(metric.body()).get("measurements").get(0).get("value").asDouble();
 	}
 
 	private HttpResponse<String> upload(String token, String name, byte[] content) throws Exception {
