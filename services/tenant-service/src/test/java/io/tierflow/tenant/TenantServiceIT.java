@@ -9,10 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.simulation.SimulationFailed;
+import io.tierflow.events.tenant.TenantErased;
 import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TenantProvisioned;
@@ -34,14 +37,17 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "tierflow.tokens.dev-issuer=true")
+// The grace period is long: tests that need it over move the tenant's erase_after back, as
+// time would.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+		"tierflow.tokens.dev-issuer=true", "tierflow.tenants.erase-grace=1h", "tierflow.tenants.erase-check=200ms" })
 class TenantServiceIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -67,6 +73,12 @@ class TenantServiceIT {
 
 	@Autowired
 	TokenIssuer tokens;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	MeterRegistry meters;
 
 	ApiClient api;
 
@@ -135,8 +147,9 @@ class TenantServiceIT {
 		assertThat(
 				this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin, "{\"plan\":\"STANDARD\"}").status())
 			.isEqualTo(409);
-		assertThat(this.api.delete("/api/v1/tenants/" + id, this.admin).status()).isEqualTo(202);
-		assertThat(status(id)).isEqualTo("DELETION_REQUESTED");
+		assertProblem(this.api.delete("/api/v1/tenants/" + id, this.admin), 409);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "?immediate=true", this.admin), 409);
+		assertThat(status(id)).isEqualTo("ACTIVE");
 	}
 
 	@Test
@@ -536,6 +549,226 @@ class TenantServiceIT {
 		assertProblem(this.api.post("/api/v1/notifications/not-a-uuid/read", aliceToken, ""), 400);
 	}
 
+	@Test
+	void aDeletedTenantIsRefusedDuringItsGracePeriodAndCanBeRestored() {
+		UUID id = activeTenant("regretful");
+		String user = this.tokens.issue("gina", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		assertThat(this.api.get("/api/v1/tenants/" + id, user).status()).isEqualTo(200);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin), 404);
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response deleted = this.api.delete("/api/v1/tenants/" + id, this.admin);
+			assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(deleted.body());
+			assertThat(tenant.get("status").asString()).isEqualTo("PENDING_ERASE");
+			OffsetDateTime requestedAt = OffsetDateTime.parse(tenant.get("deleteRequestedAt").asString());
+			OffsetDateTime eraseAfter = OffsetDateTime.parse(tenant.get("eraseAfter").asString());
+			assertThat(Duration.between(requestedAt, eraseAfter)).isEqualTo(Duration.ofHours(1));
+			assertThat(tenant.get("erasedAt").isNull()).isTrue();
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_DELETED, id)).hasSize(1));
+			assertThat(tenantEvents.data(EventTypes.TENANT_DELETED, id).get(0).get("status").asString())
+				.isEqualTo("PENDING_ERASE");
+
+			assertProblem(this.api.delete("/api/v1/tenants/" + id, this.admin), 409);
+			Response refused = this.api.get("/api/v1/tenants/" + id, user);
+			assertProblem(refused, 403);
+			assertThat(JSON.readTree(refused.body()).get("title").asString()).isEqualTo("Tenant deleted");
+			assertProblem(this.api.get("/api/v1/notifications", user), 403);
+			assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("hal")), 409);
+			assertProblem(
+					this.api.post("/api/v1/tenants/" + id + "/tier-change", this.admin, "{\"plan\":\"ENTERPRISE\"}"),
+					409);
+			JsonNode certificate = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body());
+			assertThat(certificate.get("status").asString()).isEqualTo("PENDING_ERASE");
+			assertThat(certificate.get("services").findValuesAsString("state")).containsOnly("READY");
+
+			Response restored = this.api.post("/api/v1/tenants/" + id + "/restore-deletion", this.admin, "");
+			assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+			JsonNode back = JSON.readTree(restored.body());
+			assertThat(back.get("status").asString()).isEqualTo("ACTIVE");
+			assertThat(back.get("deleteRequestedAt").isNull()).isTrue();
+			assertThat(back.get("eraseAfter").isNull()).isTrue();
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_REACTIVATED, id)).hasSize(1));
+			assertThat(tenantEvents.data(EventTypes.TENANT_REACTIVATED, id).get(0).get("status").asString())
+				.isEqualTo("ACTIVE");
+			assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id)).isEmpty();
+		}
+		assertThat(this.api.get("/api/v1/tenants/" + id, user).status()).isEqualTo(200);
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/users", user, newUser("hal")).status()).isEqualTo(201);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/restore-deletion", this.admin, ""), 409);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin), 404);
+		String tenantAdmin = this.tokens.issue("gina", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/restore-deletion", tenantAdmin, ""), 403);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id, tenantAdmin), 403);
+	}
+
+	@Test
+	void onlyAnActiveSuspendedOrFailedTenantCanBeDeleted() {
+		UUID provisioning = UUID.fromString(create("unready-" + shortId(), "STANDARD").get("id").asString());
+		assertProblem(this.api.delete("/api/v1/tenants/" + provisioning, this.admin), 409);
+		UUID failed = UUID.fromString(create("failing-" + shortId(), "STANDARD").get("id").asString());
+		reply(failed, "file", TenantProvisioned.FAILED, "No SHARED cluster in region 'eu'");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(failed)).isEqualTo("FAILED"));
+		assertThat(this.api.delete("/api/v1/tenants/" + failed, this.admin).status()).isEqualTo(202);
+		UUID suspended = activeTenant("suspended");
+		assertThat(this.api.post("/api/v1/tenants/" + suspended + "/suspend", this.admin, "{}").status())
+			.isEqualTo(200);
+		assertThat(this.api.delete("/api/v1/tenants/" + suspended, this.admin).status()).isEqualTo(202);
+		assertThat(status(suspended)).isEqualTo("PENDING_ERASE");
+		assertProblem(this.api.delete("/api/v1/tenants/" + UUID.randomUUID(), this.admin), 404);
+		assertProblem(this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/restore-deletion", this.admin, ""), 404);
+	}
+
+	@Test
+	void aSuspendedTenantCannotCreateUsers() {
+		UUID id = activeTenant("paused");
+		String tenantAdmin = this.tokens.issue("ivy", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/suspend", this.admin, "{}").status()).isEqualTo(200);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("jo")), 409);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("jo")), 409);
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/reactivate", this.admin, "").status()).isEqualTo(200);
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("jo")).status())
+			.isEqualTo(201);
+	}
+
+	@Test
+	void anImmediateDeleteRequestsTheEraseAtOnce() {
+		UUID id = activeTenant("forget-me");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response deleted = this.api.delete("/api/v1/tenants/" + id + "?immediate=true", this.admin);
+			assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(deleted.body());
+			assertThat(tenant.get("status").asString()).isEqualTo("ERASING");
+			assertThat(tenant.get("placements").findValuesAsString("state")).containsExactly("ERASING", "ERASING",
+					"ERASING", "ERASING");
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id)).hasSize(1));
+			assertThat(tenantEvents.data(EventTypes.TENANT_DELETED, id)).hasSize(1);
+			assertThat(tenantEvents.data(EventTypes.TENANT_DELETED, id).get(0).get("status").asString())
+				.isEqualTo("ERASING");
+			assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id).get(0).get("requestedAt").asString())
+				.isNotBlank();
+		}
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/restore-deletion", this.admin, ""), 409);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id, this.admin), 409);
+	}
+
+	@Test
+	void theEraseIsRequestedWhenTheGracePeriodEnds() {
+		UUID id = activeTenant("expiring");
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			assertThat(this.api.delete("/api/v1/tenants/" + id, this.admin).status()).isEqualTo(202);
+			assertThat(status(id)).isEqualTo("PENDING_ERASE");
+			// The hour passes.
+			this.jdbc.sql("update tenant set erase_after = now() - interval '1 second' where id = ?")
+				.param(id)
+				.update();
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id)).hasSize(1));
+			JsonNode tenant = tenant(id);
+			assertThat(tenant.get("status").asString()).isEqualTo("ERASING");
+			assertThat(tenant.get("placements").findValuesAsString("state")).containsOnly("ERASING");
+			assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id).get(0).get("requestedAt").asString())
+				.isNotBlank();
+		}
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/restore-deletion", this.admin, ""), 409);
+	}
+
+	@Test
+	void everyServicesReportErasesTheTenantAndLateEventsAreDropped() {
+		UUID id = activeTenant("leaving");
+		UUID change = requestTierChange(id, "PROFESSIONAL");
+		for (String service : SERVICES) {
+			migrated(id, change, service, false, Tier.DEDICATED, null);
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(tenant(id).get("plan").asString()).isEqualTo("PROFESSIONAL"));
+		Response created = this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("kim"));
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		String kim = JSON.readTree(created.body()).get("id").asString();
+		String kimsToken = this.tokens.issue(kim, id, List.of("USER"), Duration.ofMinutes(5));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(
+					JSON.readTree(this.api.get("/api/v1/notifications", kimsToken).body()).get("items").size())
+				.isEqualTo(1));
+		assertThat(rowsOf(id)).containsEntry("tenant_user", 1L).containsEntry("notification", 1L);
+
+		assertThat(this.api.delete("/api/v1/tenants/" + id + "?immediate=true", this.admin).status()).isEqualTo(202);
+		assertProblem(this.api.get("/api/v1/notifications", kimsToken), 403);
+		erased(id, "simulation", "erased-simulation-" + id);
+		erased(id, "file", "erased-file-" + id);
+		erased(id, "file", "erased-file-" + id); // redelivered
+		erased(id, "file", "erased-file-again-" + id); // answered again after a restart
+		erased(id, "billing", "erased-billing-" + id);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(tenant(id).get("placements")
+				.valueStream()
+				.filter((p) -> p.get("state").asString().equals("ERASED"))).hasSize(3));
+		assertThat(status(id)).isEqualTo("ERASING");
+		JsonNode partial = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body());
+		assertThat(partial.get("tenantService").isNull()).isTrue();
+		assertThat(partial.get("services").findValuesAsString("state")).containsExactly("ERASING", "ERASED", "ERASED",
+				"ERASED");
+
+		erased(id, "analytics", "erased-analytics-" + id);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("ERASED"));
+		JsonNode tombstone = tenant(id);
+		assertThat(tombstone.get("name").asString()).isEqualTo("[erased]");
+		assertThat(tombstone.get("slug").isNull()).isTrue();
+		assertThat(tombstone.get("erasedAt").isNull()).isFalse();
+		for (JsonNode placement : tombstone.get("placements")) {
+			assertThat(placement.get("state").asString()).isEqualTo("ERASED");
+			assertThat(placement.get("erasedAt").isNull()).isFalse();
+		}
+		assertThat(rowsOf(id)).containsOnly(Map.entry("tenant_user", 0L), Map.entry("notification", 0L),
+				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L));
+
+		JsonNode certificate = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body());
+		assertThat(certificate.get("status").asString()).isEqualTo("ERASED");
+		assertThat(certificate.get("erasedAt").isNull()).isFalse();
+		JsonNode own = certificate.get("tenantService");
+		assertThat(own.get("rowsDeleted").get("tenant_user").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("notification").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("tier_change").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("tier_change_move").asLong()).isEqualTo(4);
+		assertThat(own.get("rowsDeleted").get("inbox").asLong()).isPositive();
+		assertThat(own.get("kept").get("tenant_service_placement").asLong()).isEqualTo(4);
+		assertThat(certificate.get("services")).hasSize(4);
+		for (JsonNode service : certificate.get("services")) {
+			assertThat(service.get("state").asString()).isEqualTo("ERASED");
+			assertThat(service.get("report").get("service").asString()).isEqualTo(service.get("service").asString());
+			assertThat(service.get("report").get("rowsDeleted").get("runs").asLong()).isEqualTo(10);
+			assertThat(service.get("erasedAt").isNull()).isFalse();
+		}
+		JsonNode billing = certificate.get("services")
+			.valueStream()
+			.filter((s) -> s.get("service").asString().equals("billing"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(billing.get("report").get("kept").get("invoices").asLong()).isEqualTo(1);
+
+		// Late events: a provisioning reply, a user's welcome, a run's end, and one more
+		// report. None of them changes anything, or leaves an inbox row.
+		double droppedBefore = dropped().count();
+		reply(id, "simulation", TenantProvisioned.READY, null);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, id, UUID.randomUUID().toString(),
+				new UserCreated(id, UUID.fromString(kim), "kim@example.com", "Kim", "USER"));
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, id, UUID.randomUUID().toString(),
+				new SimulationCompleted(id, UUID.randomUUID(), UUID.randomUUID(), 1000, 10, 5, kim,
+						OffsetDateTime.now()));
+		erased(id, "billing", "erased-billing-late-" + id);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(dropped().count()).isGreaterThanOrEqualTo(droppedBefore + 3));
+		assertThat(tenant(id).get("placements").findValuesAsString("state")).containsOnly("ERASED");
+		assertThat(rowsOf(id)).containsOnly(Map.entry("tenant_user", 0L), Map.entry("notification", 0L),
+				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L));
+		assertThat(JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body()))
+			.isEqualTo(certificate);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("lee")), 409);
+		assertProblem(this.api.get("/api/v1/tenants/" + id, kimsToken), 403);
+	}
+
 	private UUID activeTenant(String slugPrefix) {
 		UUID id = UUID
 			.fromString(create(slugPrefix + "-" + UUID.randomUUID().toString().substring(0, 8), "STANDARD").get("id")
@@ -630,6 +863,41 @@ class TenantServiceIT {
 
 	private static UUID moveId(UUID change, String service, boolean rollback) {
 		return UUID.nameUUIDFromBytes((change + "/" + service + "/" + rollback).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** A service's erase report: the same every time it answers. */
+	private static void erased(UUID tenant, String service, String eventId) {
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_ERASED, tenant, eventId,
+				new TenantErased(tenant, service, Tier.DEDICATED, IsolationMode.SCHEMA, "dedicated-eu",
+						"SCHEMA dedicated-eu/tierflow_" + service + "/t_" + tenant.toString().replace("-", ""),
+						Map.of("runs", 10L, "inbox", 3L), Map.of("blobs", service.equals("file") ? 2L : 0L),
+						service.equals("billing") ? Map.of("invoices", 1L) : Map.of(),
+						OffsetDateTime.parse("2026-12-06T10:15:30Z")));
+	}
+
+	/** The tenant's rows in tenant-service's tables that an erase empties. */
+	private Map<String, Long> rowsOf(UUID tenant) {
+		Map<String, Long> rows = new java.util.LinkedHashMap<>();
+		for (String table : List.of("tenant_user", "notification", "tier_change", "inbox", "outbox")) {
+			rows.put(table,
+					this.jdbc.sql("select count(*) from " + table + " where tenant_id = ?")
+						.param(tenant)
+						.query(Long.class)
+						.single());
+		}
+		return rows;
+	}
+
+	private Counter dropped() {
+		return this.meters.get("tierflow.events.dropped").tag("reason", "tenant_erased").counter();
+	}
+
+	private static String newUser(String name) {
+		return "{\"email\":\"" + name + "-" + shortId() + "@example.com\",\"name\":\"" + name + "\",\"role\":\"USER\"}";
+	}
+
+	private static String shortId() {
+		return UUID.randomUUID().toString().substring(0, 8);
 	}
 
 	private static void assertProblem(Response response, int status) {

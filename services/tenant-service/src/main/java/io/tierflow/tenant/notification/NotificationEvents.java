@@ -1,5 +1,6 @@
 package io.tierflow.tenant.notification;
 
+import java.util.Set;
 import java.util.function.Consumer;
 
 import io.tierflow.events.DomainEvent;
@@ -9,23 +10,31 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.simulation.SimulationFailed;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.tenant.tenant.ErasedTenants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Turns domain events into notifications for the users they concern: a welcome for a new
  * user, the end of a user's simulation. Each event is applied once (the inbox records it
- * in the same transaction). Bound as the Spring Cloud Stream function
+ * in the same transaction). The events of a tenant whose erase has started are dropped
+ * before they reach the inbox. Bound as the Spring Cloud Stream function
  * {@code notifications}.
  */
 @Component("notifications")
 class NotificationEvents implements Consumer<Message<byte[]>> {
 
 	static final String CONSUMER = "tenant-service.notifications";
+
+	/** The events that may notify someone; the others pass by untouched. */
+	private static final Set<String> NOTIFYING = Set.of(EventTypes.USER_CREATED, EventTypes.SIMULATION_COMPLETED,
+			EventTypes.SIMULATION_FAILED);
 
 	private static final Logger log = LoggerFactory.getLogger(NotificationEvents.class);
 
@@ -35,15 +44,36 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 
 	private final JsonMapper json;
 
-	NotificationEvents(NotificationRepository notifications, EventInbox inbox, JsonMapper json) {
+	private final ErasedTenants erased;
+
+	private final TransactionTemplate tx;
+
+	NotificationEvents(NotificationRepository notifications, EventInbox inbox, JsonMapper json, ErasedTenants erased,
+			PlatformTransactionManager transactions) {
 		this.notifications = notifications;
 		this.inbox = inbox;
 		this.json = json;
+		this.erased = erased;
+		this.tx = new TransactionTemplate(transactions);
 	}
 
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
+		if (!NOTIFYING.contains(event.type())) {
+			log.debug("No notification for {}", event.type());
+			return;
+		}
+		// The inbox joins this transaction, so a dropped event leaves no inbox row
+		// behind.
+		this.tx.executeWithoutResult((status) -> {
+			if (!this.erased.drop(event)) {
+				apply(event);
+			}
+		});
+	}
+
+	private void apply(DomainEvent event) {
 		switch (event.type()) {
 			case EventTypes.USER_CREATED -> {
 				UserCreated user = event.data(this.json, UserCreated.class);

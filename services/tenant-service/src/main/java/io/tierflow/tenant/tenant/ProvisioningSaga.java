@@ -14,13 +14,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Collects tenant.provisioned replies: records each service's placement and marks the
  * tenant ACTIVE once every required service placed it, or FAILED with the first reason a
  * service gave. Bound as the Spring Cloud Stream function {@code provisioningReplies},
  * the one consumer of the replies topic: move_progress and migrated replies go on to the
- * {@link TierChangeSaga}. Each reply is applied once.
+ * {@link TierChangeSaga}, erased replies to the {@link ErasureSaga}. Each reply is
+ * applied once; a reply other than erased for a tenant whose erase has started is dropped
+ * before it reaches the inbox.
  */
 @Component("provisioningReplies")
 class ProvisioningSaga implements Consumer<Message<byte[]>> {
@@ -37,23 +41,44 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 
 	private final TierChangeSaga tierChanges;
 
+	private final ErasureSaga erasures;
+
+	private final ErasedTenants erased;
+
+	private final TransactionTemplate tx;
+
 	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json,
-			TierChangeSaga tierChanges) {
+			TierChangeSaga tierChanges, ErasureSaga erasures, ErasedTenants erased,
+			PlatformTransactionManager transactions) {
 		this.tenants = tenants;
 		this.inbox = inbox;
 		this.saga = saga;
 		this.json = json;
 		this.tierChanges = tierChanges;
+		this.erasures = erasures;
+		this.erased = erased;
+		this.tx = new TransactionTemplate(transactions);
 	}
 
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
-		switch (event.type()) {
-			case EventTypes.TENANT_PROVISIONED -> provisioned(event);
-			case EventTypes.TENANT_MOVE_PROGRESS, EventTypes.TENANT_MIGRATED -> this.tierChanges.accept(event);
-			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
+		if (EventTypes.TENANT_ERASED.equals(event.type())) {
+			this.erasures.accept(event);
+			return;
 		}
+		// The inbox joins this transaction, so a dropped reply leaves no inbox row
+		// behind.
+		this.tx.executeWithoutResult((status) -> {
+			if (this.erased.drop(event)) {
+				return;
+			}
+			switch (event.type()) {
+				case EventTypes.TENANT_PROVISIONED -> provisioned(event);
+				case EventTypes.TENANT_MOVE_PROGRESS, EventTypes.TENANT_MIGRATED -> this.tierChanges.accept(event);
+				default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
+			}
+		});
 	}
 
 	private void provisioned(DomainEvent event) {
@@ -70,7 +95,7 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 		this.tenants.recordPlacement(reply.tenantId(),
 				new ServicePlacement(reply.service(), reply.status(), reply.tier(),
 						(reply.isolation() != null) ? reply.isolation().name() : null, reply.cluster(),
-						reply.database(), reply.schema(), reply.epoch(), reply.reason()));
+						reply.database(), reply.schema(), reply.epoch(), reply.reason(), null));
 		if (tenant.status() != TenantStatus.PROVISIONING) {
 			return;
 		}

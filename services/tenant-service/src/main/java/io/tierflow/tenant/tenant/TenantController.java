@@ -37,8 +37,11 @@ class TenantController {
 
 	private final TenantRegistry registry;
 
-	TenantController(TenantRegistry registry) {
+	private final TenantOffboarding offboarding;
+
+	TenantController(TenantRegistry registry, TenantOffboarding offboarding) {
 		this.registry = registry;
+		this.offboarding = offboarding;
 	}
 
 	@PostMapping
@@ -101,10 +104,27 @@ class TenantController {
 		return new Page<>(this.registry.tierChanges(id, page, size), page, size);
 	}
 
+	/**
+	 * Deletes the tenant: PENDING_ERASE until the grace period ends, then erased in every
+	 * service; {@code immediate} skips the grace period (a request to be forgotten).
+	 */
 	@DeleteMapping("/{id}")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
-	ResponseEntity<Tenant> delete(@PathVariable UUID id) {
-		return ResponseEntity.accepted().body(this.registry.requestDeletion(id));
+	ResponseEntity<Tenant> delete(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean immediate) {
+		return ResponseEntity.accepted().body(this.offboarding.requestDeletion(id, immediate));
+	}
+
+	@PostMapping("/{id}/restore-deletion")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	Tenant restoreDeletion(@PathVariable UUID id) {
+		return this.offboarding.restoreDeletion(id);
+	}
+
+	/** What was erased of a deleted tenant, per service: its erase certificate. */
+	@GetMapping("/{id}/erasure")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ErasureCertificate erasure(@PathVariable UUID id) {
+		return this.offboarding.certificate(id);
 	}
 
 	@ExceptionHandler(UnknownServiceException.class)

@@ -18,6 +18,7 @@ import io.tierflow.tenant.tenant.TierChange.Status;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -160,17 +161,21 @@ public class TenantRegistry {
 		return this.changes.history(id, size, (long) page * size);
 	}
 
-	/** Records the deletion request; erasing the data is the erase saga's work. */
-	@Transactional
-	public Tenant requestDeletion(UUID id) {
-		TenantRepository.Row row = lock(id);
-		if (row.status() == TenantStatus.DELETION_REQUESTED) {
-			throw new ConflictException("Tenant " + id + " is already being deleted");
+	/**
+	 * Checks that the tenant may get a user now, in the caller's transaction: the
+	 * tenant's row stays share-locked until the caller commits, so a suspension or a
+	 * deletion cannot slip in between the check and the new user.
+	 * @throws NotFoundException if there is no such tenant
+	 * @throws ConflictException if the tenant is suspended or deleted
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void requireAcceptsNewUsers(UUID id) {
+		TenantStatus status = this.tenants.statusForShare(id)
+			.orElseThrow(() -> new NotFoundException("No tenant " + id));
+		if (!status.acceptsNewUsers()) {
+			throw new ConflictException(
+					"Tenant " + id + " is " + status + ": a suspended or offboarding tenant cannot get new users");
 		}
-		this.tenants.updateStatus(id, TenantStatus.DELETION_REQUESTED, null);
-		this.outbox.append(Topics.TENANT, EventTypes.TENANT_DELETED, id, id.toString(),
-				new TenantStatusChanged(id, TenantStatus.DELETION_REQUESTED.name()));
-		return get(id);
 	}
 
 	private void requireNoOpenChange(UUID id) {
@@ -196,8 +201,8 @@ public class TenantRegistry {
 
 	private Tenant view(TenantRepository.Row row) {
 		return new Tenant(row.id(), row.name(), row.slug(), row.plan(), row.plan().tier(), row.region(), row.status(),
-				row.statusReason(), row.createdAt(), this.tenants.placements(row.id()),
-				this.changes.open(row.id()).orElse(null));
+				row.statusReason(), row.createdAt(), row.deleteRequestedAt(), row.eraseAfter(), row.erasedAt(),
+				this.tenants.placements(row.id()), this.changes.open(row.id()).orElse(null));
 	}
 
 }

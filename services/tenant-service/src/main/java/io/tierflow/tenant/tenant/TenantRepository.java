@@ -17,7 +17,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 class TenantRepository {
 
-	private static final String COLUMNS = "id, name, slug, plan, tier, region, status, status_reason, created_at";
+	private static final String COLUMNS = "id, name, slug, plan, tier, region, status, status_reason, created_at,"
+			+ " delete_requested_at, erase_after, erased_at";
 
 	private final JdbcClient jdbc;
 
@@ -49,6 +50,26 @@ class TenantRepository {
 			.optional();
 	}
 
+	/**
+	 * The tenant's status, read with a share lock: a deletion or an erase waits for the
+	 * caller's transaction, and the caller for theirs, so what it writes for the tenant
+	 * cannot outlive an erase.
+	 */
+	Optional<TenantStatus> statusForShare(UUID id) {
+		return this.jdbc.sql("select status from tenant where id = ? for share")
+			.param(id)
+			.query((rs, i) -> TenantStatus.valueOf(rs.getString(1)))
+			.optional();
+	}
+
+	/** The tenant's status, unlocked. */
+	Optional<TenantStatus> status(UUID id) {
+		return this.jdbc.sql("select status from tenant where id = ?")
+			.param(id)
+			.query((rs, i) -> TenantStatus.valueOf(rs.getString(1)))
+			.optional();
+	}
+
 	List<Row> page(int limit, long offset) {
 		return this.jdbc.sql("select " + COLUMNS + " from tenant order by created_at, id limit ? offset ?")
 			.params(limit, offset)
@@ -64,12 +85,13 @@ class TenantRepository {
 
 	List<ServicePlacement> placements(UUID tenantId) {
 		return this.jdbc
-			.sql("select service, state, tier, isolation, cluster, database_name, schema_name, epoch, reason"
-					+ " from tenant_service_placement where tenant_id = ? order by service")
+			.sql("select service, state, tier, isolation, cluster, database_name, schema_name, epoch, reason,"
+					+ " erased_at from tenant_service_placement where tenant_id = ? order by service")
 			.param(tenantId)
 			.query((rs, i) -> new ServicePlacement(rs.getString(1), rs.getString(2),
 					(rs.getString(3) != null) ? Tier.valueOf(rs.getString(3)) : null, rs.getString(4), rs.getString(5),
-					rs.getString(6), rs.getString(7), (Long) rs.getObject(8), rs.getString(9)))
+					rs.getString(6), rs.getString(7), (Long) rs.getObject(8), rs.getString(9),
+					rs.getObject(10, OffsetDateTime.class)))
 			.list();
 	}
 
@@ -96,12 +118,15 @@ class TenantRepository {
 		return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("slug"),
 				Plan.valueOf(rs.getString("plan")), rs.getString("region"),
 				TenantStatus.valueOf(rs.getString("status")), rs.getString("status_reason"),
-				rs.getObject("created_at", OffsetDateTime.class));
+				rs.getObject("created_at", OffsetDateTime.class),
+				rs.getObject("delete_requested_at", OffsetDateTime.class),
+				rs.getObject("erase_after", OffsetDateTime.class), rs.getObject("erased_at", OffsetDateTime.class));
 	}
 
 	/** A registry row. */
 	record Row(UUID id, String name, String slug, Plan plan, String region, TenantStatus status, String statusReason,
-			OffsetDateTime createdAt) {
+			OffsetDateTime createdAt, OffsetDateTime deleteRequestedAt, OffsetDateTime eraseAfter,
+			OffsetDateTime erasedAt) {
 	}
 
 }

@@ -11,7 +11,40 @@ public enum TenantStatus {
 	FAILED,
 	/** Kept but not served. */
 	SUSPENDED,
-	/** Deletion requested; the erase saga removes its data. */
-	DELETION_REQUESTED
+	/**
+	 * Deleted, in its grace period: refused everywhere, its data still whole, and
+	 * restorable until the erase starts.
+	 */
+	PENDING_ERASE,
+	/** Every tenant-data service is erasing its data; each answers with a report. */
+	ERASING,
+	/**
+	 * Erased everywhere: only the tombstone stays (this row, scrubbed, and each service's
+	 * report).
+	 */
+	ERASED;
+
+	/** Whether the tenant has been deleted: its tokens are refused from then on. */
+	public boolean isOffboarding() {
+		return this == PENDING_ERASE || this == ERASING || this == ERASED;
+	}
+
+	/**
+	 * Whether the erase has started: events that arrive for the tenant now are dropped,
+	 * so nothing of it is created again.
+	 */
+	public boolean isErasing() {
+		return this == ERASING || this == ERASED;
+	}
+
+	/** Whether a system admin may delete the tenant. */
+	public boolean isDeletable() {
+		return this == ACTIVE || this == SUSPENDED || this == FAILED;
+	}
+
+	/** Whether the tenant may get new users. */
+	public boolean acceptsNewUsers() {
+		return this == PROVISIONING || this == ACTIVE || this == FAILED;
+	}
 
 }

@@ -114,7 +114,7 @@ class TierChangeSaga {
 			this.tenants.recordPlacement(reply.tenantId(),
 					new ServicePlacement(reply.service(), "READY", reply.tier(),
 							(reply.isolation() != null) ? reply.isolation().name() : null, reply.cluster(),
-							reply.database(), reply.schema(), reply.epoch(), null));
+							reply.database(), reply.schema(), reply.epoch(), null, null));
 		}
 		List<Move> round = this.changes.round(change.id(), rollbackRound);
 		if (round.stream().allMatch((m) -> m.status().isFinal())) {

@@ -14,6 +14,7 @@ import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenancy.web.Page;
+import io.tierflow.tenant.tenant.TenantRegistry;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
@@ -37,8 +38,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Users of a tenant. System admins and the tenant's own admins create them; the tenant's
- * users list them. Creating one emits user.created with the row, atomically.
+ * Users of a tenant. System admins and the tenant's own admins create them, unless the
+ * tenant is suspended or deleted (409); the tenant's users list them. Creating one emits
+ * user.created with the row, atomically.
  */
 @RestController
 @RequestMapping("/api/v1/tenants/{tenantId}/users")
@@ -48,15 +50,19 @@ class UserController {
 
 	private final Outbox outbox;
 
-	UserController(JdbcClient jdbc, Outbox outbox) {
+	private final TenantRegistry tenants;
+
+	UserController(JdbcClient jdbc, Outbox outbox, TenantRegistry tenants) {
 		this.jdbc = jdbc;
 		this.outbox = outbox;
+		this.tenants = tenants;
 	}
 
 	@PostMapping
 	@Transactional
 	ResponseEntity<User> create(@PathVariable UUID tenantId, @Valid @RequestBody NewUser body, Authentication auth) {
 		requireAccess(tenantId, auth, true);
+		this.tenants.requireAcceptsNewUsers(tenantId);
 		UUID id = UuidCreator.getTimeOrderedEpoch();
 		OffsetDateTime created;
 		try {
