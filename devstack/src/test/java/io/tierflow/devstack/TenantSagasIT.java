@@ -466,7 +466,7 @@ class TenantSagasIT {
 						(t) -> t.startsWith("tenant.public.tenant.")
 								|| t.startsWith("tenant.public.tenant_service_placement.")
 								|| t.matches("(simulation|file|billing|analytics)\\.tierflow\\.tenant_erasure\\..*")
-								|| t.startsWith("billing.tierflow.retained_invoice"),
+								|| t.startsWith("billing.billing.retained_invoice"),
 						"a tombstone or a retained invoice");
 		});
 	}

@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -54,30 +55,59 @@ final class InvoiceCalculator {
 	 */
 	Computed compute(YearMonth month, List<TierPeriod> tiers, PriceTier fallback, List<UsageRecord> billed, long stored,
 			List<UsageRecord> storage) {
+		return compute(month, UsageLedger.startOf(month.plusMonths(1)), tiers, fallback, billed, stored, storage);
+	}
+
+	/**
+	 * A month billed up to {@code until} only: the last month of a tenant that leaves.
+	 * The base fee is charged for the days from the month's first up to and including the
+	 * day of {@code until} (of the month's days), storage for the bytes held until then,
+	 * and usage as recorded.
+	 * @param until the end of billing, in the month or at its end
+	 */
+	Computed compute(YearMonth month, OffsetDateTime until, List<TierPeriod> tiers, PriceTier fallback,
+			List<UsageRecord> billed, long stored, List<UsageRecord> storage) {
 		List<InvoiceLine> lines = new ArrayList<>();
-		baseFee(month, tiers, fallback, lines);
-		PriceTier usageTier = tierAt(tiers, UsageLedger.startOf(month.plusMonths(1)), fallback);
+		int billedDays = billedDays(month, until);
+		baseFee(month, billedDays, tiers, fallback, lines);
+		PriceTier usageTier = tierAt(tiers, UsageLedger.startOf(month).plusDays(billedDays), fallback);
 		if (usageTier == null) {
 			usageTier = (tiers.isEmpty()) ? PriceTier.SHARED : tiers.get(0).tier();
 		}
 		PriceBook.TierPrices tierPrices = this.prices.of(usageTier);
 		iterations(billed, tierPrices, lines);
-		storage(month, billed, stored, storage, tierPrices, lines);
+		storage(month, until, billed, stored, storage, tierPrices, lines);
 		users(billed, tierPrices, lines);
 		BigDecimal total = lines.stream().map(InvoiceLine::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
 		return new Computed(List.copyOf(lines), Money.round(total.max(BigDecimal.ZERO)));
 	}
 
 	/**
-	 * Each day is billed on the tier in effect at its end; days before the first tier are
-	 * not billed.
+	 * How many of the month's days are billed when billing ends at {@code until}: all of
+	 * them once the month is over, else those up to and including the day of
+	 * {@code until}.
 	 */
-	private void baseFee(YearMonth month, List<TierPeriod> tiers, PriceTier fallback, List<InvoiceLine> lines) {
+	static int billedDays(YearMonth month, OffsetDateTime until) {
+		if (!until.isBefore(UsageLedger.startOf(month.plusMonths(1)))) {
+			return month.lengthOfMonth();
+		}
+		if (until.isBefore(UsageLedger.startOf(month))) {
+			return 0;
+		}
+		return until.atZoneSameInstant(ZoneOffset.UTC).getDayOfMonth();
+	}
+
+	/**
+	 * Each of the first {@code billedDays} days is billed on the tier in effect at its
+	 * end, as a share of the whole month; days before the first tier are not billed.
+	 */
+	private void baseFee(YearMonth month, int billedDays, List<TierPeriod> tiers, PriceTier fallback,
+			List<InvoiceLine> lines) {
 		int days = month.lengthOfMonth();
 		Map<PriceTier, Integer> daysOn = new LinkedHashMap<>();
 		Map<PriceTier, Set<String>> events = new LinkedHashMap<>();
 		OffsetDateTime start = UsageLedger.startOf(month);
-		for (int d = 1; d <= days; d++) {
+		for (int d = 1; d <= billedDays; d++) {
 			OffsetDateTime dayEnd = start.plusDays(d);
 			TierPeriod period = periodAt(tiers, dayEnd);
 			PriceTier tier = (period != null) ? period.tier() : (tiers.isEmpty() ? fallback : null);
@@ -122,10 +152,10 @@ final class InvoiceCalculator {
 		}
 	}
 
-	private void storage(YearMonth month, List<UsageRecord> billed, long stored, List<UsageRecord> storage,
-			PriceBook.TierPrices tierPrices, List<InvoiceLine> lines) {
+	private void storage(YearMonth month, OffsetDateTime until, List<UsageRecord> billed, long stored,
+			List<UsageRecord> storage, PriceBook.TierPrices tierPrices, List<InvoiceLine> lines) {
 		List<UsageRecord> deltas = billed.stream().filter((r) -> r.kind() == UsageKind.STORAGE_BYTES).toList();
-		BigDecimal gbMonths = gbMonths(month, stored, storage);
+		BigDecimal gbMonths = gbMonths(month, until, stored, storage);
 		if (deltas.isEmpty() && gbMonths.signum() == 0) {
 			return;
 		}
@@ -143,13 +173,22 @@ final class InvoiceCalculator {
 	 * bytes never metered) counts as zero.
 	 */
 	static BigDecimal gbMonths(YearMonth month, long stored, List<UsageRecord> storage) {
+		return gbMonths(month, UsageLedger.startOf(month.plusMonths(1)), stored, storage);
+	}
+
+	/**
+	 * GB-months held in the month up to {@code until} only (the bytes are no longer held
+	 * afterwards), still as a share of the whole month.
+	 */
+	static BigDecimal gbMonths(YearMonth month, OffsetDateTime until, long stored, List<UsageRecord> storage) {
 		OffsetDateTime start = UsageLedger.startOf(month);
 		OffsetDateTime end = UsageLedger.startOf(month.plusMonths(1));
+		OffsetDateTime stop = until.isBefore(end) ? until : end;
 		long level = stored;
 		OffsetDateTime t = start;
 		BigDecimal byteMillis = BigDecimal.ZERO;
 		for (UsageRecord delta : storage) {
-			if (delta.occurredAt().isBefore(start) || !delta.occurredAt().isBefore(end)) {
+			if (delta.occurredAt().isBefore(start) || !delta.occurredAt().isBefore(stop)) {
 				continue;
 			}
 			if (delta.occurredAt().isAfter(t)) {
@@ -158,7 +197,9 @@ final class InvoiceCalculator {
 			}
 			level += delta.quantity();
 		}
-		byteMillis = byteMillis.add(held(level, t, end));
+		if (stop.isAfter(t)) {
+			byteMillis = byteMillis.add(held(level, t, stop));
+		}
 		BigDecimal monthMillis = BigDecimal.valueOf(Duration.between(start, end).toMillis());
 		return byteMillis.divide(GB.multiply(monthMillis), 12, RoundingMode.HALF_EVEN);
 	}

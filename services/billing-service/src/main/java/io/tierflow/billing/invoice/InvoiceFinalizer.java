@@ -6,6 +6,7 @@ import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Finalizes the invoices whose grace period is over, tenant by tenant, each tenant in a
  * transaction of its own on its store (a read-only one when nothing is due): one tenant's
  * failure does not hold up the others, and the next run retries it. Safe to run on
- * several instances at once: a month is closed by exactly one of them.
+ * several instances at once: a month is closed by exactly one of them. Tenants being
+ * erased are not visited (their placement is ERASING, or suspended while their last
+ * invoices are issued by {@link FinalInvoices}); one whose erase starts during a visit is
+ * left to it.
  */
 @Component
 public class InvoiceFinalizer {
@@ -82,9 +86,22 @@ public class InvoiceFinalizer {
 			return (n != null) ? n : 0;
 		}
 		catch (RuntimeException ex) {
+			if (erasedMeanwhile(ex)) {
+				log.debug("Invoices of tenant {} not finalized: it is being erased", placement.tenantId());
+				return 0;
+			}
 			log.warn("Invoices of tenant {} not finalized, retried next run: {}", placement.tenantId(), ex.toString());
 			return 0;
 		}
+	}
+
+	private static boolean erasedMeanwhile(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof TenantErasedException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }

@@ -65,6 +65,16 @@ class InvoiceRepository {
 			.optional();
 	}
 
+	/** Every final invoice, the earliest month first. */
+	List<Invoice> all() {
+		return this.jdbc.sql("select id from invoice order by period")
+			.query(UUID.class)
+			.list()
+			.stream()
+			.map((id) -> find(id).orElseThrow())
+			.toList();
+	}
+
 	Optional<BigDecimal> total(UUID id) {
 		return this.jdbc.sql("select total from invoice where id = ?").param(id).query(BigDecimal.class).optional();
 	}

@@ -96,7 +96,7 @@ class Invoices {
 		}
 		int finalized = 0;
 		for (YearMonth m = first.get(); isDue(m, now); m = m.plusMonths(1)) {
-			if (finalize(m, now)) {
+			if (finalize(m, now, UsageLedger.startOf(m.plusMonths(1)))) {
 				finalized++;
 			}
 		}
@@ -123,21 +123,48 @@ class Invoices {
 		return this.ledger.closedBetween(first.get(), last) < months;
 	}
 
+	/**
+	 * Issues the tenant's last invoices, before it is erased: every month up to the
+	 * current one is finalized now, whatever its grace, and the current month is billed
+	 * up to now only (the base fee for its days so far, storage held until now, usage
+	 * recorded until now). Months closed already stay as they are, so it is safe to
+	 * repeat. Usage recorded afterwards goes to the next month, which is never invoiced:
+	 * the tenant is suspended by then, and its store is about to go.
+	 * @return the number of invoices finalized
+	 */
+	int finalizeLast() {
+		OffsetDateTime now = OffsetDateTime.now(this.clock);
+		YearMonth current = UsageLedger.monthOf(now);
+		YearMonth first = this.ledger.firstMonth().filter((m) -> m.isBefore(current)).orElse(current);
+		int finalized = 0;
+		for (YearMonth m = first; !m.isAfter(current); m = m.plusMonths(1)) {
+			if (finalize(m, now, m.equals(current) ? now : UsageLedger.startOf(m.plusMonths(1)))) {
+				finalized++;
+			}
+		}
+		return finalized;
+	}
+
+	/** Every final invoice of the tenant, the earliest month first. */
+	List<Invoice> finals() {
+		return this.finals.all();
+	}
+
 	private boolean isDue(YearMonth month, OffsetDateTime now) {
 		return now.isAfter(UsageLedger.startOf(month.plusMonths(1)).plus(this.properties.grace()));
 	}
 
 	/**
-	 * Closes the month and stores its invoice, with invoice.finalized in the outbox of
-	 * the same transaction. Usage recorded into the month commits before (the close waits
-	 * for it) or goes to the next month.
+	 * Closes the month and stores its invoice, billed up to {@code until}, with
+	 * invoice.finalized in the outbox of the same transaction. Usage recorded into the
+	 * month commits before (the close waits for it) or goes to the next month.
 	 */
-	private boolean finalize(YearMonth month, OffsetDateTime now) {
+	private boolean finalize(YearMonth month, OffsetDateTime now, OffsetDateTime until) {
 		if (!this.ledger.close(month, now)) {
 			return false;
 		}
 		BillingPeriod period = this.ledger.ensurePeriod(month);
-		Invoice draft = draft(period);
+		Invoice draft = draft(period, until);
 		Invoice invoice = new Invoice(draft.id(), draft.period(), Invoice.FINALIZED, draft.currency(), draft.total(),
 				period.closedAt(), draft.lines());
 		this.finals.insert(invoice);
@@ -149,9 +176,13 @@ class Invoices {
 	}
 
 	private Invoice draft(BillingPeriod period) {
+		return draft(period, UsageLedger.startOf(period.month().plusMonths(1)));
+	}
+
+	private Invoice draft(BillingPeriod period, OffsetDateTime until) {
 		YearMonth month = period.month();
-		InvoiceCalculator.Computed computed = this.calculator.compute(month, this.ledger.tierHistory(), placementTier(),
-				this.ledger.billedIn(month), this.ledger.storedAt(UsageLedger.startOf(month)),
+		InvoiceCalculator.Computed computed = this.calculator.compute(month, until, this.ledger.tierHistory(),
+				placementTier(), this.ledger.billedIn(month), this.ledger.storedAt(UsageLedger.startOf(month)),
 				this.ledger.storageBetween(UsageLedger.startOf(month), UsageLedger.startOf(month.plusMonths(1))));
 		return new Invoice(period.id(), month.toString(), Invoice.DRAFT, this.prices.currency(), computed.total(), null,
 				computed.lines());

@@ -1,46 +1,34 @@
 package io.tierflow.billing.usage;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
+import io.tierflow.billing.control.BillingControlSchema;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
-import io.tierflow.tenancy.TenancyProperties;
-import org.flywaydb.core.Flyway;
 
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
  * Usage events parked in the control database because their tenant has no ready placement
- * here yet. Its table lives in the control database's {@code billing} schema, migrated by
- * Flyway at start-up from {@code db/billing/control}.
+ * here yet. Its table lives in the control database's {@code billing} schema
+ * ({@link BillingControlSchema}).
  */
 @Repository
-class ParkedUsage implements InitializingBean {
+class ParkedUsage {
 
 	private final JdbcClient control;
 
-	private final TenancyProperties properties;
-
-	ParkedUsage(@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, TenancyProperties properties) {
+	/**
+	 * @param schema taken so that the table is migrated before it is used
+	 */
+	ParkedUsage(@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, BillingControlSchema schema) {
 		this.control = control;
-		this.properties = properties;
-	}
-
-	@Override
-	public void afterPropertiesSet() {
-		TenancyProperties.Database db = this.properties.control();
-		Flyway.configure(getClass().getClassLoader())
-			.dataSource(db.jdbcUrl(), db.username(), db.password())
-			.schemas("billing")
-			.createSchemas(true)
-			.locations("classpath:db/billing/control")
-			.load()
-			.migrate();
 	}
 
 	/** Parks an event; parking it again changes nothing. */
@@ -59,16 +47,45 @@ class ParkedUsage implements InitializingBean {
 			.sql("select event_id, type, source, tenant_id, subject, time, data from billing.parked_usage_event"
 					+ " order by parked_at, tenant_id, event_id limit ?")
 			.param(limit)
-			.query((rs, i) -> new DomainEvent(rs.getString(1), rs.getString(2), rs.getString(3),
-					rs.getObject(4, UUID.class), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
-					rs.getBytes(7)))
+			.query(ParkedUsage::event)
 			.list();
+	}
+
+	/** How many events of the tenant are parked. */
+	long count(UUID tenant) {
+		return this.control.sql("select count(*) from billing.parked_usage_event where tenant_id = ?")
+			.param(tenant)
+			.query(Long.class)
+			.single();
+	}
+
+	/** The tenant's parked events, the oldest first. */
+	List<DomainEvent> of(UUID tenant) {
+		return this.control
+			.sql("select event_id, type, source, tenant_id, subject, time, data from billing.parked_usage_event"
+					+ " where tenant_id = ? order by parked_at, event_id")
+			.param(tenant)
+			.query(ParkedUsage::event)
+			.list();
+	}
+
+	/**
+	 * Removes every parked event of the tenant.
+	 * @return how many were removed
+	 */
+	int removeAll(UUID tenant) {
+		return this.control.sql("delete from billing.parked_usage_event where tenant_id = ?").param(tenant).update();
 	}
 
 	void remove(DomainEvent event) {
 		this.control.sql("delete from billing.parked_usage_event where tenant_id = ? and event_id = ?")
 			.params(event.tenantId(), event.id())
 			.update();
+	}
+
+	private static DomainEvent event(ResultSet rs, int i) throws SQLException {
+		return new DomainEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+				rs.getString(5), rs.getObject(6, OffsetDateTime.class), rs.getBytes(7));
 	}
 
 }

@@ -1,5 +1,9 @@
 package io.tierflow.billing.usage;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.MalformedEventException;
 import org.slf4j.Logger;
@@ -11,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Replays parked usage events whose tenant has become ready, through the same inbox as
  * live events: a crash between applying and unparking replays an event the inbox then
- * ignores.
+ * ignores. Parked events of a tenant erased here are dropped (and counted), never
+ * replayed.
  */
 @Component
 class ParkedUsageReplay {
@@ -32,9 +37,15 @@ class ParkedUsageReplay {
 	@Scheduled(fixedDelayString = "${tierflow.billing.parked-replay-every:5s}",
 			initialDelayString = "${tierflow.billing.parked-replay-every:5s}")
 	void replay() {
+		// Asked once per tenant of the run, not per event.
+		Map<UUID, Boolean> erased = new HashMap<>();
+		Map<UUID, Boolean> ready = new HashMap<>();
 		for (DomainEvent event : this.parked.oldest(BATCH)) {
 			try {
-				if (this.events.ready(event.tenantId())) {
+				if (this.events.dropped(event, erased)) {
+					this.parked.remove(event);
+				}
+				else if (ready.computeIfAbsent(event.tenantId(), this.events::ready)) {
 					this.events.apply(event);
 					this.parked.remove(event);
 				}

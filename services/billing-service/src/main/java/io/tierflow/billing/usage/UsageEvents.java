@@ -3,6 +3,7 @@ package io.tierflow.billing.usage;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import io.tierflow.billing.pricing.PriceTier;
 import io.tierflow.events.BatchMessages;
 import io.tierflow.events.DomainEvent;
+import io.tierflow.events.ErasedTenantEvents;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.file.FileDeleted;
@@ -23,6 +25,7 @@ import io.tierflow.events.tenant.TierChanged;
 import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.TenantSuspendedException;
@@ -59,8 +62,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * An event of a tenant that has no ready placement here yet (its tenant.created is still
  * being provisioned) is parked in the control database and metered once the tenant is
- * ready, never dropped and never blocking the partition. Bound as the Spring Cloud Stream
- * function {@code usageEvents}.
+ * ready, never dropped and never blocking the partition. An event of a tenant erased here
+ * (or being erased) is dropped and counted ({@link ErasedTenantEvents}): never metered,
+ * never parked. Bound as the Spring Cloud Stream function {@code usageEvents}.
  */
 @Component("usageEvents")
 class UsageEvents implements Consumer<Message<List<byte[]>>> {
@@ -83,9 +87,12 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 
 	private final TransactionTemplate tx;
 
+	private final ErasedTenantEvents erased;
+
 	UsageEvents(EventInbox inbox, UsageLedger ledger, TenantProvisioner provisioner, ObjectProvider<JsonMapper> json,
-			Clock clock, ParkedUsage parked, PlatformTransactionManager transactionManager) {
+			Clock clock, ParkedUsage parked, PlatformTransactionManager transactionManager, ErasedTenantEvents erased) {
 		this.parked = parked;
+		this.erased = erased;
 		this.tx = new TransactionTemplate(transactionManager);
 		this.inbox = inbox;
 		this.ledger = ledger;
@@ -99,6 +106,7 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 		List<byte[]> data = batch.getPayload();
 		List<Map<String, Object>> headers = BatchMessages.recordHeaders(batch);
 		List<Polled> metered = new ArrayList<>(data.size());
+		Map<UUID, Boolean> erasedTenants = new HashMap<>();
 		for (int i = 0; i < data.size(); i++) {
 			Metering metering;
 			try {
@@ -108,11 +116,26 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 				meter(metered);
 				throw new BatchListenerFailedException(ex.getMessage(), ex, i);
 			}
-			if (metering != null) {
+			if (metering != null && !dropped(metering.event(), erasedTenants)) {
 				metered.add(new Polled(i, metering));
 			}
 		}
 		meter(metered);
+	}
+
+	/**
+	 * Whether the event is dropped because its tenant is erased here, counting it if so.
+	 * Asked once per tenant of a batch, unless the tenant is erased: then each of its
+	 * events is counted.
+	 * @param erasedTenants the answers so far, by tenant
+	 */
+	boolean dropped(DomainEvent event, Map<UUID, Boolean> erasedTenants) {
+		if (Boolean.FALSE.equals(erasedTenants.get(event.tenantId()))) {
+			return false;
+		}
+		boolean drop = this.erased.drop(event.tenantId(), describe(event));
+		erasedTenants.put(event.tenantId(), drop);
+		return drop;
 	}
 
 	/** Applies a parked event (at most once, like a live one). */
@@ -161,6 +184,14 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 			apply(tenant, meterings);
 		}
 		catch (RuntimeException ex) {
+			if (erasedMeanwhile(ex)) {
+				// Its erase began after the batch was checked: dropped like the later
+				// ones.
+				for (Metering metering : meterings) {
+					this.erased.drop(tenant, describe(metering.event()));
+				}
+				return;
+			}
 			String notReady = notReady(ex);
 			if (notReady == null) {
 				throw ex;
@@ -270,6 +301,19 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 			}
 		}
 		return null;
+	}
+
+	private static boolean erasedMeanwhile(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof TenantErasedException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String describe(DomainEvent event) {
+		return event.type() + " " + event.id();
 	}
 
 	/** When it happened: the data's own time, else the event's, else now. */

@@ -83,6 +83,44 @@ class InvoiceCalculatorTest {
 		assertThat(computed.total()).isEqualTo(new BigDecimal("11.00"));
 	}
 
+	@Test
+	void billsTheLastMonthOfALeavingTenantUpToTheEraseDayOnly() {
+		List<TierPeriod> tiers = List.of(new TierPeriod(PriceTier.SHARED, at("2026-01-01T00:00:00Z"), "created"));
+		// 2 GB held from before September, 3 GB more from the 6th; erased on the 11th at
+		// noon.
+		List<UsageRecord> storage = List.of(storage("up", 3_000_000_000L, "2026-09-06T00:00:00Z"));
+		List<UsageRecord> runs = List.of(iterations("r1", 14_000_000, "2026-09-02T00:00:00Z"));
+		OffsetDateTime erased = at("2026-09-11T12:00:00Z");
+
+		InvoiceCalculator.Computed computed = this.calculator.compute(SEPTEMBER, erased, tiers, null,
+				List.of(runs.get(0), storage.get(0)), 2_000_000_000L, storage);
+
+		InvoiceLine base = computed.lines().get(0);
+		assertThat(base.description()).isEqualTo("Base fee, shared (11 of 30 days)");
+		assertThat(base.quantity()).isEqualByComparingTo("11");
+		assertThat(base.amount()).isEqualTo(new BigDecimal("3.67"));
+		assertThat(computed.lines()).extracting(InvoiceLine::kind)
+			.containsExactly("BASE_FEE", "ITERATIONS", "ITERATIONS", "STORAGE", "STORAGE");
+		assertThat(computed.lines().get(2).amount()).isEqualTo(new BigDecimal("2.00"));
+		// 2 GB for 10.5 days + 3 GB for 5.5 days = 37.5 GB-days = 1.25 GB-months, 1
+		// included
+		assertThat(InvoiceCalculator.gbMonths(SEPTEMBER, erased, 2_000_000_000L, storage)).isEqualByComparingTo("1.25");
+		assertThat(computed.lines().get(4).quantity()).isEqualByComparingTo("0.25");
+		assertThat(computed.lines().get(4).amount()).isEqualTo(new BigDecimal("0.02")); // 0.025,
+																						// half-even
+		assertThat(computed.total()).isEqualTo(new BigDecimal("5.69"));
+	}
+
+	@Test
+	void countsTheDaysOfAMonthBilledUntilAnInstant() {
+		assertThat(InvoiceCalculator.billedDays(SEPTEMBER, at("2026-09-01T00:00:00Z"))).isEqualTo(1);
+		assertThat(InvoiceCalculator.billedDays(SEPTEMBER, at("2026-09-30T23:59:59Z"))).isEqualTo(30);
+		assertThat(InvoiceCalculator.billedDays(SEPTEMBER, at("2026-10-01T00:00:00Z"))).isEqualTo(30);
+		assertThat(InvoiceCalculator.billedDays(SEPTEMBER, at("2026-08-31T23:00:00Z"))).isZero();
+		// The day is UTC's, whatever the offset the instant is written with.
+		assertThat(InvoiceCalculator.billedDays(SEPTEMBER, at("2026-09-11T01:00:00+02:00"))).isEqualTo(10);
+	}
+
 	private static UsageRecord storage(String id, long bytes, String at) {
 		return new UsageRecord(UUID.randomUUID(), id, "file", UsageKind.STORAGE_BYTES, bytes, at(at),
 				LocalDate.of(2026, 9, 1), null);

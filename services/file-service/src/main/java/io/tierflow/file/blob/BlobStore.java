@@ -51,4 +51,17 @@ public interface BlobStore {
 	 */
 	int deleteUnfinishedWritesBefore(Instant cutoff) throws IOException;
 
+	/**
+	 * How many blobs the current tenant has and how many bytes they hold, unfinished
+	 * writes included: what {@link #deleteAll} would remove now.
+	 */
+	BlobUsage measure() throws IOException;
+
+	/**
+	 * Removes every blob of the current tenant, unfinished writes included, and the place
+	 * that held them (an erase). Safe to repeat: a tenant with nothing here is no error.
+	 * @return what was removed by this call
+	 */
+	BlobUsage deleteAll() throws IOException;
+
 }

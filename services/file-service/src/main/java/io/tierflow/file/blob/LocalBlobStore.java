@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -117,6 +118,66 @@ public class LocalBlobStore implements BlobStore {
 			}
 		}
 		return deleted;
+	}
+
+	@Override
+	public BlobUsage measure() throws IOException {
+		long blobs = 0;
+		long bytes = 0;
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(tenantDirectory())) {
+			for (Path file : entries) {
+				try {
+					if (Files.isRegularFile(file)) {
+						bytes += Files.size(file);
+						blobs++;
+					}
+				}
+				catch (NoSuchFileException ex) {
+					// Deleted meanwhile: not there to remove.
+				}
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return BlobUsage.NONE;
+		}
+		return new BlobUsage(blobs, bytes);
+	}
+
+	@Override
+	public BlobUsage deleteAll() throws IOException {
+		Path dir = tenantDirectory();
+		long blobs = 0;
+		long bytes = 0;
+		for (int attempt = 1;; attempt++) {
+			try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+				for (Path file : entries) {
+					try {
+						long size = Files.size(file);
+						if (Files.deleteIfExists(file)) {
+							blobs++;
+							bytes += size;
+						}
+					}
+					catch (NoSuchFileException ex) {
+						// Deleted meanwhile (a refused upload's own clean-up).
+					}
+				}
+			}
+			catch (NoSuchFileException ex) {
+				return new BlobUsage(blobs, bytes);
+			}
+			try {
+				Files.deleteIfExists(dir);
+				return new BlobUsage(blobs, bytes);
+			}
+			catch (DirectoryNotEmptyException ex) {
+				// An upload that began before the tenant was refused wrote meanwhile:
+				// go round again, a few times; after that the caller retries later.
+				if (attempt == 3) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	private List<Path> filesBefore(Instant cutoff) throws IOException {

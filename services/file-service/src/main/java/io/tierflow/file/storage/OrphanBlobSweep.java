@@ -10,6 +10,8 @@ import java.util.UUID;
 
 import io.tierflow.file.blob.BlobStore;
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.placement.TenantErasedException;
+import io.tierflow.tenancy.placement.TenantProvisioner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link TenantFiles}). Only blobs older than {@code tierflow.files.orphan-age} are
  * considered, so an upload whose transaction is still running keeps its blob. Unfinished
  * writes of that age (a crash in the middle of a write) go too.
+ * <p>
+ * A tenant whose erase has ended has no metadata at all: whatever an upload that was
+ * streaming during the erase left behind goes whole, directory included. A tenant still
+ * being erased is left to its eraser, which counts its blobs for the report.
  */
 @Component
 class OrphanBlobSweep implements SchedulingConfigurer {
@@ -40,11 +46,14 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 
 	private final TransactionTemplate readTx;
 
+	private final TenantProvisioner placements;
+
 	private final Clock clock;
 
 	OrphanBlobSweep(BlobStore blobs, StoredFileRepository files, FileStorageProperties properties,
-			PlatformTransactionManager transactionManager) {
+			PlatformTransactionManager transactionManager, TenantProvisioner placements) {
 		this.blobs = blobs;
+		this.placements = placements;
 		this.files = files;
 		this.properties = properties;
 		this.readTx = new TransactionTemplate(transactionManager);
@@ -78,11 +87,11 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 		int removed = 0;
 		for (UUID tenant : tenants) {
 			try (TenantContext.Scope scope = TenantContext.open(tenant)) {
-				removed += sweepTenant(cutoff);
+				removed += sweepTenant(tenant, cutoff);
 			}
 			catch (IOException | RuntimeException ex) {
-				// Unknown, suspended or moving tenants keep their blobs until a later
-				// sweep.
+				// Unknown, suspended, moving or erasing tenants keep their blobs until a
+				// later sweep.
 				log.debug("Orphan sweep skipped tenant {}: {}", tenant, ex.toString());
 			}
 		}
@@ -92,13 +101,29 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 		return removed;
 	}
 
-	private int sweepTenant(Instant cutoff) throws IOException {
+	private int sweepTenant(UUID tenant, Instant cutoff) throws IOException {
 		int removed = this.blobs.deleteUnfinishedWritesBefore(cutoff);
 		List<UUID> candidates = this.blobs.blobsWrittenBefore(cutoff);
 		if (candidates.isEmpty()) {
+			// An empty directory (all files deleted, or an erased tenant's last upload
+			// discarded its blob) goes only when no upload of the tenant can race it.
+			if (this.blobs.measure().blobs() == 0 && unplaced(tenant)) {
+				this.blobs.deleteAll();
+			}
 			return removed;
 		}
-		Set<UUID> known = this.readTx.execute((s) -> this.files.existing(candidates));
+		Set<UUID> known;
+		try {
+			known = this.readTx.execute((s) -> this.files.existing(candidates));
+		}
+		catch (RuntimeException ex) {
+			if (!refusedAsErased(ex) || !unplaced(tenant)) {
+				throw ex;
+			}
+			long left = this.blobs.deleteAll().blobs();
+			log.info("Orphan sweep removed {} blobs left behind by erased tenant {}", left, tenant);
+			return removed + (int) left;
+		}
 		for (UUID blob : candidates) {
 			if (!known.contains(blob)) {
 				this.blobs.delete(blob);
@@ -106,6 +131,24 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 			}
 		}
 		return removed;
+	}
+
+	/**
+	 * Whether the tenant has no placement here: its erase has ended (while it is ERASING
+	 * its placement is still there), or it never had one. Either way no upload of it can
+	 * run.
+	 */
+	private boolean unplaced(UUID tenant) {
+		return this.placements.find(tenant).isEmpty();
+	}
+
+	private static boolean refusedAsErased(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof TenantErasedException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }
