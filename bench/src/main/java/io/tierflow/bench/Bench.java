@@ -37,6 +37,7 @@ public final class Bench {
 				case "migration" -> new MigrationBenchmark(options).run();
 				case "montecarlo" -> new MonteCarloBenchmark(options).run();
 				case "usage" -> new UsageBenchmark(options).run();
+				case "lifecycle" -> new LifecycleBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -97,6 +98,7 @@ public final class Bench {
 			.println("       bench/run routing [--threads=8] [--rounds=9] [--phase-seconds=3] [--diagnose=true] ...");
 		System.err.println("       bench/run montecarlo [--iterations=10000000] [--threads=<cores>] [--seed=20261123]");
 		System.err.println("       bench/run usage [--tenants=100] [--events=200000] [--rate=10000] [--seconds=20]");
+		System.err.println("       bench/run lifecycle [--rows=1000000]");
 		System.exit(2);
 	}
 
