@@ -40,12 +40,34 @@ public final class EventTypes {
 	/** A service's final result of moving a tenant; a reply. */
 	public static final String TENANT_MIGRATED = "tierflow.tenant.migrated.v1";
 
+	/** Write the tenant's data into an archive; each tenant-data service answers. */
+	public static final String TENANT_EXPORT_REQUESTED = "tierflow.tenant.export_requested.v1";
+
+	/** A service's progress in exporting a tenant (rows, bytes); a reply. */
+	public static final String TENANT_EXPORT_PROGRESS = "tierflow.tenant.export_progress.v1";
+
+	/** A service's part of an export, written or failed; a reply. */
+	public static final String TENANT_EXPORTED = "tierflow.tenant.exported.v1";
+
+	/** Place a new tenant from an archive; each tenant-data service answers. */
+	public static final String TENANT_IMPORT_REQUESTED = "tierflow.tenant.import_requested.v1";
+
+	/** A service's part of an import, loaded and verified or refused; a reply. */
+	public static final String TENANT_IMPORTED = "tierflow.tenant.imported.v1";
+
 	/** A service's report of erasing a tenant; a reply. */
 	public static final String TENANT_ERASED = "tierflow.tenant.erased.v1";
 
 	public static final String USER_CREATED = "tierflow.user.created.v1";
 
+	/**
+	 * A user was removed from a tenant; their seat leaves every service's per-user quota
+	 * (data {@code UserDeleted}).
+	 */
 	public static final String USER_DELETED = "tierflow.user.deleted.v1";
+
+	/** A user's role in their tenant changed (data {@code UserRoleChanged}). */
+	public static final String USER_ROLE_CHANGED = "tierflow.user.role_changed.v1";
 
 	public static final String SIMULATION_STARTED = "tierflow.simulation.started.v1";
 

@@ -16,6 +16,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.provisioning.ArchiveParticipant;
 import io.tierflow.events.provisioning.ErasureParticipant;
 import io.tierflow.events.provisioning.ProvisioningReplies;
 import io.tierflow.events.provisioning.TenantLifecycleParticipant;
@@ -180,11 +181,12 @@ public class EventsAutoConfiguration {
 				PlacementRepository placements, PlacementDirectory directory,
 				@Qualifier(CONTROL) EventInbox controlInbox, @Qualifier(CONTROL) Outbox controlOutbox,
 				ObjectProvider<JsonMapper> json, ObjectProvider<TierChangeParticipant> tierChanges,
-				ObjectProvider<ErasureParticipant> erasures) {
+				ObjectProvider<ErasureParticipant> erasures, ObjectProvider<ArchiveParticipant> archives) {
 			return new TenantLifecycleParticipant(properties.service(), provisioner, placements, directory,
 					controlInbox, controlOutbox, json(json),
 					tierChanges.getIfAvailable(() -> TierChangeParticipant.NONE),
-					erasures.getIfAvailable(() -> ErasureParticipant.NONE));
+					erasures.getIfAvailable(() -> ErasureParticipant.NONE),
+					archives.getIfAvailable(() -> ArchiveParticipant.NONE));
 		}
 
 		@Bean

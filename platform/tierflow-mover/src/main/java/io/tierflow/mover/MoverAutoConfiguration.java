@@ -14,6 +14,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
@@ -82,6 +83,32 @@ public class MoverAutoConfiguration {
 		return new TenantEraser(tenancy.service(), placements, controlTx, control, controlDataSource, pools, directory,
 				controlOutbox, steps.orderedStream().toList(), json.getIfAvailable(() -> JsonMapper.builder().build()),
 				properties.eraseOutboxDrainWait());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ArchiveStore archiveStore(MoverProperties properties) {
+		return new ArchiveStore(properties.archiveDirectory());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TenantArchiver tenantArchiver(TenancyProperties tenancy, TenantProvisioner provisioner,
+			PlacementRepository placements, @Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			PlacementDirectory directory, PlacementPools pools, TenantMigrations migrations, ArchiveStore archives,
+			ObjectProvider<ArchiveStep> steps, ObjectProvider<JsonMapper> json) {
+		return new TenantArchiver(tenancy.service(), provisioner, placements, controlTx, directory, pools, migrations,
+				archives, steps.orderedStream().toList(), json.getIfAvailable(() -> JsonMapper.builder().build()));
+	}
+
+	@Bean
+	@ConditionalOnBean(name = "tenantLifecycle")
+	ArchiveJobs archiveJobs(TenancyProperties tenancy, TenantArchiver archiver,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) Outbox controlOutbox, ObjectProvider<JsonMapper> json) {
+		return new ArchiveJobs(tenancy.service(), archiver, controlTx, control, controlOutbox,
+				json.getIfAvailable(() -> JsonMapper.builder().build()));
 	}
 
 	@Bean

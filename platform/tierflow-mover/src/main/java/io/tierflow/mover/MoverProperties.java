@@ -1,5 +1,6 @@
 package io.tierflow.mover;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,11 +18,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * tenant's old data is removed
  * @param eraseOutboxDrainWait how long an erase waits for the tenant's unsent events
  * (billing's final invoice.finalized, say) to be relayed before their store goes anyway
+ * @param archives the directory of tenant archives (exports, and archives to import),
+ * shared by every service of a suite (default: {@code tierflow-archives} in the temporary
+ * directory)
  */
 @ConfigurationProperties("tierflow.mover")
 public record MoverProperties(@DefaultValue("200ms") Duration cutoverLag, @DefaultValue("30m") Duration catchUpDeadline,
 		@DefaultValue("2s") Duration fenceWait, @DefaultValue("1s") Duration heartbeat,
-		@DefaultValue("1s") Duration sourceRemovalDelay, @DefaultValue("30s") Duration eraseOutboxDrainWait) {
+		@DefaultValue("1s") Duration sourceRemovalDelay, @DefaultValue("30s") Duration eraseOutboxDrainWait,
+		Path archives) {
+
+	/**
+	 * The archive directory: {@code archives}, or {@code tierflow-archives} in the
+	 * temporary directory.
+	 */
+	Path archiveDirectory() {
+		return (this.archives != null) ? this.archives
+				: Path.of(System.getProperty("java.io.tmpdir"), "tierflow-archives");
+	}
 
 	TenantMover.Options options() {
 		return new TenantMover.Options(this.cutoverLag, this.catchUpDeadline, this.fenceWait, this.heartbeat);

@@ -224,6 +224,7 @@ public class TenantEraser implements ErasureParticipant {
 		this.controlTx.executeWithoutResult((s) -> {
 			this.control.sql("delete from inbox where tenant_id = ?").param(tenant).update();
 			this.control.sql("delete from tenant_move where tenant_id = ?").param(tenant).update();
+			this.control.sql("delete from tenant_archive_job where tenant_id = ?").param(tenant).update();
 		});
 		TenantErasure counted = erasure;
 		TenantErased report = this.controlTx.execute((s) -> {
@@ -261,6 +262,12 @@ public class TenantEraser implements ErasureParticipant {
 					.param(tenant)
 					.query(Long.class)
 					.single()));
+		removed.put("archiveJobs",
+				this.controlTx
+					.execute((s) -> this.control.sql("select count(*) from tenant_archive_job where tenant_id = ?")
+						.param(tenant)
+						.query(Long.class)
+						.single()));
 		String dropped = null;
 		if (placement != null && placement.isolation() == IsolationMode.SCHEMA) {
 			dropped = "SCHEMA " + placement.store();

@@ -9,6 +9,8 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantEraseRequested;
+import io.tierflow.events.tenant.TenantExportRequested;
+import io.tierflow.events.tenant.TenantImportRequested;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.events.tenant.TierChangeRequested;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
@@ -53,11 +55,14 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 
 	private final ErasureParticipant erasures;
 
+	private final ArchiveParticipant archives;
+
 	public TenantLifecycleParticipant(String service, TenantProvisioner provisioner, PlacementRepository placements,
 			PlacementDirectory directory, EventInbox controlInbox, Outbox controlOutbox, JsonMapper json,
-			TierChangeParticipant tierChanges, ErasureParticipant erasures) {
+			TierChangeParticipant tierChanges, ErasureParticipant erasures, ArchiveParticipant archives) {
 		this.tierChanges = tierChanges;
 		this.erasures = erasures;
+		this.archives = archives;
 		this.service = service;
 		this.provisioner = provisioner;
 		this.placements = placements;
@@ -78,6 +83,10 @@ public class TenantLifecycleParticipant implements Consumer<Message<byte[]>> {
 				this.tierChanges.requested(event, event.data(this.json, TierChangeRequested.class));
 			case EventTypes.TENANT_ERASE_REQUESTED ->
 				this.erasures.requested(event, event.data(this.json, TenantEraseRequested.class));
+			case EventTypes.TENANT_EXPORT_REQUESTED ->
+				this.archives.exportRequested(event, event.data(this.json, TenantExportRequested.class));
+			case EventTypes.TENANT_IMPORT_REQUESTED ->
+				this.archives.importRequested(event, event.data(this.json, TenantImportRequested.class));
 			default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 		}
 	}

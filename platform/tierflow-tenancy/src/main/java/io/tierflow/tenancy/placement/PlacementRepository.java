@@ -204,6 +204,22 @@ public class PlacementRepository {
 			.update();
 	}
 
+	/** Removes a placement (one that never served: a refused import). */
+	public void delete(UUID tenantId) {
+		this.control.sql("delete from tenant_placement where tenant_id = ?").param(tenantId).update();
+	}
+
+	/**
+	 * Forgets an erased tenant's tombstone, so that its id can be placed again: an import
+	 * that keeps the id of a tenant erased here.
+	 * @return whether there was an ERASED tombstone (one still ERASING stays)
+	 */
+	public boolean forgetErasure(UUID tenantId) {
+		return this.control.sql("delete from tenant_erasure where tenant_id = ? and state = 'ERASED'")
+			.param(tenantId)
+			.update() > 0;
+	}
+
 	/** Ends the erase: the placement goes, the tombstone stays. */
 	public void finishErasure(UUID tenantId) {
 		this.control.sql("delete from tenant_placement where tenant_id = ?").param(tenantId).update();

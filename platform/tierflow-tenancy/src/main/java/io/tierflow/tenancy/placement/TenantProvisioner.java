@@ -78,6 +78,24 @@ public class TenantProvisioner {
 	 */
 	public TenantPlacement provision(UUID tenantId, Tier tier, String region) {
 		long start = System.nanoTime();
+		TenantPlacement placement = prepare(tenantId, tier, region);
+		if (placement.state() != PlacementState.PROVISIONING) {
+			return placement;
+		}
+		TenantPlacement ready = markReady(placement);
+		log.info("Tenant {} provisioned: {} {} on {} in {} ms", tenantId, tier, placement.isolation(),
+				placement.store(), (System.nanoTime() - start) / 1_000_000);
+		return ready;
+	}
+
+	/**
+	 * Places the tenant and makes its store (schema or database, migrated to the latest
+	 * version) but does not let it serve yet: an import loads and verifies its data
+	 * first, then {@link #markReady}s it. Safe to repeat, like {@link #provision}.
+	 * @return the placement, still PROVISIONING when its store is ready for data; READY
+	 * or ERASING as found; or FAILED with the reason (answered to the listeners)
+	 */
+	public TenantPlacement prepare(UUID tenantId, Tier tier, String region) {
 		TenantPlacement placement = this.controlTx.execute((s) -> decide(tenantId, tier, region));
 		if (placement.state() == PlacementState.READY || placement.state() == PlacementState.ERASING) {
 			return placement;
@@ -101,15 +119,32 @@ public class TenantProvisioner {
 			log.warn("Tenant {} could not be provisioned on {}: {}", tenantId, placement.store(), reason);
 			return failed;
 		}
+		return withState(placement, PlacementState.PROVISIONING, null);
+	}
+
+	/** Lets a prepared placement serve, telling the listeners (the saga's reply). */
+	public TenantPlacement markReady(TenantPlacement placement) {
 		TenantPlacement ready = withState(placement, PlacementState.READY, null);
 		this.controlTx.executeWithoutResult((s) -> {
-			this.placements.updateState(tenantId, PlacementState.READY, null);
+			this.placements.updateState(placement.tenantId(), PlacementState.READY, null);
 			this.listeners.forEach((l) -> l.placementReady(ready));
 		});
-		this.directory.evict(tenantId);
-		log.info("Tenant {} provisioned: {} {} on {} in {} ms", tenantId, tier, placement.isolation(),
-				placement.store(), (System.nanoTime() - start) / 1_000_000);
+		this.directory.evict(placement.tenantId());
 		return ready;
+	}
+
+	/**
+	 * Forgets a placement that never served (an import that was refused): its store goes
+	 * with it when it was the tenant's own.
+	 */
+	public void discard(TenantPlacement placement) {
+		this.controlTx.executeWithoutResult((s) -> {
+			this.placements.delete(placement.tenantId());
+			if (placement.isolation() != IsolationMode.ROW) {
+				this.placements.deleteStore(placement.store());
+			}
+		});
+		this.directory.evict(placement.tenantId());
 	}
 
 	/**
