@@ -19,6 +19,8 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.tenant.TenantCreated;
 import io.tierflow.events.tenant.TenantStatusChanged;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.events.tenant.UserDeleted;
+import io.tierflow.events.tenant.UserRoleChanged;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -379,6 +381,48 @@ class SimulationServiceIT {
 		Response fifth = startRun(t, model, 50_000, 5L);
 		assertProblem(fifth, 429);
 		assertThat(JSON.readTree(fifth.body()).get("seats").asInt()).isEqualTo(1);
+	}
+
+	@Test
+	void aDeletedUsersSeatLeavesOnceAndARedeliveredCreationDoesNotBringItBack() {
+		UUID a = provision(Tier.DEDICATED); // 3 runs a month, and 1 more per seat here
+		String t = token(a, "USER");
+		UserCreated ada = new UserCreated(a, UUID.randomUUID(), "ada@example.com", "Ada", "USER");
+		String adaCreated = UUID.randomUUID().toString();
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, adaCreated, ada);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, UUID.randomUUID().toString(),
+				new UserCreated(a, UUID.randomUUID(), "bea@example.com", "Bea", "USER"));
+		awaitSeats(t, 2, 5);
+
+		// Ada leaves; her user.deleted is delivered twice: one seat less, once.
+		String adaDeleted = UUID.randomUUID().toString();
+		UserDeleted gone = new UserDeleted(a, ada.userId());
+		TestEvents.publish(Topics.USER, EventTypes.USER_DELETED, a, adaDeleted, gone);
+		TestEvents.publish(Topics.USER, EventTypes.USER_DELETED, a, adaDeleted, gone);
+		TestEvents.publish(Topics.USER, EventTypes.USER_ROLE_CHANGED, a, UUID.randomUUID().toString(),
+				new UserRoleChanged(a, ada.userId(), "TENANT_ADMIN", "USER")); // moves no
+																				// seat
+		awaitSeats(t, 1, 4);
+
+		// Her old user.created, delivered once more, and then a newcomer's on the same
+		// partition: once the newcomer has a seat, the redelivery has been handled, and
+		// Ada's seat did not come back.
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, adaCreated, ada);
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, UUID.randomUUID().toString(),
+				new UserCreated(a, UUID.randomUUID(), "cy@example.com", "Cy", "USER"));
+		awaitSeats(t, 2, 5);
+		JsonNode quota = JSON.readTree(this.api.get("/api/v1/runs/quota", t).body());
+		assertThat(quota.get("seats").asInt()).isEqualTo(2);
+		assertThat(quota.get("runsPerMonth").asLong()).isEqualTo(5);
+	}
+
+	/** Waits until the tenant has {@code seats} seats and the monthly runs they give. */
+	private void awaitSeats(String token, int seats, long runsPerMonth) {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			JsonNode quota = JSON.readTree(this.api.get("/api/v1/runs/quota", token).body());
+			assertThat(quota.get("seats").asInt()).isEqualTo(seats);
+			assertThat(quota.get("runsPerMonth").asLong()).isEqualTo(runsPerMonth);
+		});
 	}
 
 	@Test

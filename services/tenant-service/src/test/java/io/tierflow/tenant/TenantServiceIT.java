@@ -1,13 +1,25 @@
 package io.tierflow.tenant;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +32,7 @@ import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.events.tenant.UserDeleted;
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -27,6 +40,7 @@ import io.tierflow.servicetest.TestEvents;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.security.TokenIssuer;
+import io.tierflow.tenant.tenant.Plan;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +67,9 @@ class TenantServiceIT {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final List<String> SERVICES = List.of("simulation", "file", "billing", "analytics");
+
+	/** For PATCH, which the shared test client does not send. */
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	/** Beyond a long: the checksum is an exact sum, carried as a decimal. */
 	private static final BigDecimal CHECKSUM_SUM = new BigDecimal("170141183460469231731687303715884105727");
@@ -633,6 +650,217 @@ class TenantServiceIT {
 	}
 
 	@Test
+	void tenantAdminsChangeRolesAndDeleteUsersAndEveryChangeIsAnnounced() {
+		UUID id = activeTenant("churn");
+		String tenantAdmin = this.tokens.issue("alice", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String user = this.tokens.issue("bob", id, List.of("USER"), Duration.ofMinutes(5));
+		String carol = userId(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("carol")));
+		String dave = userId(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("dave")));
+		try (TestEvents.Reader userEvents = TestEvents.read(Topics.USER)) {
+			Response promoted = patch("/api/v1/tenants/" + id + "/users/" + carol, tenantAdmin,
+					"{\"role\":\"TENANT_ADMIN\"}");
+			assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+			assertThat(JSON.readTree(promoted.body()).get("role").asString()).isEqualTo("TENANT_ADMIN");
+			// The same role again changes nothing and announces nothing.
+			assertThat(patch("/api/v1/tenants/" + id + "/users/" + carol, this.admin, "{\"role\":\"TENANT_ADMIN\"}")
+				.status()).isEqualTo(200);
+			assertThat(this.api.delete("/api/v1/tenants/" + id + "/users/" + dave, tenantAdmin).status())
+				.isEqualTo(204);
+			Response demoted = patch("/api/v1/tenants/" + id + "/users/" + carol, this.admin, "{\"role\":\"USER\"}");
+			assertThat(demoted.status()).as(demoted.body()).isEqualTo(200);
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(userEvents.data(EventTypes.USER_ROLE_CHANGED, id)).hasSize(2));
+			List<JsonNode> changes = userEvents.data(EventTypes.USER_ROLE_CHANGED, id);
+			assertThat(changes.get(0).get("userId").asString()).isEqualTo(carol);
+			assertThat(changes.get(0).get("role").asString()).isEqualTo("TENANT_ADMIN");
+			assertThat(changes.get(0).get("previousRole").asString()).isEqualTo("USER");
+			assertThat(changes.get(1).get("role").asString()).isEqualTo("USER");
+			List<JsonNode> deletions = userEvents.data(EventTypes.USER_DELETED, id);
+			assertThat(deletions).hasSize(1);
+			assertThat(deletions.get(0).get("userId").asString()).isEqualTo(dave);
+			assertThat(deletions.get(0).get("tenantId").asString()).isEqualTo(id.toString());
+		}
+		String listed = this.api.get("/api/v1/tenants/" + id + "/users", user).body();
+		assertThat(listed).contains(carol).doesNotContain(dave);
+
+		// Gone is gone; a user's own kind cannot manage users; bad roles are bad input.
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + dave, tenantAdmin), 404);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + dave, tenantAdmin, "{\"role\":\"USER\"}"), 404);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + UUID.randomUUID(), this.admin), 404);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + carol, user), 403);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + carol, user, "{\"role\":\"TENANT_ADMIN\"}"), 403);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + carol, tenantAdmin, "{\"role\":\"ROOT\"}"), 400);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + carol, tenantAdmin, "{}"), 400);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/not-a-uuid", tenantAdmin), 400);
+		assertProblem(this.api.delete("/api/v1/tenants/" + UUID.randomUUID() + "/users/" + carol, this.admin), 404);
+	}
+
+	@Test
+	void anotherTenantsUsersAreNotFoundAndItsAdminsAreRefused() {
+		UUID id = activeTenant("home");
+		UUID other = activeTenant("abroad");
+		String tenantAdmin = this.tokens.issue("alice", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String otherAdmin = this.tokens.issue("mallory", other, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String mine = userId(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("mine")));
+		String theirs = userId(this.api.post("/api/v1/tenants/" + other + "/users", otherAdmin, newUser("theirs")));
+
+		// Another tenant's user through this tenant's path: no such user, even for a
+		// system admin.
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + theirs, tenantAdmin), 404);
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + theirs, this.admin), 404);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + theirs, this.admin, "{\"role\":\"USER\"}"), 404);
+		// Another tenant's admin finds no such tenant, on its path or through the header.
+		assertProblem(this.api.delete("/api/v1/tenants/" + id + "/users/" + mine, otherAdmin), 404);
+		assertProblem(patch("/api/v1/tenants/" + id + "/users/" + mine, otherAdmin, "{\"role\":\"TENANT_ADMIN\"}"),
+				404);
+		assertProblem(
+				this.api.delete("/api/v1/tenants/" + id + "/users/" + mine, otherAdmin, "X-Tenant-Id", id.toString()),
+				403);
+		assertThat(this.api.get("/api/v1/tenants/" + id + "/users", tenantAdmin).body()).contains(mine);
+		assertThat(this.api.get("/api/v1/tenants/" + other + "/users", otherAdmin).body()).contains(theirs);
+	}
+
+	@Test
+	void aDeletedUsersNotificationsGo() {
+		UUID tenant = activeTenant("forgotten");
+		String erin = userId(this.api.post("/api/v1/tenants/" + tenant + "/users", this.admin, newUser("erin")));
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(notifications(tenant, erin)).isOne());
+		assertThat(this.api.delete("/api/v1/tenants/" + tenant + "/users/" + erin, this.admin).status()).isEqualTo(204);
+		assertThat(notifications(tenant, erin)).isZero();
+
+		// A welcome written after the deletion, from a user.created still queued ahead of
+		// the user.deleted, goes when the user.deleted arrives.
+		UUID frank = UUID.randomUUID();
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, UUID.randomUUID().toString(),
+				new UserCreated(tenant, frank, "frank@example.com", "Frank", "USER"));
+		TestEvents.publish(Topics.USER, EventTypes.USER_DELETED, tenant, UUID.randomUUID().toString(),
+				new UserDeleted(tenant, frank));
+		UUID gus = UUID.randomUUID(); // after both, on the same partition
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, tenant, UUID.randomUUID().toString(),
+				new UserCreated(tenant, gus, "gus@example.com", "Gus", "USER"));
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(notifications(tenant, gus.toString())).isOne());
+		assertThat(notifications(tenant, frank.toString())).isZero();
+	}
+
+	@Test
+	void eachPlanLimitsItsUsersEvenWhenTheyAreCreatedTogether() throws Exception {
+		UUID id = activeTenant("small", "TRIAL");
+		String tenantAdmin = this.tokens.issue("alice", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		int attempts = 8;
+		ExecutorService pool = Executors.newFixedThreadPool(attempts);
+		List<Response> responses;
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Response>> pending = new ArrayList<>();
+			for (int i = 0; i < attempts; i++) {
+				String body = newUser("racer" + i);
+				pending.add(pool.submit(() -> {
+					start.await();
+					return this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, body);
+				}));
+			}
+			start.countDown();
+			responses = new ArrayList<>();
+			for (Future<Response> response : pending) {
+				responses.add(response.get(60, TimeUnit.SECONDS));
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(responses).filteredOn((r) -> r.status() == 201).hasSize(Plan.TRIAL.maxUsers());
+		List<Response> refused = responses.stream().filter((r) -> r.status() != 201).toList();
+		assertThat(refused).hasSize(attempts - Plan.TRIAL.maxUsers());
+		for (Response response : refused) {
+			assertProblem(response, 409);
+			JsonNode problem = JSON.readTree(response.body());
+			assertThat(problem.get("limit").asString()).isEqualTo("usersPerTenant");
+			assertThat(problem.get("limitValue").asInt()).isEqualTo(3);
+			assertThat(problem.get("plan").asString()).isEqualTo("TRIAL");
+			assertThat(problem.get("users").asInt()).isEqualTo(3);
+			assertThat(problem.get("detail").asString()).contains("TRIAL plan allows at most 3 users");
+		}
+		assertThat(this.jdbc.sql("select count(*) from tenant_user where tenant_id = ?")
+			.param(id)
+			.query(Integer.class)
+			.single()).isEqualTo(3);
+
+		// A system admin is held to the plan too; a deleted user makes room.
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("extra")), 409);
+		String one = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/users", tenantAdmin).body())
+			.get("items")
+			.get(0)
+			.get("id")
+			.asString();
+		assertThat(this.api.delete("/api/v1/tenants/" + id + "/users/" + one, tenantAdmin).status()).isEqualTo(204);
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("extra")).status())
+			.isEqualTo(201);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", tenantAdmin, newUser("one-more")), 409);
+	}
+
+	@Test
+	void aFailedTenantIsProvisionedAgainAndBecomesActive() {
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			UUID id = UUID.fromString(create("retried-" + shortId(), "PROFESSIONAL").get("id").asString());
+			reply(id, "simulation", TenantProvisioned.READY, null);
+			reply(id, "file", TenantProvisioned.FAILED, "No DEDICATED cluster in region 'eu'");
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("FAILED"));
+			String tenantAdmin = this.tokens.issue("ops", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+			assertProblem(this.api.post("/api/v1/tenants/" + id + "/retry-provisioning", tenantAdmin, ""), 403);
+
+			Response retried = this.api.post("/api/v1/tenants/" + id + "/retry-provisioning", this.admin, "");
+			assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(retried.body());
+			assertThat(tenant.get("status").asString()).isEqualTo("PROVISIONING");
+			assertThat(tenant.get("statusReason").isNull()).isTrue();
+			Map<String, String> states = new java.util.HashMap<>();
+			tenant.get("placements").forEach((p) -> states.put(p.get("service").asString(), p.get("state").asString()));
+			// The service that placed it keeps its placement: it would not answer again.
+			assertThat(states).containsExactlyInAnyOrderEntriesOf(
+					Map.of("simulation", "READY", "file", "PENDING", "billing", "PENDING", "analytics", "PENDING"));
+			assertThat(tenant.get("placements").valueStream().filter((p) -> p.get("service").asString().equals("file")))
+				.allSatisfy((p) -> assertThat(p.get("reason").isNull()).isTrue());
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_CREATED, id)).hasSize(2));
+			List<JsonNode> announced = tenantEvents.data(EventTypes.TENANT_CREATED, id);
+			assertThat(announced.get(1)).isEqualTo(announced.get(0));
+			assertThat(announced.get(1).get("tier").asString()).isEqualTo("DEDICATED");
+			assertProblem(this.api.post("/api/v1/tenants/" + id + "/retry-provisioning", this.admin, ""), 409);
+
+			// The old FAILED reply, redelivered, fails nothing: the inbox has it.
+			reply(id, "file", TenantProvisioned.FAILED, "No DEDICATED cluster in region 'eu'");
+			for (String service : List.of("file", "billing", "analytics")) {
+				reply(id, service, TenantProvisioned.READY, null);
+			}
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("ACTIVE"));
+			assertThat(tenant(id).get("placements").findValuesAsString("state")).containsOnly("READY");
+			assertProblem(this.api.post("/api/v1/tenants/" + id + "/retry-provisioning", this.admin, ""), 409);
+		}
+		assertProblem(this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/retry-provisioning", this.admin, ""),
+				404);
+	}
+
+	@Test
+	void aFailedTenantThatEveryServicePlacedMeanwhileIsActiveAtOnce() {
+		UUID id = UUID.fromString(create("late-" + shortId(), "STANDARD").get("id").asString());
+		reply(id, "file", TenantProvisioned.FAILED, "No SHARED cluster in region 'eu'");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("FAILED"));
+		// A redelivered tenant.created found capacity after all: every service is READY.
+		for (String service : SERVICES) {
+			reply(id, service, TenantProvisioned.READY, null);
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(tenant(id).get("placements").findValuesAsString("state")).containsOnly("READY"));
+		assertThat(status(id)).isEqualTo("FAILED");
+		Response retried = this.api.post("/api/v1/tenants/" + id + "/retry-provisioning", this.admin, "");
+		assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+		assertThat(JSON.readTree(retried.body()).get("status").asString()).isEqualTo("ACTIVE");
+	}
+
+	@Test
 	void anImmediateDeleteRequestsTheEraseAtOnce() {
 		UUID id = activeTenant("forget-me");
 		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
@@ -770,9 +998,12 @@ class TenantServiceIT {
 	}
 
 	private UUID activeTenant(String slugPrefix) {
-		UUID id = UUID
-			.fromString(create(slugPrefix + "-" + UUID.randomUUID().toString().substring(0, 8), "STANDARD").get("id")
-				.asString());
+		return activeTenant(slugPrefix, "STANDARD");
+	}
+
+	private UUID activeTenant(String slugPrefix, String plan) {
+		UUID id = UUID.fromString(
+				create(slugPrefix + "-" + UUID.randomUUID().toString().substring(0, 8), plan).get("id").asString());
 		for (String service : SERVICES) {
 			reply(id, service, TenantProvisioned.READY, null);
 		}
@@ -890,6 +1121,39 @@ class TenantServiceIT {
 
 	private Counter dropped() {
 		return this.meters.get("tierflow.events.dropped").tag("reason", "tenant_erased").counter();
+	}
+
+	/** The id of the user a creation answered with. */
+	private static String userId(Response created) {
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return JSON.readTree(created.body()).get("id").asString();
+	}
+
+	/** The notifications addressed to the recipient in the tenant, read or not. */
+	private int notifications(UUID tenant, String recipient) {
+		return this.jdbc.sql("select count(*) from notification where tenant_id = ? and recipient = ?")
+			.params(tenant, recipient)
+			.query(Integer.class)
+			.single();
+	}
+
+	private Response patch(String path, String token, String json) {
+		try {
+			HttpResponse<String> r = HTTP
+				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+					.header("Authorization", "Bearer " + token)
+					.header("Content-Type", "application/json")
+					.method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static String newUser(String name) {

@@ -9,6 +9,7 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.events.tenant.UserDeleted;
 import io.tierflow.tenancy.context.TenantContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.messaging.Message;
 
 /**
- * A tenant's seats in a service: one per user, added when {@code user.created} arrives
- * (exactly once, through the inbox), so that quotas granted per user grow with the
- * tenant's users. A service that grants per-user quota binds this as a Spring Cloud
- * Stream function on {@code tierflow.user} and keeps the table in its tenant stores:
+ * A tenant's seats in a service: one per user, so that quotas granted per user follow the
+ * tenant's users. {@code user.created} adds the user's seat and {@code user.deleted}
+ * removes it, each applied exactly once through the inbox. A redelivered
+ * {@code user.created} never brings a deleted user's seat back: both events of a user are
+ * keyed by the tenant, so the deletion comes after the creation on one partition, and the
+ * creation's id is in the inbox when it is delivered again. (Only a dead-lettered
+ * {@code user.created} replayed by hand after the deletion would add the seat again.) A
+ * service that grants per-user quota binds this as a Spring Cloud Stream function on
+ * {@code tierflow.user} and keeps the table in its tenant stores:
  *
  * <pre>
  * create table user_seat (
@@ -58,13 +64,18 @@ public class UserSeats implements Consumer<Message<byte[]>> {
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
-		if (!EventTypes.USER_CREATED.equals(event.type())) {
-			return;
+		switch (event.type()) {
+			case EventTypes.USER_CREATED -> created(event);
+			case EventTypes.USER_DELETED -> deleted(event);
+			default -> {
+				// A role change, or any other user event, leaves the seats as they are.
+			}
 		}
+	}
+
+	private void created(DomainEvent event) {
 		UserCreated user = event.data(this.json, UserCreated.class);
-		if (user.userId() == null || !event.tenantId().equals(user.tenantId())) {
-			throw new MalformedEventException("Event " + event.id() + " names no user of tenant " + event.tenantId());
-		}
+		requireUserOfTenant(event, user.userId(), user.tenantId());
 		OffsetDateTime at = (event.time() != null) ? event.time() : OffsetDateTime.now();
 		boolean added = this.inbox.handleOnce(this.consumer, event,
 				() -> this.jdbc
@@ -74,6 +85,24 @@ public class UserSeats implements Consumer<Message<byte[]>> {
 					.update());
 		if (added) {
 			log.info("Seat added for user {} of tenant {}", user.userId(), event.tenantId());
+		}
+	}
+
+	private void deleted(DomainEvent event) {
+		UserDeleted user = event.data(this.json, UserDeleted.class);
+		requireUserOfTenant(event, user.userId(), user.tenantId());
+		boolean applied = this.inbox.handleOnce(this.consumer, event,
+				() -> this.jdbc.sql("delete from user_seat where tenant_id = ? and user_id = ?")
+					.params(event.tenantId(), user.userId())
+					.update());
+		if (applied) {
+			log.info("Seat removed for user {} of tenant {}", user.userId(), event.tenantId());
+		}
+	}
+
+	private static void requireUserOfTenant(DomainEvent event, UUID userId, UUID tenantId) {
+		if (userId == null || !event.tenantId().equals(tenantId)) {
+			throw new MalformedEventException("Event " + event.id() + " names no user of tenant " + event.tenantId());
 		}
 	}
 

@@ -10,6 +10,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.simulation.SimulationFailed;
 import io.tierflow.events.tenant.UserCreated;
+import io.tierflow.events.tenant.UserDeleted;
 import io.tierflow.tenant.tenant.ErasedTenants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Turns domain events into notifications for the users they concern: a welcome for a new
- * user, the end of a user's simulation. Each event is applied once (the inbox records it
- * in the same transaction). The events of a tenant whose erase has started are dropped
+ * user, the end of a user's simulation. A deleted user's notifications go: those the
+ * deletion found, and a welcome written after it from a user.created still queued ahead
+ * of the user.deleted on the topic. Each event is applied once (the inbox records it in
+ * the same transaction). The events of a tenant whose erase has started are dropped
  * before they reach the inbox. Bound as the Spring Cloud Stream function
  * {@code notifications}.
  */
@@ -32,9 +35,9 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 
 	static final String CONSUMER = "tenant-service.notifications";
 
-	/** The events that may notify someone; the others pass by untouched. */
-	private static final Set<String> NOTIFYING = Set.of(EventTypes.USER_CREATED, EventTypes.SIMULATION_COMPLETED,
-			EventTypes.SIMULATION_FAILED);
+	/** The events that may notify someone or forget someone; the others pass by. */
+	private static final Set<String> HANDLED = Set.of(EventTypes.USER_CREATED, EventTypes.USER_DELETED,
+			EventTypes.SIMULATION_COMPLETED, EventTypes.SIMULATION_FAILED);
 
 	private static final Logger log = LoggerFactory.getLogger(NotificationEvents.class);
 
@@ -60,7 +63,7 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
-		if (!NOTIFYING.contains(event.type())) {
+		if (!HANDLED.contains(event.type())) {
 			log.debug("No notification for {}", event.type());
 			return;
 		}
@@ -79,6 +82,14 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 				UserCreated user = event.data(this.json, UserCreated.class);
 				notify(event, user.userId().toString(), "WELCOME", "Welcome to Tierflow, " + user.name(),
 						"Your account " + user.email() + " is ready.");
+			}
+			case EventTypes.USER_DELETED -> {
+				UserDeleted user = event.data(this.json, UserDeleted.class);
+				if (user.userId() == null) {
+					throw new MalformedEventException("Event " + event.id() + " names no user");
+				}
+				this.inbox.handleOnce(CONSUMER, event,
+						() -> this.notifications.deleteAllOf(event.tenantId(), user.userId().toString()));
 			}
 			case EventTypes.SIMULATION_COMPLETED -> {
 				SimulationCompleted run = event.data(this.json, SimulationCompleted.class);

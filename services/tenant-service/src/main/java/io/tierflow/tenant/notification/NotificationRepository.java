@@ -42,6 +42,15 @@ class NotificationRepository {
 	}
 
 	/**
+	 * @return the notifications removed
+	 */
+	int deleteAllOf(UUID tenantId, String recipient) {
+		return this.jdbc.sql("delete from notification where tenant_id = ? and recipient = ?")
+			.params(tenantId, recipient)
+			.update();
+	}
+
+	/**
 	 * @return false when the recipient has no such notification
 	 */
 	boolean markRead(UUID tenantId, String recipient, UUID id) {

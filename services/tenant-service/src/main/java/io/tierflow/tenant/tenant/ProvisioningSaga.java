@@ -1,6 +1,5 @@
 package io.tierflow.tenant.tenant;
 
-import java.util.List;
 import java.util.function.Consumer;
 
 import io.tierflow.events.DomainEvent;
@@ -103,12 +102,7 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 			this.tenants.updateStatus(reply.tenantId(), TenantStatus.FAILED, reply.service() + ": " + reply.reason());
 			return;
 		}
-		List<ServicePlacement> placements = this.tenants.placements(reply.tenantId());
-		boolean allReady = this.saga.services()
-			.stream()
-			.allMatch((s) -> placements.stream()
-				.anyMatch((p) -> p.service().equals(s) && TenantProvisioned.READY.equals(p.state())));
-		if (allReady) {
+		if (this.tenants.readyInAll(reply.tenantId(), this.saga.services())) {
 			this.tenants.updateStatus(reply.tenantId(), TenantStatus.ACTIVE, null);
 			log.info("Tenant {} is ACTIVE: placed in {}", reply.tenantId(), this.saga.services());
 		}

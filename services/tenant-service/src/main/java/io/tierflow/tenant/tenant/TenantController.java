@@ -77,6 +77,18 @@ class TenantController {
 	}
 
 	/**
+	 * Provisions a FAILED tenant again (409 otherwise): 202 while the services place it,
+	 * 200 when every service had placed it already.
+	 */
+	@PostMapping("/{id}/retry-provisioning")
+	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	ResponseEntity<Tenant> retryProvisioning(@PathVariable UUID id) {
+		Tenant tenant = this.registry.retryProvisioning(id);
+		return (tenant.status() == TenantStatus.PROVISIONING) ? ResponseEntity.accepted().body(tenant)
+				: ResponseEntity.ok(tenant);
+	}
+
+	/**
 	 * 202 while the services move the tenant; 200 when nothing had to move (a plan of the
 	 * same tier).
 	 */

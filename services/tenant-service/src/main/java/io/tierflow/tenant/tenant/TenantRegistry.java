@@ -15,6 +15,8 @@ import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenant.tenant.TierChange.Kind;
 import io.tierflow.tenant.tenant.TierChange.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -27,6 +29,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class TenantRegistry {
+
+	private static final Logger log = LoggerFactory.getLogger(TenantRegistry.class);
 
 	private final TenantRepository tenants;
 
@@ -162,20 +166,66 @@ public class TenantRegistry {
 	}
 
 	/**
-	 * Checks that the tenant may get a user now, in the caller's transaction: the
-	 * tenant's row stays share-locked until the caller commits, so a suspension or a
-	 * deletion cannot slip in between the check and the new user.
+	 * Checks that the tenant may get a user now and returns its plan, whose user limit
+	 * the caller enforces in the same transaction. The tenant's row stays locked until
+	 * the caller commits: concurrent creations for one tenant queue, so each counts the
+	 * users of those before it and no two pass the limit together; nor can a suspension,
+	 * a deletion or a change of plan slip in between the check and the new user.
 	 * @throws NotFoundException if there is no such tenant
 	 * @throws ConflictException if the tenant is suspended or deleted
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void requireAcceptsNewUsers(UUID id) {
+	public Plan lockForNewUser(UUID id) {
+		TenantRepository.Row row = this.tenants.findForNewUser(id)
+			.orElseThrow(() -> new NotFoundException("No tenant " + id));
+		if (!row.status().acceptsNewUsers()) {
+			throw new ConflictException("Tenant " + id + " is " + row.status()
+					+ ": a suspended or offboarding tenant cannot get new users");
+		}
+		return row.plan();
+	}
+
+	/**
+	 * Checks that the tenant's users may be changed or deleted now, in the caller's
+	 * transaction: the tenant's row stays share-locked until the caller commits, so the
+	 * erase, which removes every user, waits for the change or comes before it.
+	 * @throws NotFoundException if there is no such tenant
+	 * @throws ConflictException if the tenant is being erased
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void requireUsersChangeable(UUID id) {
 		TenantStatus status = this.tenants.statusForShare(id)
 			.orElseThrow(() -> new NotFoundException("No tenant " + id));
-		if (!status.acceptsNewUsers()) {
-			throw new ConflictException(
-					"Tenant " + id + " is " + status + ": a suspended or offboarding tenant cannot get new users");
+		if (status.isErasing()) {
+			throw new ConflictException("Tenant " + id + " is " + status + ": its users are being erased");
 		}
+	}
+
+	/**
+	 * Provisions a FAILED tenant again: the services that did not place it get
+	 * tenant.created once more, with the data it was created with, and the tenant is
+	 * PROVISIONING until every service replied READY. The placements that are READY stay
+	 * so: a service that placed the tenant does not answer a second tenant.created. A
+	 * tenant whose every placement is READY by now (a redelivered tenant.created found
+	 * capacity after all) becomes ACTIVE at once.
+	 */
+	@Transactional
+	public Tenant retryProvisioning(UUID id) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.FAILED) {
+			throw new ConflictException(
+					"Only a FAILED tenant can be provisioned again; tenant " + id + " is " + row.status());
+		}
+		this.tenants.resetUnreadyPlacements(id);
+		if (this.tenants.readyInAll(id, this.saga.services())) {
+			this.tenants.updateStatus(id, TenantStatus.ACTIVE, null);
+			log.info("Tenant {} is ACTIVE: every service had placed it", id);
+			return get(id);
+		}
+		this.tenants.updateStatus(id, TenantStatus.PROVISIONING, null);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_CREATED, id, id.toString(), created(row));
+		log.info("Tenant {}: provisioning retried after {}", id, row.statusReason());
+		return get(id);
 	}
 
 	private void requireNoOpenChange(UUID id) {
@@ -193,6 +243,10 @@ public class TenantRegistry {
 			}
 		}
 		return this.saga.services().stream().filter(services::contains).toList();
+	}
+
+	private static TenantCreated created(TenantRepository.Row row) {
+		return new TenantCreated(row.id(), row.name(), row.slug(), row.plan().name(), row.plan().tier(), row.region());
 	}
 
 	private TenantRepository.Row lock(UUID id) {

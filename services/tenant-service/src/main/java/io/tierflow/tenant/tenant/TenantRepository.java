@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
 
@@ -62,6 +63,18 @@ class TenantRepository {
 			.optional();
 	}
 
+	/**
+	 * Locks the tenant's row against a concurrent new user (and against a status or plan
+	 * change) until the caller's transaction ends. It does not block the inserts that
+	 * reference the tenant, whose foreign keys only key-share lock the row.
+	 */
+	Optional<Row> findForNewUser(UUID id) {
+		return this.jdbc.sql("select " + COLUMNS + " from tenant where id = ? for no key update")
+			.param(id)
+			.query(this::row)
+			.optional();
+	}
+
 	/** The tenant's status, unlocked. */
 	Optional<TenantStatus> status(UUID id) {
 		return this.jdbc.sql("select status from tenant where id = ?")
@@ -104,6 +117,28 @@ class TenantRepository {
 				+ " updated_at = now()")
 			.params(tenantId, p.service(), p.state(), (p.tier() != null) ? p.tier().name() : null, p.isolation(),
 					p.cluster(), p.database(), p.schema(), p.epoch(), p.reason())
+			.update();
+	}
+
+	/** Whether each of {@code services} reported the tenant READY. */
+	boolean readyInAll(UUID tenantId, List<String> services) {
+		List<ServicePlacement> placements = placements(tenantId);
+		return services.stream()
+			.allMatch((s) -> placements.stream()
+				.anyMatch((p) -> p.service().equals(s) && TenantProvisioned.READY.equals(p.state())));
+	}
+
+	/**
+	 * Sets every placement of the tenant that is not READY back to PENDING, forgetting
+	 * what the failed attempt reported.
+	 * @return the placements reset
+	 */
+	int resetUnreadyPlacements(UUID tenantId) {
+		return this.jdbc
+			.sql("update tenant_service_placement set state = 'PENDING', tier = null, isolation = null,"
+					+ " cluster = null, database_name = null, schema_name = null, epoch = null, reason = null,"
+					+ " updated_at = now() where tenant_id = ? and state <> 'READY'")
+			.param(tenantId)
 			.update();
 	}
 

@@ -7,7 +7,10 @@ public enum TenantStatus {
 	PROVISIONING,
 	/** Placed everywhere and serving. */
 	ACTIVE,
-	/** A service could not place it; the reason is recorded. */
+	/**
+	 * A service could not place it; the reason is recorded. A system admin provisions it
+	 * again (back to PROVISIONING) or deletes it.
+	 */
 	FAILED,
 	/** Kept but not served. */
 	SUSPENDED,
