@@ -1,5 +1,11 @@
 package io.tierflow.bench;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -10,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.tierflow.events.tenant.TenantErased;
+import io.tierflow.mover.TenantArchiver;
 import io.tierflow.mover.TenantEraser;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -18,6 +25,8 @@ import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TenantTraces;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -50,10 +59,15 @@ final class LifecycleBenchmark {
 		Bench.say("  PostgreSQL " + pg + ", Kafka " + TestKafka.get().bootstrapServers());
 		Map<Tier, Double> seconds = new LinkedHashMap<>();
 		long leftovers = 0;
+		double exportRatio;
+		double importRatio;
 		try (ConfigurableApplicationContext service = ServiceUnderBench.start(PREFIX, false, this.settings)) {
 			TenantProvisioner provisioner = service.getBean(TenantProvisioner.class);
 			TenantEraser eraser = service.getBean(TenantEraser.class);
 			List<UUID> erased = new ArrayList<>();
+			double[] ratios = archiveRoundTrip(pg, service);
+			exportRatio = ratios[0];
+			importRatio = ratios[1];
 			for (Tier tier : Tier.values()) {
 				UUID tenant = UUID.randomUUID();
 				UUID neighbour = UUID.randomUUID();
@@ -93,9 +107,80 @@ final class LifecycleBenchmark {
 					+ " traces besides the tombstones");
 		}
 		return String.format(Locale.ROOT,
-				"RESULT lifecycle rows=%d erase_shared_s=%.2f erase_schema_s=%.2f erase_database_s=%.2f leftovers=%d",
-				this.rows, seconds.get(Tier.SHARED), seconds.get(Tier.DEDICATED), seconds.get(Tier.ENTERPRISE),
-				leftovers);
+				"RESULT lifecycle rows=%d export_ratio=%.2f import_ratio=%.2f erase_shared_s=%.2f erase_schema_s=%.2f"
+						+ " erase_database_s=%.2f leftovers=%d",
+				this.rows, exportRatio, importRatio, seconds.get(Tier.SHARED), seconds.get(Tier.DEDICATED),
+				seconds.get(Tier.ENTERPRISE), leftovers);
+	}
+
+	/**
+	 * Exports a SHARED tenant of {@code --rows} rows and imports the archive as a new
+	 * ENTERPRISE tenant, against the baselines measured in the same run: a raw
+	 * {@code COPY ... TO} of the same rows into a file, and a raw {@code COPY ... FROM}
+	 * of that file into a table of the same shape in a database of the enterprise
+	 * cluster.
+	 * @return the export's and the import's rows/s over the raw ones'
+	 */
+	private double[] archiveRoundTrip(PostgresServer pg, ConfigurableApplicationContext service) throws Exception {
+		TenantProvisioner provisioner = service.getBean(TenantProvisioner.class);
+		TenantArchiver archiver = service.getBean(TenantArchiver.class);
+		UUID tenant = UUID.randomUUID();
+		TenantPlacement placement = provisioner.provision(tenant, Tier.SHARED, "eu");
+		seed(pg, placement, this.rows);
+		Path raw = Files.createTempFile("tierflow-bench-copy", ".copy");
+		try {
+			long at = System.nanoTime();
+			try (Connection con = pg.adminConnection(placement.database());
+					OutputStream out = new BufferedOutputStream(Files.newOutputStream(raw), 1 << 16)) {
+				new CopyManager(con.unwrap(BaseConnection.class)).copyOut("copy (select * from " + placement.schema()
+						+ ".simulation_model where tenant_id = '" + tenant + "') to stdout", out);
+			}
+			double rawOut = (System.nanoTime() - at) / 1e9;
+
+			at = System.nanoTime();
+			UUID archive = UUID.randomUUID();
+			TenantArchiver.Exported exported = archiver.export(tenant, archive, TenantArchiver.Progress.NONE);
+			double exportSeconds = (System.nanoTime() - at) / 1e9;
+			Bench.say(String.format(Locale.ROOT,
+					"  export: %,d rows in %.2f s (%,.0f rows/s), %,d bytes; raw COPY TO a file %.2f s (%,.0f rows/s)",
+					exported.rows(), exportSeconds, exported.rows() / exportSeconds, exported.bytes(), rawOut,
+					this.rows / rawOut));
+
+			String rawDatabase = PREFIX + "_raw";
+			pg.dropDatabase(rawDatabase);
+			pg.createDatabase(rawDatabase);
+			try (Connection con = pg.adminConnection(rawDatabase); Statement st = con.createStatement()) {
+				st.execute("create table simulation_model (tenant_id uuid not null, id uuid not null,"
+						+ " name text not null, description text, definition jsonb not null default '{}'::jsonb,"
+						+ " created_at timestamptz not null default now(), primary key (tenant_id, id))");
+				st.execute("create unique index on simulation_model (tenant_id, name)");
+			}
+			at = System.nanoTime();
+			try (Connection con = pg.adminConnection(rawDatabase);
+					InputStream in = new BufferedInputStream(Files.newInputStream(raw), 1 << 16)) {
+				new CopyManager(con.unwrap(BaseConnection.class)).copyIn("copy simulation_model from stdin", in);
+			}
+			double rawIn = (System.nanoTime() - at) / 1e9;
+			pg.dropDatabase(rawDatabase);
+
+			at = System.nanoTime();
+			TenantArchiver.Imported imported = archiver.importPart(UUID.randomUUID(), archive, Tier.ENTERPRISE, "eu");
+			double importSeconds = (System.nanoTime() - at) / 1e9;
+			Bench.say(String.format(Locale.ROOT,
+					"  import as ENTERPRISE (own database made, every table verified): %,d rows in %.2f s"
+							+ " (%,.0f rows/s); raw COPY FROM the file %.2f s (%,.0f rows/s)",
+					imported.rows(), importSeconds, imported.rows() / importSeconds, rawIn, this.rows / rawIn));
+			eraser(service).erase(imported.placement().tenantId());
+			eraser(service).erase(tenant);
+			return new double[] { rawOut / exportSeconds, rawIn / importSeconds };
+		}
+		finally {
+			Files.deleteIfExists(raw);
+		}
+	}
+
+	private static TenantEraser eraser(ConfigurableApplicationContext service) {
+		return service.getBean(TenantEraser.class);
 	}
 
 	private static void seed(PostgresServer pg, TenantPlacement p, int rows) throws Exception {

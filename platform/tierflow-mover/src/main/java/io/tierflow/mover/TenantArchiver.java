@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -77,6 +83,13 @@ public class TenantArchiver {
 	private static final Logger log = LoggerFactory.getLogger(TenantArchiver.class);
 
 	private static final String TABLES = "tables/";
+
+	/** Sums an export's checksums beside its copy; exports are rare, a thread each. */
+	private static final ExecutorService CHECKSUMS = Executors.newCachedThreadPool((r) -> {
+		Thread t = new Thread(r, "tierflow-archive-checksums");
+		t.setDaemon(true);
+		return t;
+	});
 
 	/**
 	 * The tables an archive leaves out: the event backbone's, not the tenant's (events
@@ -172,7 +185,10 @@ public class TenantArchiver {
 					.stream()
 					.filter((t) -> !NOT_ARCHIVED.contains(t.name()))
 					.toList();
-				Map<String, TableChecksum> sums = TableChecksum.of(con, store, all, tenant);
+				// The checksums are summed by another session on the same snapshot while
+				// this one copies: both are a full pass over the rows, and PostgreSQL can
+				// do them side by side.
+				CompletableFuture<Map<String, TableChecksum>> checksums = checksumsAtSnapshot(con, store, all, tenant);
 				CopyManager copy = new CopyManager(con.unwrap(BaseConnection.class));
 				for (TenantTable table : all) {
 					String name = TABLES + table.name() + ".copy";
@@ -187,7 +203,7 @@ public class TenantArchiver {
 								entry);
 					}
 					zip.closeEntry();
-					TableChecksum sum = sums.get(table.name());
+					TableChecksum sum = sumOf(checksums, table.name());
 					if (copied != sum.rows()) {
 						throw new IllegalStateException("Table " + table.name() + ": " + copied
 								+ " rows copied at the snapshot that counted " + sum.rows());
@@ -232,6 +248,59 @@ public class TenantArchiver {
 		catch (SQLException | IOException | RuntimeException ex) {
 			Files.deleteIfExists(temporary);
 			throw ex;
+		}
+	}
+
+	/**
+	 * Sums the tables' checksums in a session of its own that imports the snapshot of
+	 * {@code con} (a REPEATABLE READ transaction already pinned).
+	 */
+	private static CompletableFuture<Map<String, TableChecksum>> checksumsAtSnapshot(Connection con, Store store,
+			List<TenantTable> tables, UUID tenant) throws SQLException {
+		String snapshot;
+		try (Statement st = con.createStatement(); ResultSet rs = st.executeQuery("select pg_export_snapshot()")) {
+			rs.next();
+			snapshot = rs.getString(1);
+		}
+		Connection other = store.connect();
+		try {
+			other.setAutoCommit(false);
+			try (Statement st = other.createStatement()) {
+				st.execute("set transaction isolation level repeatable read, read only");
+				// The id comes from PostgreSQL itself, never from input.
+				st.execute("set transaction snapshot '" + snapshot + "'");
+			}
+		}
+		catch (SQLException ex) {
+			other.close();
+			throw ex;
+		}
+		return CompletableFuture.supplyAsync(() -> {
+			try (Connection c = other) {
+				Map<String, TableChecksum> sums = TableChecksum.of(c, store, tables, tenant);
+				c.commit();
+				return sums;
+			}
+			catch (SQLException ex) {
+				throw new CompletionException(ex);
+			}
+		}, CHECKSUMS);
+	}
+
+	private static TableChecksum sumOf(CompletableFuture<Map<String, TableChecksum>> checksums, String table)
+			throws SQLException {
+		try {
+			return checksums.get().get(table);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SQLException("Interrupted while the checksums were summed", ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof CompletionException ce && ce.getCause() instanceof SQLException sql) {
+				throw sql;
+			}
+			throw new SQLException("Summing the checksums failed: " + ex.getCause(), ex.getCause());
 		}
 	}
 
