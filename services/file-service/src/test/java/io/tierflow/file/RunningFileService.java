@@ -25,16 +25,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The file-service running on real PostgreSQL and Kafka, one application context shared
- * by every integration test class: a blob store in a fresh directory and small storage
- * quotas (SHARED 1 MiB plus 512 KiB per user, DEDICATED and ENTERPRISE 128 MiB, a single
- * file at most 56 MiB).
+ * by every integration test class: a blob store and an archive directory in fresh
+ * directories, and small storage quotas (SHARED 1 MiB plus 512 KiB per user, DEDICATED
+ * and ENTERPRISE 128 MiB, a single file at most 56 MiB).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(TestTokenDecoderConfiguration.class)
 public abstract class RunningFileService {
 
 	/** The blob store's root directory. */
-	protected static final Path BLOB_ROOT = temporaryDirectory();
+	protected static final Path BLOB_ROOT = temporaryDirectory("blobs-");
+
+	/** The directory of tenant archives ({@code <archive id>/file.zip}). */
+	protected static final Path ARCHIVES = temporaryDirectory("archives-");
 
 	protected static final long SHARED_QUOTA = 1024 * 1024;
 
@@ -48,6 +51,7 @@ public abstract class RunningFileService {
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		ServiceTestInfrastructure.tenantDataService(registry, "file", "fileit");
 		registry.add("tierflow.files.blob-root", BLOB_ROOT::toString);
+		registry.add("tierflow.mover.archives", ARCHIVES::toString);
 		registry.add("tierflow.files.max-file-size", () -> MAX_FILE_SIZE + "B");
 		registry.add("tierflow.files.quota.shared", () -> SHARED_QUOTA + "B");
 		registry.add("tierflow.files.quota.per-user.shared", () -> SHARED_PER_USER + "B");
@@ -75,10 +79,10 @@ public abstract class RunningFileService {
 		return tenant;
 	}
 
-	private static Path temporaryDirectory() {
+	private static Path temporaryDirectory(String prefix) {
 		try {
 			// Under target/: gone with the next clean build.
-			return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "blobs-");
+			return Files.createTempDirectory(Files.createDirectories(Path.of("target")), prefix);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

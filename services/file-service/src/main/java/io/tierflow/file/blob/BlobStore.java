@@ -35,6 +35,12 @@ public interface BlobStore {
 	/** Removes blob {@code id} of the current tenant; a missing blob is no error. */
 	void delete(UUID id) throws IOException;
 
+	/**
+	 * The current tenant's blobs, in id order; unfinished writes are not blobs and are
+	 * left out.
+	 */
+	List<UUID> blobs() throws IOException;
+
 	/** Tenants that have blobs (or unfinished writes) in this store. */
 	List<UUID> tenants() throws IOException;
 

@@ -90,6 +90,23 @@ public class LocalBlobStore implements BlobStore {
 	}
 
 	@Override
+	public List<UUID> blobs() throws IOException {
+		List<UUID> blobs = new ArrayList<>();
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(tenantDirectory())) {
+			for (Path file : entries) {
+				// A write in progress ("<id>.<random>.part") is no UUID: left out.
+				uuid(file.getFileName().toString()).filter((id) -> Files.isRegularFile(file)).ifPresent(blobs::add);
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return List.of();
+		}
+		// Directory order is the file system's: sorted, the same blobs archive alike.
+		blobs.sort(null);
+		return blobs;
+	}
+
+	@Override
 	public List<UUID> tenants() throws IOException {
 		List<UUID> tenants = new ArrayList<>();
 		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(this.root, Files::isDirectory)) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.tierflow.tenancy.context.TenantContext;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,28 @@ class LocalBlobStoreTest {
 		}
 		try (TenantContext.Scope scope = TenantContext.open(UUID.randomUUID())) {
 			assertThat(store.measure()).isEqualTo(BlobUsage.NONE);
+		}
+	}
+
+	@Test
+	void listsTheCurrentTenantsFinishedBlobsOnlyInIdOrder() throws IOException {
+		LocalBlobStore store = new LocalBlobStore(this.root);
+		UUID tenant = UUID.randomUUID();
+		UUID neighbour = UUID.randomUUID();
+		UUID first = put(store, tenant, 10);
+		UUID second = put(store, tenant, 0);
+		Path dir = this.root.resolve(tenant.toString());
+		// An unfinished write, and names the store never makes: none of them a blob.
+		Files.write(dir.resolve(UUID.randomUUID() + ".x" + LocalBlobStore.PART), new byte[3]);
+		Files.write(dir.resolve("1-1-1-1-1"), new byte[1]);
+		Files.createDirectory(dir.resolve(UUID.randomUUID().toString()));
+		put(store, neighbour, 40);
+
+		try (TenantContext.Scope scope = TenantContext.open(tenant)) {
+			assertThat(store.blobs()).containsExactlyElementsOf(Stream.of(first, second).sorted().toList());
+		}
+		try (TenantContext.Scope scope = TenantContext.open(UUID.randomUUID())) {
+			assertThat(store.blobs()).isEmpty();
 		}
 	}
 
