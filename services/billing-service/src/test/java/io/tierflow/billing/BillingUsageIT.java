@@ -163,6 +163,50 @@ class BillingUsageIT {
 	}
 
 	@Test
+	void parkedEventsOfATenantThatNeverBecomesReadyDoNotHoldBackAnotherTenants() throws Exception {
+		// More parked events of a tenant that is never placed here than a replay takes in
+		// one go, all older than the other tenant's.
+		UUID never = UUID.randomUUID();
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()),
+				new StringSerializer(), new CloudEventSerializer())) {
+			List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+			for (int i = 0; i < 600; i++) {
+				CloudEvent event = event(EventTypes.SIMULATION_COMPLETED, never, UUID.randomUUID().toString(),
+						OffsetDateTime.now(), completed(never, 1, OffsetDateTime.now()));
+				sent.add(producer.send(new ProducerRecord<>(Topics.SIMULATION, never.toString(), event)));
+			}
+			for (java.util.concurrent.Future<?> f : sent) {
+				f.get(30, TimeUnit.SECONDS);
+			}
+		}
+		UUID later = UUID.randomUUID();
+		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, later, UUID.randomUUID().toString(),
+				completed(later, 3_000_000, OffsetDateTime.now()));
+		await().atMost(WAIT).until(() -> parked(never) == 600 && parked(later) == 1);
+
+		assertThat(this.provisioner.provision(later, Tier.SHARED, "eu").state()).isEqualTo(PlacementState.READY);
+
+		String t = token(later, "USER");
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(current(t).get("iterations").asLong()).isEqualTo(3_000_000));
+		assertThat(parked(later)).isZero();
+		assertThat(parked(never)).isEqualTo(600);
+	}
+
+	private static long parked(UUID tenant) throws Exception {
+		try (java.sql.Connection con = io.tierflow.testsupport.TestPostgres.get().adminConnection("billuse_control");
+				java.sql.PreparedStatement ps = con
+					.prepareStatement("select count(*) from billing.parked_usage_event where tenant_id = ?")) {
+			ps.setObject(1, tenant);
+			try (java.sql.ResultSet rs = ps.executeQuery()) {
+				rs.next();
+				return rs.getLong(1);
+			}
+		}
+	}
+
+	@Test
 	void countsABurstOf200EventsExactly200TimesDespiteRedeliveries() throws Exception {
 		UUID tenant = provision(Tier.DEDICATED);
 		String t = token(tenant, "USER");

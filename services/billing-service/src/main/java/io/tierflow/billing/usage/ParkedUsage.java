@@ -41,12 +41,22 @@ class ParkedUsage {
 			.update();
 	}
 
-	/** The oldest parked events. */
-	List<DomainEvent> oldest(int limit) {
+	/** Tenants with parked events, the one whose oldest event waits longest first. */
+	List<UUID> tenants(int limit) {
+		return this.control.sql(
+				"select tenant_id from billing.parked_usage_event group by tenant_id order by min(parked_at), tenant_id"
+						+ " limit ?")
+			.param(limit)
+			.query(UUID.class)
+			.list();
+	}
+
+	/** The tenant's oldest parked events. */
+	List<DomainEvent> oldest(UUID tenant, int limit) {
 		return this.control
 			.sql("select event_id, type, source, tenant_id, subject, time, data from billing.parked_usage_event"
-					+ " order by parked_at, tenant_id, event_id limit ?")
-			.param(limit)
+					+ " where tenant_id = ? order by parked_at, event_id limit ?")
+			.params(tenant, limit)
 			.query(ParkedUsage::event)
 			.list();
 	}

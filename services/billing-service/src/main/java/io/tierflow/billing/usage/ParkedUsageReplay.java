@@ -1,6 +1,7 @@
 package io.tierflow.billing.usage;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -23,7 +24,11 @@ class ParkedUsageReplay {
 
 	private static final Logger log = LoggerFactory.getLogger(ParkedUsageReplay.class);
 
+	/** Events replayed per tenant and run. */
 	private static final int BATCH = 500;
+
+	/** Tenants visited per run. */
+	private static final int TENANTS = 1000;
 
 	private final ParkedUsage parked;
 
@@ -37,15 +42,30 @@ class ParkedUsageReplay {
 	@Scheduled(fixedDelayString = "${tierflow.billing.parked-replay-every:5s}",
 			initialDelayString = "${tierflow.billing.parked-replay-every:5s}")
 	void replay() {
-		// Asked once per tenant of the run, not per event.
+		// Tenant by tenant, the longest waiting first: a tenant that never becomes ready
+		// here keeps its events parked without holding back anyone else's.
+		for (UUID tenant : this.parked.tenants(TENANTS)) {
+			try {
+				replay(tenant);
+			}
+			catch (RuntimeException ex) {
+				log.debug("Parked usage events of tenant {} not replayed yet: {}", tenant, ex.toString());
+			}
+		}
+	}
+
+	private void replay(UUID tenant) {
 		Map<UUID, Boolean> erased = new HashMap<>();
-		Map<UUID, Boolean> ready = new HashMap<>();
-		for (DomainEvent event : this.parked.oldest(BATCH)) {
+		List<DomainEvent> events = this.parked.oldest(tenant, BATCH);
+		if (events.isEmpty() || (!this.events.ready(tenant) && !this.events.dropped(events.get(0), erased))) {
+			return;
+		}
+		for (DomainEvent event : events) {
 			try {
 				if (this.events.dropped(event, erased)) {
 					this.parked.remove(event);
 				}
-				else if (ready.computeIfAbsent(event.tenantId(), this.events::ready)) {
+				else {
 					this.events.apply(event);
 					this.parked.remove(event);
 				}
@@ -53,9 +73,6 @@ class ParkedUsageReplay {
 			catch (MalformedEventException ex) {
 				log.warn("Parked usage event {} is malformed, dropped from parking: {}", event.id(), ex.getMessage());
 				this.parked.remove(event);
-			}
-			catch (RuntimeException ex) {
-				log.debug("Parked usage event {} not replayed yet: {}", event.id(), ex.toString());
 			}
 		}
 	}
