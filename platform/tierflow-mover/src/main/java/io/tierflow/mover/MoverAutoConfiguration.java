@@ -14,6 +14,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -95,10 +96,11 @@ public class MoverAutoConfiguration {
 	@ConditionalOnMissingBean
 	TenantArchiver tenantArchiver(TenancyProperties tenancy, TenantProvisioner provisioner,
 			PlacementRepository placements, @Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
-			PlacementDirectory directory, PlacementPools pools, TenantMigrations migrations, ArchiveStore archives,
-			ObjectProvider<ArchiveStep> steps, ObjectProvider<JsonMapper> json) {
+			PlacementDirectory directory, PlacementPools pools, TenantMigrations migrations, PlacementMigrator migrator,
+			ArchiveStore archives, ObjectProvider<ArchiveStep> steps, ObjectProvider<JsonMapper> json) {
 		return new TenantArchiver(tenancy.service(), provisioner, placements, controlTx, directory, pools, migrations,
-				archives, steps.orderedStream().toList(), json.getIfAvailable(() -> JsonMapper.builder().build()));
+				migrator, archives, steps.orderedStream().toList(),
+				json.getIfAvailable(() -> JsonMapper.builder().build()));
 	}
 
 	@Bean

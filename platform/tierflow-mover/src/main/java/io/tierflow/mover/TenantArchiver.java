@@ -40,6 +40,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.PlacementRepository;
@@ -130,6 +131,8 @@ public class TenantArchiver {
 
 	private final TenantMigrations migrations;
 
+	private final PlacementMigrator migrator;
+
 	private final ArchiveStore archives;
 
 	private final List<ArchiveStep> steps;
@@ -138,8 +141,8 @@ public class TenantArchiver {
 
 	public TenantArchiver(String service, TenantProvisioner provisioner, PlacementRepository placements,
 			TransactionTemplate controlTx, PlacementDirectory directory,
-			io.tierflow.tenancy.routing.PlacementPools pools, TenantMigrations migrations, ArchiveStore archives,
-			List<ArchiveStep> steps, JsonMapper json) {
+			io.tierflow.tenancy.routing.PlacementPools pools, TenantMigrations migrations, PlacementMigrator migrator,
+			ArchiveStore archives, List<ArchiveStep> steps, JsonMapper json) {
 		this.service = service;
 		this.provisioner = provisioner;
 		this.placements = placements;
@@ -147,6 +150,7 @@ public class TenantArchiver {
 		this.directory = directory;
 		this.removal = new StoreRemoval(placements, controlTx, pools);
 		this.migrations = migrations;
+		this.migrator = migrator;
 		this.archives = archives;
 		this.steps = List.copyOf(steps);
 		this.json = json;
@@ -320,10 +324,12 @@ public class TenantArchiver {
 		try (ZipFile zip = open(part)) {
 			ArchiveManifest manifest = manifest(zip);
 			verifyEntries(zip, manifest);
-			if (!this.migrations.latestVersion().equals(manifest.schemaVersion())) {
+			String archived = PlacementMigrator.scriptVersion(manifest.schemaVersion());
+			boolean staged = !PlacementMigrator.scriptVersion(this.migrations.latestVersion()).equals(archived);
+			if (staged && !this.migrator.knowsVersion(manifest.schemaVersion())) {
 				throw new ArchiveRejectedException(this.service, null,
-						"the archive is at schema version " + manifest.schemaVersion() + ", this service at "
-								+ this.migrations.latestVersion() + "; only archives of the same version load yet");
+						"the archive is at schema version " + manifest.schemaVersion() + ", which this service (at "
+								+ this.migrations.latestVersion() + ") does not have: newer, or not Tierflow's");
 			}
 			// An id kept from a tenant erased here: its tombstone gives way to the
 			// import.
@@ -339,7 +345,8 @@ public class TenantArchiver {
 			Map<String, TableChecksum> loaded;
 			boolean stepsRan = false;
 			try {
-				loaded = load(zip, manifest, placement, tenant);
+				loaded = staged ? loadStaged(zip, manifest, placement, tenant, archived)
+						: load(zip, manifest, placement, tenant);
 				try (TenantContext.Scope scope = TenantContext.openForMaintenance(tenant)) {
 					stepsRan = true;
 					for (ArchiveStep step : this.steps) {
@@ -374,67 +381,131 @@ public class TenantArchiver {
 	private Map<String, TableChecksum> load(ZipFile zip, ArchiveManifest manifest, TenantPlacement placement,
 			UUID tenant) throws ArchiveRejectedException, SQLException, IOException {
 		Store store = this.removal.store(placement);
+		try (Connection con = store.connect()) {
+			con.setAutoCommit(false);
+			Map<String, TableChecksum> loaded = loadInto(con, store, zip, manifest, tenant);
+			con.commit();
+			return loaded;
+		}
+	}
+
+	/**
+	 * An archive of an older schema version: loaded and verified in a staging schema made
+	 * at that version beside the tenant's store, migrated forward there with the
+	 * service's own migrations, then moved into the store in one transaction. The staging
+	 * schema goes in any case.
+	 * @return the checksums of the rows as they are in the store, at the latest version
+	 */
+	private Map<String, TableChecksum> loadStaged(ZipFile zip, ArchiveManifest manifest, TenantPlacement placement,
+			UUID tenant, String version) throws ArchiveRejectedException, SQLException, IOException {
+		Store store = this.removal.store(placement);
+		// Derived from the tenant id only, like every store name.
+		String schema = "tf_import_" + tenant.toString().replace("-", "");
+		Store staging = new Store(store.jdbcUrl(), store.username(), store.password(), schema);
+		try {
+			this.migrator.createStaging(placement.store(), placement.isolation(), schema, version);
+			try (Connection con = staging.connect()) {
+				con.setAutoCommit(false);
+				loadInto(con, staging, zip, manifest, tenant);
+				con.commit();
+			}
+			this.migrator.migrateStaging(placement.store(), placement.isolation(), schema);
+			log.info("Archive of tenant {} at schema version {} migrated to {} in {}", tenant, version,
+					this.migrations.latestVersion(), schema);
+			try (Connection con = store.connect()) {
+				con.setAutoCommit(false);
+				Map<String, TableChecksum> moved = new LinkedHashMap<>();
+				for (TenantTable table : TenantTable.of(con, staging.schema())) {
+					if (NOT_ARCHIVED.contains(table.name())) {
+						continue;
+					}
+					String columns = columnList(List.copyOf(table.columns().keySet()));
+					try (PreparedStatement ps = con
+						.prepareStatement("insert into " + store.qualified(table.name()) + " (" + columns + ") select "
+								+ columns + " from " + staging.qualified(table.name()) + " where tenant_id = ?")) {
+						ps.setObject(1, tenant);
+						ps.executeUpdate();
+					}
+					moved.put(table.name(), checksum(con, store, table.name(), tenant, tenant));
+				}
+				con.commit();
+				return moved;
+			}
+		}
+		finally {
+			try (Connection con = store.connect(); Statement st = con.createStatement()) {
+				st.execute("drop schema if exists " + Sql.quote(schema) + " cascade");
+			}
+			catch (SQLException ex) {
+				log.warn("Import of tenant {}: its staging schema {} could not be dropped: {}", tenant, schema,
+						ex.toString());
+			}
+		}
+	}
+
+	/**
+	 * Loads every table of the archive into {@code store}'s schema in the transaction of
+	 * {@code con}, verifying each table's rows against the manifest.
+	 */
+	private Map<String, TableChecksum> loadInto(Connection con, Store store, ZipFile zip, ArchiveManifest manifest,
+			UUID tenant) throws ArchiveRejectedException, SQLException, IOException {
 		String from = manifest.tenantId().toString();
 		String to = tenant.toString();
 		Map<String, TableChecksum> loaded = new LinkedHashMap<>();
-		try (Connection con = store.connect()) {
-			con.setAutoCommit(false);
-			Map<String, TenantTable> tables = new LinkedHashMap<>();
-			for (TenantTable t : TenantTable.of(con, store.schema())) {
-				tables.put(t.name(), t);
+		Map<String, TenantTable> tables = new LinkedHashMap<>();
+		for (TenantTable t : TenantTable.of(con, store.schema())) {
+			tables.put(t.name(), t);
+		}
+		CopyManager copy = new CopyManager(con.unwrap(BaseConnection.class));
+		for (ArchiveManifest.Table table : manifest.tables()) {
+			TenantTable target = tables.get(table.name());
+			if (target == null || NOT_ARCHIVED.contains(table.name())) {
+				throw new ArchiveRejectedException(this.service, table.name(), "no such table here");
 			}
-			CopyManager copy = new CopyManager(con.unwrap(BaseConnection.class));
-			for (ArchiveManifest.Table table : manifest.tables()) {
-				TenantTable target = tables.get(table.name());
-				if (target == null || NOT_ARCHIVED.contains(table.name())) {
-					throw new ArchiveRejectedException(this.service, table.name(), "no such table here");
-				}
-				if (!List.copyOf(target.columns().keySet()).equals(table.columns())) {
-					throw new ArchiveRejectedException(this.service, table.name(),
-							"its columns " + table.columns() + " are not this service's " + target.columns().keySet());
-				}
-				CopyIn in = copy.copyIn(
-						"copy " + store.qualified(table.name()) + " (" + columnList(table.columns()) + ") from stdin");
-				try (InputStream rows = verified(zip, entryOf(zip, table.file(), table.sha256(), table.name()))) {
-					if (from.equals(to)) {
-						byte[] buffer = new byte[64 * 1024];
-						for (int n; (n = rows.read(buffer)) > 0;) {
-							in.writeToCopy(buffer, 0, n);
-						}
-					}
-					else {
-						BufferedReader lines = new BufferedReader(new InputStreamReader(rows, StandardCharsets.UTF_8),
-								64 * 1024);
-						for (String line; (line = lines.readLine()) != null;) {
-							byte[] bytes = (line.replace(from, to) + "\n").getBytes(StandardCharsets.UTF_8);
-							in.writeToCopy(bytes, 0, bytes.length);
-						}
-					}
-					in.endCopy();
-				}
-				catch (ShaMismatch ex) {
-					if (in.isActive()) {
-						in.cancelCopy();
-					}
-					throw new ArchiveRejectedException(this.service, table.name(),
-							"its rows do not match the manifest's SHA-256 (truncated, corrupted or altered)");
-				}
-				catch (SQLException ex) {
-					if (in.isActive()) {
-						in.cancelCopy();
-					}
-					throw new ArchiveRejectedException(this.service, table.name(),
-							"its rows do not load: " + ex.getMessage());
-				}
-				TableChecksum sum = checksum(con, store, table.name(), tenant, manifest.tenantId());
-				if (sum.rows() != table.rows() || sum.checksum().compareTo(table.checksum()) != 0) {
-					throw new ArchiveRejectedException(this.service, table.name(),
-							"loaded " + sum.rows() + " rows with checksum " + sum.checksum() + ", the archive has "
-									+ table.rows() + " rows with checksum " + table.checksum());
-				}
-				loaded.put(table.name(), sum);
+			if (!List.copyOf(target.columns().keySet()).equals(table.columns())) {
+				throw new ArchiveRejectedException(this.service, table.name(),
+						"its columns " + table.columns() + " are not this service's " + target.columns().keySet());
 			}
-			con.commit();
+			CopyIn in = copy
+				.copyIn("copy " + store.qualified(table.name()) + " (" + columnList(table.columns()) + ") from stdin");
+			try (InputStream rows = verified(zip, entryOf(zip, table.file(), table.sha256(), table.name()))) {
+				if (from.equals(to)) {
+					byte[] buffer = new byte[64 * 1024];
+					for (int n; (n = rows.read(buffer)) > 0;) {
+						in.writeToCopy(buffer, 0, n);
+					}
+				}
+				else {
+					BufferedReader lines = new BufferedReader(new InputStreamReader(rows, StandardCharsets.UTF_8),
+							64 * 1024);
+					for (String line; (line = lines.readLine()) != null;) {
+						byte[] bytes = (line.replace(from, to) + "\n").getBytes(StandardCharsets.UTF_8);
+						in.writeToCopy(bytes, 0, bytes.length);
+					}
+				}
+				in.endCopy();
+			}
+			catch (ShaMismatch ex) {
+				if (in.isActive()) {
+					in.cancelCopy();
+				}
+				throw new ArchiveRejectedException(this.service, table.name(),
+						"its rows do not match the manifest's SHA-256 (truncated, corrupted or altered)");
+			}
+			catch (SQLException ex) {
+				if (in.isActive()) {
+					in.cancelCopy();
+				}
+				throw new ArchiveRejectedException(this.service, table.name(),
+						"its rows do not load: " + ex.getMessage());
+			}
+			TableChecksum sum = checksum(con, store, table.name(), tenant, manifest.tenantId());
+			if (sum.rows() != table.rows() || sum.checksum().compareTo(table.checksum()) != 0) {
+				throw new ArchiveRejectedException(this.service, table.name(),
+						"loaded " + sum.rows() + " rows with checksum " + sum.checksum() + ", the archive has "
+								+ table.rows() + " rows with checksum " + table.checksum());
+			}
+			loaded.put(table.name(), sum);
 		}
 		return loaded;
 	}

@@ -52,6 +52,9 @@ class TenantArchiverIT {
 
 	private static final String SERVICE = "archiver";
 
+	private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+		.build();
+
 	private static ConfigurableApplicationContext instance;
 
 	private static Path archives;
@@ -173,6 +176,90 @@ class TenantArchiverIT {
 		assertThat(instance.getBean(TenantProvisioner.class).find(b)).isEmpty();
 		assertThat(TenantTraces.inDatabases(TestPostgres.get(), b, List.of(SERVICE + "_")))
 			.allMatch((t) -> t.startsWith(SERVICE + "_control.tierflow.tenant_archive_job."));
+	}
+
+	@Test
+	void anArchiveOfAnOlderSchemaVersionIsMigratedForwardOnImport() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		write(a, 60);
+		TenantArchiver archiver = instance.getBean(TenantArchiver.class);
+		UUID export = UUID.randomUUID();
+		Path part = archiver.export(a, export, TenantArchiver.Progress.NONE).part();
+		// The same rows as a service at version 1 (no tags column) would have written
+		// them.
+		UUID older = UUID.randomUUID();
+		Path olderPart = archives.resolve(older.toString()).resolve(SERVICE + ".zip");
+		String[] fixed = new String[4];
+		rewrite(part, olderPart, (name, bytes) -> {
+			if (name.equals("tables/notes.copy")) {
+				StringBuilder v1 = new StringBuilder();
+				for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+					v1.append(line, 0, line.lastIndexOf('\t')).append('\n');
+				}
+				byte[] changed = v1.toString().getBytes(StandardCharsets.UTF_8);
+				fixed[0] = sha256Hex(bytes);
+				fixed[1] = sha256Hex(changed);
+				fixed[2] = v1.toString();
+				return changed;
+			}
+			return bytes;
+		});
+		String sum = v1Checksum(fixed[2]);
+		rewrite(olderPart, archives.resolve(older + "-v1").resolve(SERVICE + ".zip"), (name, bytes) -> {
+			if (!name.equals(ArchiveManifest.NAME)) {
+				return bytes;
+			}
+			tools.jackson.databind.node.ObjectNode manifest = (tools.jackson.databind.node.ObjectNode) JSON
+				.readTree(bytes);
+			String version = manifest.get("schemaVersion").asString();
+			manifest.put("schemaVersion", "1" + version.substring(version.indexOf('+')));
+			for (JsonNode table : manifest.get("tables")) {
+				if (table.get("name").asString().equals("notes")) {
+					tools.jackson.databind.node.ObjectNode notes = (tools.jackson.databind.node.ObjectNode) table;
+					notes.put("sha256", fixed[1]);
+					notes.put("checksum", new java.math.BigDecimal(sum));
+					tools.jackson.databind.node.ArrayNode columns = notes.putArray("columns");
+					columns.add("tenant_id").add("id").add("body").add("created");
+				}
+			}
+			return JSON.writeValueAsBytes(manifest);
+		});
+		UUID archive = UUID.fromString(older.toString());
+		Files.move(archives.resolve(older + "-v1").resolve(SERVICE + ".zip"), olderPart,
+				java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+		UUID b = UUID.randomUUID();
+		TenantArchiver.Imported imported = archiver.importPart(b, archive, Tier.DEDICATED, "eu");
+
+		assertThat(imported.tables().get("notes").rows()).isEqualTo(60);
+		assertThat(TenantContext.call(b, () -> notes().ids()))
+			.containsExactlyInAnyOrderElementsOf(TenantContext.call(a, () -> notes().ids()));
+		// No staging schema is left beside the tenant's.
+		assertThat(TenantTraces.inDatabases(TestPostgres.get(), b, List.of(SERVICE + "_dedicated")))
+			.noneMatch((t) -> t.contains("tf_import_"));
+	}
+
+	/**
+	 * The checksum version 1's table would give these rows (its row text has no tags).
+	 */
+	private static String v1Checksum(String copyText) throws Exception {
+		try (java.sql.Connection con = TestPostgres.get().adminConnection(SERVICE + "_shared")) {
+			con.setAutoCommit(false);
+			try (java.sql.Statement st = con.createStatement()) {
+				st.execute("create temp table notes_v1 (tenant_id uuid not null, id uuid not null, body text not null,"
+						+ " created timestamptz not null) on commit drop");
+			}
+			new org.postgresql.copy.CopyManager(con.unwrap(org.postgresql.core.BaseConnection.class))
+				.copyIn("copy notes_v1 from stdin", new java.io.StringReader(copyText));
+			try (java.sql.Statement st = con.createStatement();
+					java.sql.ResultSet rs = st.executeQuery("select coalesce(sum(('x' || substr(md5(t::text), 1, 16))"
+							+ "::bit(64)::bigint::numeric), 0) from notes_v1 t")) {
+				rs.next();
+				String sum = rs.getBigDecimal(1).toPlainString();
+				con.rollback();
+				return sum;
+			}
+		}
 	}
 
 	private interface Change {

@@ -27,6 +27,7 @@ import io.tierflow.tenancy.placement.StoreKey;
 import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
@@ -173,6 +174,42 @@ public class PlacementMigrator {
 			.load()
 			.baseline();
 		return true;
+	}
+
+	/**
+	 * Makes {@code schema} in the database of {@code store} at the tenant migrations'
+	 * script version {@code version}: the staging schema that an archive written at an
+	 * older version is loaded into, before {@link #migrateStaging} brings it to the
+	 * latest. Not a store: nothing records it, and no row-level security is set up (only
+	 * the owner ever reads it).
+	 */
+	public void createStaging(StoreKey store, IsolationMode isolation, String schema, String version) {
+		flyway(ownerDataSource(store, isolation), schema).target(version).load().migrate();
+	}
+
+	/** Brings a staging schema to the latest version. */
+	public void migrateStaging(StoreKey store, IsolationMode isolation, String schema) {
+		flyway(ownerDataSource(store, isolation), schema).group(true).load().migrate();
+	}
+
+	/**
+	 * Whether {@code version} (a store's recorded version, {@code <script>+<platform>})
+	 * names a script version of this service's tenant migrations up to the latest.
+	 */
+	public boolean knowsVersion(String version) {
+		String script = scriptVersion(version);
+		return script != null
+				&& MigrationVersion.fromVersion(script).compareTo(this.migrations.latestScriptVersion()) <= 0
+				&& this.migrations.hasScriptVersion(script);
+	}
+
+	/** The script part of a recorded version ({@code 3} of {@code 3+2}), or null. */
+	public static String scriptVersion(String version) {
+		if (version == null || version.isBlank()) {
+			return null;
+		}
+		int plus = version.indexOf('+');
+		return (plus >= 0) ? version.substring(0, plus) : version;
 	}
 
 	private FluentConfiguration flyway(DataSource owner, String schema) {

@@ -107,6 +107,12 @@ public class TenantMigrations implements ResourceProvider {
 		return this.latestVersion;
 	}
 
+	/** Whether one of the versioned scripts has this version ({@code 2}, {@code 0.1}). */
+	boolean hasScriptVersion(String version) {
+		MigrationVersion wanted = MigrationVersion.fromVersion(version);
+		return this.scripts.stream().map(TenantMigrations::version).anyMatch(wanted::equals);
+	}
+
 	/** The highest version among the scripts, as Flyway records it. */
 	MigrationVersion latestScriptVersion() {
 		return this.latestScriptVersion;
