@@ -135,7 +135,8 @@ public final class Devstack implements AutoCloseable {
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
 		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve(BLOBS).toAbsolutePath().toString());
-		// Tenant archives (exports, imports): one directory every service reads and writes.
+		// Tenant archives (exports, imports): one directory every service reads and
+		// writes.
 		env.put("TIERFLOW_ARCHIVES", workDir.resolve("archives").toAbsolutePath().toString());
 		env.putAll(extraEnv);
 		return ServiceProcess.launch(service + "-service", servicesDir.resolve(service + "-service.jar"), port,

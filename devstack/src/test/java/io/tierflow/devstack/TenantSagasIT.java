@@ -330,6 +330,7 @@ class TenantSagasIT {
 		String user = busyUser(admin, tenant);
 		String neighbourUser = devToken("{\"subject\":\"n1\",\"tenantId\":\"" + neighbour + "\",\"roles\":[\"USER\"]}");
 		Map<String, String> neighbourResources = createResources(neighbourUser);
+		Map<String, String> neighbourBefore = rowChecksums(admin, neighbour);
 
 		HttpResponse<String> deleted = call("DELETE",
 				stack.url("tenant") + "/api/v1/tenants/" + tenant + "?immediate=true", admin, null);
@@ -356,6 +357,7 @@ class TenantSagasIT {
 		}
 		assertOnlyTombstoneAndInvoicesLeft(tenant);
 		assertThat(TenantTraces.inFiles(stack.blobs(), tenant)).isEmpty();
+		assertThat(rowChecksums(admin, neighbour)).isEqualTo(neighbourBefore);
 
 		// Its tokens are refused everywhere, as problems; its neighbour is served as
 		// before.
@@ -469,6 +471,44 @@ class TenantSagasIT {
 								|| t.startsWith("billing.billing.retained_invoice"),
 						"a tombstone or a retained invoice");
 		});
+	}
+
+	/**
+	 * Row count and checksum of each of the tenant's tables in every service, read from
+	 * where each service placed it.
+	 */
+	private Map<String, String> rowChecksums(String admin, UUID tenant) throws Exception {
+		Map<String, String> sums = new java.util.TreeMap<>();
+		for (JsonNode p : tenant(admin, tenant).get("placements")) {
+			String database = p.get("database").asString();
+			String schema = p.get("schema").asString();
+			try (java.sql.Connection con = TestPostgres.get().adminConnection(database)) {
+				List<String> tables = new java.util.ArrayList<>();
+				try (java.sql.PreparedStatement ps = con.prepareStatement("select c.relname from pg_class c"
+						+ " join pg_namespace n on n.oid = c.relnamespace where n.nspname = ? and c.relkind = 'r'"
+						+ " and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')")) {
+					ps.setString(1, schema);
+					try (java.sql.ResultSet rs = ps.executeQuery()) {
+						while (rs.next()) {
+							tables.add(rs.getString(1));
+						}
+					}
+				}
+				for (String table : tables) {
+					try (java.sql.PreparedStatement ps = con.prepareStatement("select count(*), coalesce(sum(('x' ||"
+							+ " substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0) from " + schema + "."
+							+ table + " t where tenant_id = ?")) {
+						ps.setObject(1, tenant);
+						try (java.sql.ResultSet rs = ps.executeQuery()) {
+							rs.next();
+							sums.put(p.get("service").asString() + "." + table,
+									rs.getLong(1) + "/" + rs.getBigDecimal(2));
+						}
+					}
+				}
+			}
+		}
+		return sums;
 	}
 
 	private double dropped(String admin) throws Exception {
