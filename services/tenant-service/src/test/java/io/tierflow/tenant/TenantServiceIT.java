@@ -1,5 +1,7 @@
 package io.tierflow.tenant;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -8,9 +10,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +28,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +40,9 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.simulation.SimulationFailed;
 import io.tierflow.events.tenant.TenantErased;
+import io.tierflow.events.tenant.TenantExportProgress;
+import io.tierflow.events.tenant.TenantExported;
+import io.tierflow.events.tenant.TenantImported;
 import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TenantProvisioned;
@@ -43,6 +58,7 @@ import io.tierflow.tenancy.security.TokenIssuer;
 import io.tierflow.tenant.tenant.Plan;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -60,8 +76,9 @@ import static org.awaitility.Awaitility.await;
 
 // The grace period is long: tests that need it over move the tenant's erase_after back, as
 // time would.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-		"tierflow.tokens.dev-issuer=true", "tierflow.tenants.erase-grace=1h", "tierflow.tenants.erase-check=200ms" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "tierflow.tokens.dev-issuer=true", "tierflow.tenants.erase-grace=1h",
+				"tierflow.tenants.erase-check=200ms", "tierflow.tenants.max-import-size=1MB" })
 class TenantServiceIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -70,6 +87,11 @@ class TenantServiceIT {
 
 	/** For PATCH, which the shared test client does not send. */
 	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	/**
+	 * The archive directory tenant-service shares with the (faked) tenant-data services.
+	 */
+	private static final Path ARCHIVES = temporaryDirectory("tierflow-archives-it");
 
 	/** Beyond a long: the checksum is an exact sum, carried as a decimal. */
 	private static final BigDecimal CHECKSUM_SUM = new BigDecimal("170141183460469231731687303715884105727");
@@ -83,6 +105,23 @@ class TenantServiceIT {
 		registry.add("spring.datasource.username", pg::adminUser);
 		registry.add("spring.datasource.password", pg::adminPassword);
 		ServiceTestInfrastructure.kafka(registry);
+		registry.add("tierflow.tenants.archives", ARCHIVES::toString);
+	}
+
+	@AfterAll
+	static void removeArchives() throws IOException {
+		try (Stream<Path> files = Files.walk(ARCHIVES)) {
+			files.sorted(java.util.Comparator.reverseOrder()).forEach((f) -> f.toFile().delete());
+		}
+	}
+
+	private static Path temporaryDirectory(String prefix) {
+		try {
+			return Files.createTempDirectory(prefix);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@LocalServerPort
@@ -997,6 +1036,432 @@ class TenantServiceIT {
 		assertProblem(this.api.get("/api/v1/tenants/" + id, kimsToken), 403);
 	}
 
+	@Test
+	void anExportRunsInEveryServiceAndItsArchiveDownloadsWhole() throws Exception {
+		UUID id = activeTenant("exported");
+		UUID exportId;
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			Response requested = this.api.post("/api/v1/tenants/" + id + "/exports", this.admin, "");
+			assertThat(requested.status()).as(requested.body()).isEqualTo(202);
+			JsonNode export = JSON.readTree(requested.body());
+			assertThat(export.get("status").asString()).isEqualTo("RUNNING");
+			assertThat(export.get("services").findValuesAsString("status")).containsOnly("PENDING").hasSize(4);
+			exportId = UUID.fromString(export.get("id").asString());
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_EXPORT_REQUESTED, id)).hasSize(1));
+			assertThat(tenantEvents.data(EventTypes.TENANT_EXPORT_REQUESTED, id).get(0).get("exportId").asString())
+				.isEqualTo(exportId.toString());
+		}
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/exports", this.admin, ""), 409);
+
+		exportProgress(id, exportId, "simulation", 1200, 40_000);
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(exportPart(id, exportId, "simulation").get("status").asString())
+				.isEqualTo("RUNNING"));
+		JsonNode running = export(id, exportId);
+		assertThat(running.get("status").asString()).isEqualTo("RUNNING");
+		assertThat(running.get("rowsWritten").asLong()).isEqualTo(1200);
+		assertThat(exportPart(id, exportId, "simulation").get("bytesWritten").asLong()).isEqualTo(40_000);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports/" + exportId + "/archive", this.admin), 409);
+
+		Map<String, byte[]> parts = writeParts(exportId, id);
+		for (String service : SERVICES) {
+			exported(id, exportId, service, parts.get(service).length, null);
+		}
+		exported(id, exportId, "file", parts.get("file").length, null); // redelivered
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(export(id, exportId).get("status").asString()).isEqualTo("COMPLETED"));
+		JsonNode completed = export(id, exportId);
+		assertThat(completed.get("finishedAt").isNull()).isFalse();
+		assertThat(completed.get("rowsWritten").asLong()).isEqualTo(8);
+		assertThat(exportPart(id, exportId, "billing").get("schemaVersion").asString()).isEqualTo("3");
+		assertThat(exportPart(id, exportId, "billing").get("tables").get("runs").get("rows").asLong()).isEqualTo(2);
+
+		HttpResponse<byte[]> download = download(id, exportId, this.admin);
+		assertThat(download.statusCode()).isEqualTo(200);
+		assertThat(download.headers().firstValue("Content-Type")).hasValue("application/zip");
+		List<Map.Entry<String, byte[]>> entries = unzip(download.body());
+		assertThat(entries).extracting(Map.Entry::getKey)
+			.containsExactly("manifest.json", "simulation.zip", "file.zip", "billing.zip", "analytics.zip");
+		JsonNode manifest = JSON.readTree(entries.get(0).getValue());
+		assertThat(manifest.get("format").asString()).isEqualTo("tierflow-export/1");
+		assertThat(manifest.get("exportId").asString()).isEqualTo(exportId.toString());
+		assertThat(manifest.get("tenantId").asString()).isEqualTo(id.toString());
+		assertThat(manifest.get("exportedAt").isNull()).isFalse();
+		for (Map.Entry<String, byte[]> entry : entries.subList(1, entries.size())) {
+			String service = entry.getKey().replace(".zip", "");
+			JsonNode described = manifest.get("services").get(service);
+			assertThat(entry.getValue()).isEqualTo(parts.get(service));
+			assertThat(described.get("sha256").asString()).isEqualTo(sha256(parts.get(service)));
+			assertThat(described.get("size").asLong()).isEqualTo(parts.get(service).length);
+			assertThat(described.get("schemaVersion").asString()).isEqualTo("3");
+		}
+	}
+
+	@Test
+	void tenantAdminsExportTheirOwnTenantAndNoOneElses() {
+		UUID id = activeTenant("own-export");
+		UUID other = activeTenant("other-export");
+		String tenantAdmin = this.tokens.issue("alice", id, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String user = this.tokens.issue("bob", id, List.of("USER"), Duration.ofMinutes(5));
+		String otherAdmin = this.tokens.issue("mallory", other, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+
+		Response requested = this.api.post("/api/v1/tenants/" + id + "/exports", tenantAdmin, "");
+		assertThat(requested.status()).as(requested.body()).isEqualTo(202);
+		JsonNode export = JSON.readTree(requested.body());
+		assertThat(export.get("requestedBy").asString()).isEqualTo("alice");
+		String path = "/api/v1/tenants/" + id + "/exports/" + export.get("id").asString();
+		assertThat(this.api.get(path, tenantAdmin).status()).isEqualTo(200);
+
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/exports", otherAdmin, ""), 404);
+		assertProblem(this.api.get(path, otherAdmin), 404);
+		assertProblem(this.api.get(path + "/archive", otherAdmin), 404);
+		assertProblem(this.api.post("/api/v1/tenants/" + id + "/exports", user, ""), 403);
+		assertProblem(this.api.get(path, user), 403);
+		assertProblem(this.api.get("/api/v1/tenants/" + other + "/exports/" + export.get("id").asString(), this.admin),
+				404);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports/" + UUID.randomUUID(), this.admin), 404);
+
+		UUID provisioning = UUID.fromString(create("unplaced-" + shortId(), "TRIAL").get("id").asString());
+		assertProblem(this.api.post("/api/v1/tenants/" + provisioning + "/exports", this.admin, ""), 409);
+		assertProblem(this.api.post("/api/v1/tenants/" + UUID.randomUUID() + "/exports", this.admin, ""), 404);
+	}
+
+	@Test
+	void aPartThatCannotBeWrittenFailsTheExportAndTheOtherPartsGo() throws Exception {
+		UUID id = activeTenant("export-fails");
+		UUID exportId = UUID
+			.fromString(JSON.readTree(this.api.post("/api/v1/tenants/" + id + "/exports", this.admin, "").body())
+				.get("id")
+				.asString());
+		Map<String, byte[]> parts = writeParts(exportId, id);
+		exported(id, exportId, "simulation", parts.get("simulation").length, null);
+		exported(id, exportId, "billing", 0, "No space left on device");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(export(id, exportId).get("status").asString()).isEqualTo("FAILED"));
+		assertThat(export(id, exportId).get("reason").asString()).isEqualTo("billing: No space left on device");
+		assertThat(ARCHIVES.resolve(exportId.toString())).doesNotExist();
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports/" + exportId + "/archive", this.admin), 409);
+		// The tenant can be exported again.
+		assertThat(this.api.post("/api/v1/tenants/" + id + "/exports", this.admin, "").status()).isEqualTo(202);
+	}
+
+	@Test
+	void onlyTheNewestExportsOfATenantAreKept() throws Exception {
+		UUID id = activeTenant("kept-exports");
+		UUID first = completedExport(id);
+		UUID second = completedExport(id);
+		UUID third = completedExport(id);
+		UUID fourth = completedExport(id);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports/" + first, this.admin), 404);
+		assertThat(ARCHIVES.resolve(first.toString())).doesNotExist();
+		for (UUID kept : List.of(second, third, fourth)) {
+			assertThat(export(id, kept).get("status").asString()).isEqualTo("COMPLETED");
+			assertThat(ARCHIVES.resolve(kept.toString())).isDirectory();
+		}
+	}
+
+	@Test
+	void anImportedExportIsImportingUntilEveryServiceLoadedItsPartThenActive() throws Exception {
+		UUID source = activeTenant("import-source");
+		UUID exportId = completedExport(source);
+		String slug = "imported-" + shortId();
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			HttpResponse<String> created = postJson("/api/v1/tenants/imports",
+					"{\"exportId\":\"" + exportId + "\",\"name\":\"Imported\",\"slug\":\"" + slug
+							+ "\",\"plan\":\"ENTERPRISE\",\"region\":\"eu\",\"keepId\":false}");
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(created.body());
+			UUID id = UUID.fromString(tenant.get("id").asString());
+			assertThat(id).isNotEqualTo(source);
+			assertThat(tenant.get("status").asString()).isEqualTo("IMPORTING");
+			assertThat(tenant.get("tier").asString()).isEqualTo("ENTERPRISE");
+			assertThat(tenant.get("placements").findValuesAsString("state")).containsOnly("PENDING").hasSize(4);
+			String location = created.headers().firstValue("Location").orElseThrow();
+			UUID importId = UUID.fromString(location.substring(location.lastIndexOf('/') + 1));
+
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_IMPORT_REQUESTED, id)).hasSize(1));
+			JsonNode request = tenantEvents.data(EventTypes.TENANT_IMPORT_REQUESTED, id).get(0);
+			assertThat(request.get("importId").asString()).isEqualTo(importId.toString());
+			assertThat(request.get("archiveId").asString()).isEqualTo(exportId.toString());
+			assertThat(request.get("sourceTenantId").asString()).isEqualTo(source.toString());
+			assertThat(request.get("tier").asString()).isEqualTo("ENTERPRISE");
+			assertThat(request.get("region").asString()).isEqualTo("eu");
+			assertThat(tenantEvents.data(EventTypes.TENANT_CREATED, id)).isEmpty();
+
+			// Placed everywhere is not loaded: the tenant stays IMPORTING.
+			for (String service : SERVICES) {
+				reply(id, service, TenantProvisioned.READY, null);
+			}
+			imported(id, importId, "simulation", null, null);
+			imported(id, importId, "file", null, null);
+			imported(id, importId, "billing", null, null);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(importJob(importId).get("services").findValuesAsString("status"))
+					.containsExactly("PENDING", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"));
+			assertThat(status(id)).isEqualTo("IMPORTING");
+			assertThat(importJob(importId).get("status").asString()).isEqualTo("RUNNING");
+
+			imported(id, importId, "analytics", null, null);
+			imported(id, importId, "analytics", null, null); // redelivered
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("ACTIVE"));
+			JsonNode job = importJob(importId);
+			assertThat(job.get("status").asString()).isEqualTo("COMPLETED");
+			assertThat(job.get("tenantId").asString()).isEqualTo(id.toString());
+			assertThat(job.get("exportId").asString()).isEqualTo(exportId.toString());
+			assertThat(job.get("services").get(0).get("tables").get("runs").get("rows").asLong()).isEqualTo(2);
+			assertThat(job.get("services").get(0).get("rowsLoaded").asLong()).isEqualTo(2);
+			assertThat(tenant(id).get("placements").findValuesAsString("state")).containsOnly("READY");
+		}
+		// The export is still there to import again, and the slug is taken.
+		assertThat(ARCHIVES.resolve(exportId.toString())).isDirectory();
+		assertThat(
+				postJson("/api/v1/tenants/imports", "{\"exportId\":\"" + exportId + "\",\"name\":\"Again\",\"slug\":\""
+						+ slug + "\",\"plan\":\"STANDARD\",\"region\":\"eu\"}")
+					.statusCode())
+			.isEqualTo(409);
+		// Its id is not free: the source tenant is not erased.
+		HttpResponse<String> kept = postJson("/api/v1/tenants/imports",
+				"{\"exportId\":\"" + exportId + "\",\"name\":\"Kept\",\"slug\":\"kept-" + shortId()
+						+ "\",\"plan\":\"STANDARD\",\"region\":\"eu\"" + ",\"keepId\":true}");
+		assertThat(kept.statusCode()).as(kept.body()).isEqualTo(409);
+	}
+
+	@Test
+	void onlySystemAdminsImportAndTheRequestIsChecked() throws Exception {
+		UUID source = activeTenant("import-rules");
+		String tenantAdmin = this.tokens.issue("alice", source, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String body = "{\"exportId\":\"" + UUID.randomUUID()
+				+ "\",\"name\":\"X\",\"slug\":\"x-slug\",\"plan\":\"TRIAL\",\"region\":\"eu\"}";
+		assertProblem(this.api.post("/api/v1/tenants/imports", tenantAdmin, body), 403);
+		assertProblem(this.api.post("/api/v1/tenants/imports", this.admin, body), 404);
+		assertProblem(this.api.post("/api/v1/tenants/imports", this.admin,
+				"{\"name\":\"X\",\"slug\":\"x-slug\",\"plan\":\"TRIAL\",\"region\":\"eu\"}"), 400);
+		assertProblem(this.api.post("/api/v1/tenants/imports", this.admin,
+				"{\"exportId\":\"" + UUID.randomUUID() + "\",\"name\":\"X\",\"slug\":\"Bad!\",\"plan\":\"TRIAL\"}"),
+				400);
+		UUID running = UUID
+			.fromString(JSON.readTree(this.api.post("/api/v1/tenants/" + source + "/exports", this.admin, "").body())
+				.get("id")
+				.asString());
+		assertProblem(
+				this.api
+					.post("/api/v1/tenants/imports", this.admin,
+							"{\"exportId\":\"" + running
+									+ "\",\"name\":\"X\",\"slug\":\"x-slug\",\"plan\":\"TRIAL\",\"region\":\"eu\"}"),
+				409);
+		byte[] archive = exportArchive(source, running, parts(running, source), null);
+		assertThat(upload(archive, Map.of("name", "X", "slug", "x-" + shortId(), "plan", "PLATINUM", "region", "eu"),
+				this.admin)
+			.statusCode()).isEqualTo(400);
+		HttpResponse<String> refused = upload(archive,
+				Map.of("name", "X", "slug", "x-" + shortId(), "plan", "TRIAL", "region", "eu"), tenantAdmin);
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertProblem(this.api.get("/api/v1/tenants/imports/" + UUID.randomUUID(), this.admin), 404);
+		assertProblem(this.api.get("/api/v1/tenants/imports/" + UUID.randomUUID(), tenantAdmin), 403);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(importArea()).isEmpty());
+	}
+
+	@Test
+	void anUploadedArchiveIsCheckedPlacedForTheServicesAndRemovedOnceImported() throws Exception {
+		UUID source = activeTenant("upload-source");
+		UUID exportId = completedExport(source);
+		byte[] archive = download(source, exportId, this.admin).body();
+		String slug = "uploaded-" + shortId();
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			HttpResponse<String> created = upload(archive,
+					Map.of("name", "Uploaded", "slug", slug, "plan", "STANDARD", "region", "eu", "keepId", "false"),
+					this.admin);
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+			JsonNode tenant = JSON.readTree(created.body());
+			UUID id = UUID.fromString(tenant.get("id").asString());
+			assertThat(tenant.get("status").asString()).isEqualTo("IMPORTING");
+			assertThat(tenant.get("slug").asString()).isEqualTo(slug);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_IMPORT_REQUESTED, id)).hasSize(1));
+			JsonNode request = tenantEvents.data(EventTypes.TENANT_IMPORT_REQUESTED, id).get(0);
+			assertThat(request.get("tier").asString()).isEqualTo("SHARED");
+			assertThat(request.get("sourceTenantId").asString()).isEqualTo(source.toString());
+			UUID archiveId = UUID.fromString(request.get("archiveId").asString());
+			UUID importId = UUID.fromString(request.get("importId").asString());
+			assertThat(archiveId).isNotEqualTo(exportId);
+			for (String service : SERVICES) {
+				assertThat(ARCHIVES.resolve(archiveId + "/" + service + ".zip"))
+					.hasSameBinaryContentAs(ARCHIVES.resolve(exportId + "/" + service + ".zip"));
+			}
+			assertThat(importJob(importId).get("exportId").isNull()).isTrue();
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(importArea()).isEmpty());
+
+			for (String service : SERVICES) {
+				imported(id, importId, service, null, null);
+			}
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("ACTIVE"));
+			assertThat(ARCHIVES.resolve(archiveId.toString())).doesNotExist();
+		}
+	}
+
+	@Test
+	void keepIdGivesTheImportedTenantTheIdOfItsErasedSource() throws Exception {
+		UUID source = activeTenant("reborn");
+		UUID exportId = completedExport(source);
+		byte[] archive = download(source, exportId, this.admin).body();
+		HttpResponse<String> taken = upload(archive, Map.of("name", "Too early", "slug", "early-" + shortId(), "plan",
+				"TRIAL", "region", "eu", "keepId", "true"), this.admin);
+		assertThat(taken.statusCode()).as(taken.body()).isEqualTo(409);
+
+		assertThat(this.api.delete("/api/v1/tenants/" + source + "?immediate=true", this.admin).status())
+			.isEqualTo(202);
+		for (String service : SERVICES) {
+			erased(source, service, "erased-" + service + "-" + source);
+		}
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(source)).isEqualTo("ERASED"));
+		// The erase took the tenant's exports and their archives.
+		assertThat(ARCHIVES.resolve(exportId.toString())).doesNotExist();
+		assertThat(this.jdbc.sql("select count(*) from tenant_export where tenant_id = ?")
+			.param(source)
+			.query(Long.class)
+			.single()).isZero();
+		JsonNode own = JSON.readTree(this.api.get("/api/v1/tenants/" + source + "/erasure", this.admin).body())
+			.get("tenantService");
+		assertThat(own.get("rowsDeleted").get("tenant_export").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("tenant_export_part").asLong()).isEqualTo(4);
+
+		String slug = "reborn-" + shortId();
+		HttpResponse<String> created = upload(archive,
+				Map.of("name", "Reborn", "slug", slug, "plan", "PROFESSIONAL", "region", "eu", "keepId", "true"),
+				this.admin);
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+		JsonNode tenant = JSON.readTree(created.body());
+		assertThat(tenant.get("id").asString()).isEqualTo(source.toString());
+		assertThat(tenant.get("status").asString()).isEqualTo("IMPORTING");
+		assertThat(tenant.get("name").asString()).isEqualTo("Reborn");
+		assertThat(tenant.get("tier").asString()).isEqualTo("DEDICATED");
+		assertThat(tenant.get("erasedAt").isNull()).isTrue();
+		assertThat(tenant.get("deleteRequestedAt").isNull()).isTrue();
+		assertThat(tenant.get("placements").findValuesAsString("state")).containsOnly("PENDING").hasSize(4);
+		UUID importId = UUID
+			.fromString(created.headers().firstValue("Location").orElseThrow().replace("/api/v1/tenants/imports/", ""));
+		for (String service : SERVICES) {
+			imported(source, importId, service, null, null);
+		}
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(source)).isEqualTo("ACTIVE"));
+	}
+
+	@Test
+	void aDamagedArchiveIsRefusedNamingTheServiceAndTableAndNothingIsLeft() throws Exception {
+		UUID source = activeTenant("damaged");
+		UUID exportId = completedExport(source);
+		byte[] archive = download(source, exportId, this.admin).body();
+		List<Path> archivesBefore = archiveDirectories();
+		String slug = "damaged-" + shortId();
+		Map<String, String> fields = Map.of("name", "Damaged", "slug", slug, "plan", "STANDARD", "region", "eu");
+
+		// Cut short.
+		JsonNode truncated = refused(upload(Arrays.copyOf(archive, archive.length * 2 / 3), fields, this.admin));
+		assertThat(SERVICES).contains(truncated.get("service").asString());
+		assertThat(truncated.get("detail").asString()).contains("truncated");
+
+		// A part whose bytes are not the ones the manifest describes.
+		Map<String, byte[]> parts = parts(exportId, source);
+		Map<String, byte[]> corrupted = new LinkedHashMap<>(parts);
+		byte[] file = parts.get("file").clone();
+		file[file.length / 2] ^= 0x5a;
+		corrupted.put("file", file);
+		JsonNode mismatch = refused(upload(exportArchive(source, exportId, corrupted, parts), fields, this.admin));
+		assertThat(mismatch.get("service").asString()).isEqualTo("file");
+		assertThat(mismatch.get("table").isNull()).isTrue();
+
+		// A part whose rows were altered, its manifest left as it was.
+		Map<String, byte[]> altered = new LinkedHashMap<>(parts);
+		altered.put("simulation", part(source, exportId, "simulation", true));
+		JsonNode tampered = refused(upload(exportArchive(source, exportId, altered, null), fields, this.admin));
+		assertThat(tampered.get("service").asString()).isEqualTo("simulation");
+		assertThat(tampered.get("table").asString()).isEqualTo("runs");
+		assertThat(tampered.get("detail").asString()).contains("SHA-256");
+
+		// A part missing, and no ZIP at all.
+		Map<String, byte[]> missing = new LinkedHashMap<>(parts);
+		missing.remove("analytics");
+		assertThat(refused(upload(exportArchive(source, exportId, missing, null), fields, this.admin)).get("service")
+			.asString()).isEqualTo("analytics");
+		assertThat(refused(upload("not a zip".getBytes(StandardCharsets.UTF_8), fields, this.admin)).get("service")
+			.isNull()).isTrue();
+
+		// An export whose part on disk was damaged since.
+		Files.write(ARCHIVES.resolve(exportId + "/billing.zip"), part(source, exportId, "billing", true));
+		HttpResponse<String> fromExport = postJson("/api/v1/tenants/imports", "{\"exportId\":\"" + exportId
+				+ "\",\"name\":\"Damaged\",\"slug\":\"" + slug + "\",\"plan\":\"STANDARD\",\"region\":\"eu\"}");
+		JsonNode damaged = refused(fromExport);
+		assertThat(damaged.get("service").asString()).isEqualTo("billing");
+		assertThat(damaged.get("table").asString()).isEqualTo("runs");
+
+		assertThat(this.jdbc.sql("select count(*) from tenant where slug = ?").param(slug).query(Long.class).single())
+			.isZero();
+		assertThat(this.jdbc.sql("select count(*) from tenant where status = 'IMPORTING' and name = 'Damaged'")
+			.query(Long.class)
+			.single()).isZero();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(importArea()).isEmpty());
+		assertThat(archiveDirectories()).containsExactlyInAnyOrderElementsOf(archivesBefore);
+	}
+
+	@Test
+	void anArchiveLargerThanTheLargestImportIsRefusedAsItArrives() throws Exception {
+		byte[] large = new byte[1024 * 1024 + 4096];
+		new java.util.Random(7).nextBytes(large);
+		String slug = "large-" + shortId();
+		HttpResponse<String> refused = upload(large,
+				Map.of("name", "Large", "slug", slug, "plan", "STANDARD", "region", "eu"), this.admin);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+		assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+		assertThat(this.jdbc.sql("select count(*) from tenant where slug = ?").param(slug).query(Long.class).single())
+			.isZero();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(importArea()).isEmpty());
+	}
+
+	@Test
+	void aRefusedPartFailsTheImportAndErasesTheTenantAtOnce() throws Exception {
+		UUID source = activeTenant("refused-source");
+		UUID exportId = completedExport(source);
+		try (TestEvents.Reader tenantEvents = TestEvents.read(Topics.TENANT)) {
+			HttpResponse<String> created = postJson("/api/v1/tenants/imports",
+					"{\"exportId\":\"" + exportId + "\",\"name\":\"Refused\",\"slug\":\"refused-" + shortId()
+							+ "\",\"plan\":\"STANDARD\",\"region\":\"eu\"}");
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+			UUID id = UUID.fromString(JSON.readTree(created.body()).get("id").asString());
+			UUID importId = UUID.fromString(
+					created.headers().firstValue("Location").orElseThrow().replace("/api/v1/tenants/imports/", ""));
+			imported(id, importId, "simulation", null, null);
+			imported(id, importId, "file", "file, table blobs: its bytes do not match the manifest", "blobs");
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(importJob(importId).get("status").asString()).isEqualTo("FAILED"));
+			JsonNode job = importJob(importId);
+			assertThat(job.get("reason").asString())
+				.isEqualTo("file: file, table blobs: its bytes do not match the manifest");
+			JsonNode file = job.get("services")
+				.valueStream()
+				.filter((p) -> p.get("service").asString().equals("file"))
+				.findFirst()
+				.orElseThrow();
+			assertThat(file.get("status").asString()).isEqualTo("FAILED");
+			assertThat(file.get("table").asString()).isEqualTo("blobs");
+			assertThat(status(id)).isEqualTo("ERASING");
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(tenantEvents.data(EventTypes.TENANT_ERASE_REQUESTED, id)).hasSize(1));
+
+			// The services that had not answered yet are not heard any more; the erase
+			// goes on.
+			imported(id, importId, "billing", null, null);
+			for (String service : SERVICES) {
+				erased(id, service, "erased-" + service + "-" + id);
+			}
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(id)).isEqualTo("ERASED"));
+			assertProblem(this.api.get("/api/v1/tenants/imports/" + importId, this.admin), 404);
+		}
+		// The export imported from stays.
+		assertThat(export(source, exportId).get("status").asString()).isEqualTo("COMPLETED");
+	}
+
 	private UUID activeTenant(String slugPrefix) {
 		return activeTenant(slugPrefix, "STANDARD");
 	}
@@ -1167,6 +1632,260 @@ class TenantServiceIT {
 	private static void assertProblem(Response response, int status) {
 		assertThat(response.status()).as(response.body()).isEqualTo(status);
 		assertThat(response.isProblem()).as(response.contentType()).isTrue();
+	}
+
+	/** An export of the tenant, every service's part written and answered. */
+	private UUID completedExport(UUID tenant) throws IOException {
+		Response requested = this.api.post("/api/v1/tenants/" + tenant + "/exports", this.admin, "");
+		assertThat(requested.status()).as(requested.body()).isEqualTo(202);
+		UUID exportId = UUID.fromString(JSON.readTree(requested.body()).get("id").asString());
+		Map<String, byte[]> parts = writeParts(exportId, tenant);
+		for (String service : SERVICES) {
+			exported(tenant, exportId, service, parts.get(service).length, null);
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(export(tenant, exportId).get("status").asString()).isEqualTo("COMPLETED"));
+		return exportId;
+	}
+
+	/** Every service's part of the export, as the services would have written them. */
+	private static Map<String, byte[]> parts(UUID exportId, UUID tenant) {
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		for (String service : SERVICES) {
+			parts.put(service, part(tenant, exportId, service, false));
+		}
+		return parts;
+	}
+
+	/** Writes every service's part of the export where the services write them. */
+	private static Map<String, byte[]> writeParts(UUID exportId, UUID tenant) throws IOException {
+		Map<String, byte[]> parts = parts(exportId, tenant);
+		Path dir = Files.createDirectories(ARCHIVES.resolve(exportId.toString()));
+		for (Map.Entry<String, byte[]> part : parts.entrySet()) {
+			Files.write(dir.resolve(part.getKey() + ".zip"), part.getValue());
+		}
+		return parts;
+	}
+
+	/**
+	 * A service's part in the services' format ({@code tierflow-archive/1}): a table of
+	 * two rows, a blob in file-service, the manifest last. With {@code alter}, one row
+	 * differs from the one the manifest's SHA-256 was taken of.
+	 */
+	private static byte[] part(UUID tenant, UUID archive, String service, boolean alter) {
+		byte[] rows = (tenant + "\t1\t" + service + " first\n" + tenant + "\t2\t" + service + " second\n")
+			.getBytes(StandardCharsets.UTF_8);
+		byte[] written = alter ? (tenant + "\t1\t" + service + " first\n" + tenant + "\t2\t" + service + " SECOND\n")
+			.getBytes(StandardCharsets.UTF_8) : rows;
+		byte[] blob = ("the contents of a file of " + tenant).getBytes(StandardCharsets.UTF_8);
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+			zipEntry(zip, "tables/runs.copy", written);
+			List<Map<String, Object>> entries = new ArrayList<>();
+			if (service.equals("file")) {
+				zipEntry(zip, "blobs/b1", blob);
+				entries.add(Map.of("name", "blobs/b1", "sha256", sha256(blob), "bytes", blob.length));
+			}
+			Map<String, Object> manifest = new LinkedHashMap<>();
+			manifest.put("format", "tierflow-archive/1");
+			manifest.put("service", service);
+			manifest.put("tenantId", tenant.toString());
+			manifest.put("archiveId", archive.toString());
+			manifest.put("exportedAt", "2026-12-06T10:15:30Z");
+			manifest.put("schemaVersion", "3");
+			manifest.put("tables",
+					List.of(Map.of("name", "runs", "columns", List.of("tenant_id", "id", "note"), "rows", 2, "checksum",
+							CHECKSUM_SUM, "file", "tables/runs.copy", "sha256", sha256(rows), "bytes", rows.length)));
+			manifest.put("entries", entries);
+			zipEntry(zip, "manifest.json", JSON.writeValueAsBytes(manifest));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	/**
+	 * A downloadable export ({@code tierflow-export/1}) of the given parts, its manifest
+	 * describing {@code described} (the parts themselves when null).
+	 */
+	private static byte[] exportArchive(UUID tenant, UUID exportId, Map<String, byte[]> parts,
+			Map<String, byte[]> described) {
+		Map<String, Object> services = new LinkedHashMap<>();
+		(described != null ? described : parts).forEach((service, bytes) -> services.put(service,
+				Map.of("file", service + ".zip", "schemaVersion", "3", "sha256", sha256(bytes), "size", bytes.length)));
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+			zipEntry(zip, "manifest.json", JSON.writeValueAsBytes(Map.of("format", "tierflow-export/1", "exportId",
+					exportId.toString(), "tenantId", tenant.toString(), "services", services)));
+			for (Map.Entry<String, byte[]> part : parts.entrySet()) {
+				zipEntry(zip, part.getKey() + ".zip", part.getValue());
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static void zipEntry(ZipOutputStream zip, String name, byte[] content) throws IOException {
+		zip.putNextEntry(new ZipEntry(name));
+		zip.write(content);
+		zip.closeEntry();
+	}
+
+	/** The entries of a ZIP file, in their order. */
+	private static List<Map.Entry<String, byte[]>> unzip(byte[] archive) throws IOException {
+		List<Map.Entry<String, byte[]>> entries = new ArrayList<>();
+		try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive))) {
+			for (ZipEntry entry; (entry = in.getNextEntry()) != null;) {
+				entries.add(Map.entry(entry.getName(), in.readAllBytes()));
+			}
+		}
+		return entries;
+	}
+
+	private static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void exportProgress(UUID tenant, UUID exportId, String service, long rows, long bytes) {
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_EXPORT_PROGRESS, tenant,
+				"export-progress-" + service + "-" + exportId + "-" + rows,
+				new TenantExportProgress(tenant, exportId, service, rows, bytes));
+	}
+
+	/**
+	 * A service's part of an export, written ({@code failure} null) or failed. The same
+	 * arguments give the same event id, as a redelivery would.
+	 */
+	private static void exported(UUID tenant, UUID exportId, String service, long bytes, String failure) {
+		boolean succeeded = failure == null;
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_EXPORTED, tenant,
+				"exported-" + service + "-" + exportId,
+				new TenantExported(tenant, exportId, service, succeeded, failure, succeeded ? "3" : null,
+						succeeded ? Map.of("runs", new TenantMigrated.Checksum(2, CHECKSUM_SUM)) : Map.of(),
+						succeeded ? 2 : 0, bytes));
+	}
+
+	/**
+	 * A service's part of an import, loaded and verified ({@code failure} null) or
+	 * refused.
+	 */
+	private static void imported(UUID tenant, UUID importId, String service, String failure, String table) {
+		boolean succeeded = failure == null;
+		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_IMPORTED, tenant,
+				"imported-" + service + "-" + importId,
+				new TenantImported(tenant, importId, service, succeeded, failure, table, Tier.ENTERPRISE,
+						succeeded ? IsolationMode.DATABASE : null, succeeded ? "enterprise-eu" : null,
+						succeeded ? Map.of("runs", new TenantMigrated.Checksum(2, CHECKSUM_SUM)) : Map.of(),
+						succeeded ? 2 : 0));
+	}
+
+	private JsonNode export(UUID tenant, UUID exportId) {
+		Response r = this.api.get("/api/v1/tenants/" + tenant + "/exports/" + exportId, this.admin);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		return JSON.readTree(r.body());
+	}
+
+	private JsonNode exportPart(UUID tenant, UUID exportId, String service) {
+		return export(tenant, exportId).get("services")
+			.valueStream()
+			.filter((p) -> p.get("service").asString().equals(service))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private JsonNode importJob(UUID importId) {
+		Response r = this.api.get("/api/v1/tenants/imports/" + importId, this.admin);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		return JSON.readTree(r.body());
+	}
+
+	private HttpResponse<byte[]> download(UUID tenant, UUID exportId, String token) {
+		return send(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/api/v1/tenants/" + tenant + "/exports/"
+					+ exportId + "/archive"))
+			.header("Authorization", "Bearer " + token)
+			.GET()
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+	}
+
+	private HttpResponse<String> postJson(String path, String json) {
+		return send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Authorization", "Bearer " + this.admin)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * A multipart/form-data import: the archive in the part {@code archive}, and the
+	 * fields.
+	 */
+	private HttpResponse<String> upload(byte[] archive, Map<String, String> fields, String token) {
+		String boundary = "tierflow-" + UUID.randomUUID();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		fields.forEach((name, value) -> body.writeBytes(
+				("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+					.getBytes(StandardCharsets.UTF_8)));
+		body.writeBytes(
+				("--" + boundary + "\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"export.zip\"\r\n"
+						+ "Content-Type: application/zip\r\n\r\n")
+					.getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(archive);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		return send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/v1/tenants/imports"))
+			.header("Authorization", "Bearer " + token)
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The problem of a refused archive: 422, with the service and table properties. */
+	private static JsonNode refused(HttpResponse<String> response) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+		JsonNode problem = JSON.readTree(response.body());
+		assertThat(problem.has("service")).isTrue();
+		assertThat(problem.has("table")).isTrue();
+		return problem;
+	}
+
+	private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+		try {
+			return HTTP.send(request, handler);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** What is in the import area, where uploads are received and checked. */
+	private static List<Path> importArea() throws IOException {
+		Path area = ARCHIVES.resolve("imports");
+		if (!Files.isDirectory(area)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(area)) {
+			return files.toList();
+		}
+	}
+
+	/** The archives in the archive directory. */
+	private static List<Path> archiveDirectories() throws IOException {
+		try (Stream<Path> files = Files.list(ARCHIVES)) {
+			return files.filter((f) -> !f.getFileName().toString().equals("imports")).toList();
+		}
 	}
 
 }

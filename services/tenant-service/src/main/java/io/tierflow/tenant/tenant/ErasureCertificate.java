@@ -21,7 +21,7 @@ public record ErasureCertificate(UUID tenantId, TenantStatus status, OffsetDateT
 	 * tenant-service's part of the erase.
 	 *
 	 * @param rowsDeleted the tenant's rows per table: users, notifications, tier changes,
-	 * inbox and outbox
+	 * exports and imports, inbox and outbox
 	 * @param kept the tombstone's rows per table
 	 */
 	public record OwnErasure(Map<String, Long> rowsDeleted, Map<String, Long> kept) {

@@ -1,6 +1,7 @@
 package io.tierflow.tenant.tenant;
 
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,9 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Collects the tenant-data services' tenant.erased reports. Each service's report is
  * recorded with its placement; once every service has erased the tenant, its own rows in
- * tenant-service go too (users, notifications, tier changes, inbox and outbox), and its
- * row becomes the tombstone: ERASED, name and slug scrubbed, with tenant-service's own
- * counts.
+ * tenant-service go too (users, notifications, tier changes, exports and imports with
+ * their archives, inbox and outbox), and its row becomes the tombstone: ERASED, name and
+ * slug scrubbed, with tenant-service's own counts.
  * <p>
  * Replies are not recorded in the inbox, since the tenant's inbox rows must be gone after
  * the erase. A service may answer more than once, always with the same report: the first
@@ -39,15 +40,18 @@ class ErasureSaga {
 
 	private final SagaProperties saga;
 
+	private final TenantArchives archives;
+
 	private final JsonMapper json;
 
 	private final TransactionTemplate tx;
 
-	ErasureSaga(TenantRepository tenants, OffboardingRepository offboarding, SagaProperties saga, JsonMapper json,
-			PlatformTransactionManager transactions) {
+	ErasureSaga(TenantRepository tenants, OffboardingRepository offboarding, SagaProperties saga,
+			TenantArchives archives, JsonMapper json, PlatformTransactionManager transactions) {
 		this.tenants = tenants;
 		this.offboarding = offboarding;
 		this.saga = saga;
+		this.archives = archives;
 		this.json = json;
 		this.tx = new TransactionTemplate(transactions);
 	}
@@ -94,7 +98,8 @@ class ErasureSaga {
 					report.storeDropped());
 		}
 		if (this.offboarding.erasedServices(id).containsAll(this.saga.services())) {
-			Map<String, Long> deleted = this.offboarding.deleteOwnRows(id);
+			Map<String, Long> deleted = new LinkedHashMap<>(this.archives.erase(id));
+			deleted.putAll(this.offboarding.deleteOwnRows(id));
 			this.offboarding.tombstone(id, new OwnErasure(deleted, this.offboarding.kept(id)));
 			log.info("Tenant {} is ERASED in every service; removed in tenant-service: {}", id, deleted);
 		}

@@ -112,7 +112,8 @@ class OffboardingRepository {
 
 	/**
 	 * Deletes every row of the tenant in tenant-service but its tombstone: users,
-	 * notifications, tier changes and their moves, inbox and outbox.
+	 * notifications, tier changes and their moves, inbox and outbox (its exports and
+	 * imports are the {@link TenantArchives}' to remove).
 	 * @return rows deleted per table
 	 */
 	Map<String, Long> deleteOwnRows(UUID tenantId) {

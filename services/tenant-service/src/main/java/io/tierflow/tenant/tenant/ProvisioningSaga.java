@@ -19,11 +19,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Collects tenant.provisioned replies: records each service's placement and marks the
  * tenant ACTIVE once every required service placed it, or FAILED with the first reason a
- * service gave. Bound as the Spring Cloud Stream function {@code provisioningReplies},
+ * service gave. Only a PROVISIONING tenant changes status so: an IMPORTING one turns
+ * ACTIVE once every service has loaded and verified its part, which the import's own
+ * replies tell. Bound as the Spring Cloud Stream function {@code provisioningReplies},
  * the one consumer of the replies topic: move_progress and migrated replies go on to the
- * {@link TierChangeSaga}, erased replies to the {@link ErasureSaga}. Each reply is
- * applied once; a reply other than erased for a tenant whose erase has started is dropped
- * before it reaches the inbox.
+ * {@link TierChangeSaga}, erased replies to the {@link ErasureSaga}, export and import
+ * replies to the {@link TenantArchives}. Each reply is applied once; a reply other than
+ * erased for a tenant whose erase has started is dropped before it reaches the inbox.
  */
 @Component("provisioningReplies")
 class ProvisioningSaga implements Consumer<Message<byte[]>> {
@@ -44,10 +46,12 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 
 	private final ErasedTenants erased;
 
+	private final TenantArchives archives;
+
 	private final TransactionTemplate tx;
 
 	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json,
-			TierChangeSaga tierChanges, ErasureSaga erasures, ErasedTenants erased,
+			TierChangeSaga tierChanges, ErasureSaga erasures, ErasedTenants erased, TenantArchives archives,
 			PlatformTransactionManager transactions) {
 		this.tenants = tenants;
 		this.inbox = inbox;
@@ -56,6 +60,7 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 		this.tierChanges = tierChanges;
 		this.erasures = erasures;
 		this.erased = erased;
+		this.archives = archives;
 		this.tx = new TransactionTemplate(transactions);
 	}
 
@@ -70,11 +75,14 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 		// behind.
 		this.tx.executeWithoutResult((status) -> {
 			if (this.erased.drop(event)) {
+				this.archives.dropped(event);
 				return;
 			}
 			switch (event.type()) {
 				case EventTypes.TENANT_PROVISIONED -> provisioned(event);
 				case EventTypes.TENANT_MOVE_PROGRESS, EventTypes.TENANT_MIGRATED -> this.tierChanges.accept(event);
+				case EventTypes.TENANT_EXPORT_PROGRESS, EventTypes.TENANT_EXPORTED, EventTypes.TENANT_IMPORTED ->
+					this.archives.reply(event);
 				default -> log.debug("Ignoring {} for tenant {}", event.type(), event.tenantId());
 			}
 		});

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -103,6 +104,29 @@ public class TenantOffboarding {
 				new TenantStatusChanged(id, TenantStatus.ACTIVE.name()));
 		log.info("Tenant {} restored from deletion", id);
 		return this.registry.get(id);
+	}
+
+	/**
+	 * Erases a tenant whose import failed, at once and in the caller's transaction: the
+	 * services that loaded their part remove it, those that refused theirs have nothing
+	 * to remove, and nothing half-imported stays. There is no grace period: nothing was
+	 * ever served to restore.
+	 * @param reason why the import failed, kept as the status reason while it is erased
+	 * @return whether the erase was requested (the tenant was IMPORTING)
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean eraseFailedImport(UUID id, String reason) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.IMPORTING) {
+			return false;
+		}
+		OffsetDateTime requestedAt = this.offboarding.markDeleted(id, TenantStatus.ERASING, Duration.ZERO);
+		this.outbox.append(Topics.TENANT, EventTypes.TENANT_DELETED, id, id.toString(),
+				new TenantStatusChanged(id, TenantStatus.ERASING.name()));
+		beginErase(id, requestedAt);
+		this.tenants.updateStatus(id, TenantStatus.ERASING, "Import failed: " + reason);
+		log.warn("Tenant {}: import failed ({}); erase requested", id, reason);
+		return true;
 	}
 
 	/**

@@ -8,9 +8,11 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.tenant.TenantCreated;
+import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.events.tenant.TenantStatusChanged;
 import io.tierflow.events.tenant.TierChangeRequested;
 import io.tierflow.events.tenant.TierChanged;
+import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenant.tenant.TierChange.Kind;
@@ -226,6 +228,85 @@ public class TenantRegistry {
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_CREATED, id, id.toString(), created(row));
 		log.info("Tenant {}: provisioning retried after {}", id, row.statusReason());
 		return get(id);
+	}
+
+	/**
+	 * Creates the tenant an import fills, in the caller's transaction (which records the
+	 * import and publishes its request): IMPORTING, with a PENDING placement in every
+	 * service. It gets a new id, or with {@code keptId} the archive's own: when no tenant
+	 * has that id, or when the tenant that had it is erased, whose tombstone then takes
+	 * the new name, slug and plan, its deletion and erase marks cleared.
+	 * @param keptId the id to keep, or null for a new one
+	 * @throws ConflictException if the slug is taken, or the kept id belongs to a tenant
+	 * that is not erased
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Tenant createImporting(UUID keptId, String name, String slug, Plan plan, String region) {
+		UUID id = (keptId != null) ? keptId : UuidCreator.getTimeOrderedEpoch();
+		try {
+			TenantRepository.Row existing = (keptId != null) ? this.tenants.findForUpdate(id).orElse(null) : null;
+			if (existing == null) {
+				if (!this.tenants.insertIfAbsent(id, name, slug, plan, region, TenantStatus.IMPORTING)) {
+					throw new ConflictException("Tenant " + id + " exists: its id can be kept only once it is erased");
+				}
+			}
+			else if (existing.status() == TenantStatus.ERASED) {
+				this.tenants.takeOverTombstone(id, name, slug, plan, region, TenantStatus.IMPORTING);
+			}
+			else {
+				throw new ConflictException("Tenant " + id + " exists and is " + existing.status()
+						+ ": its id can be kept only once it is erased");
+			}
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ConflictException("A tenant with slug '" + slug + "' already exists");
+		}
+		this.tenants.resetPlacements(id, this.saga.services());
+		return get(id);
+	}
+
+	/**
+	 * Records a service's result of importing the tenant on its placement (unless that
+	 * service reported it READY already), in the caller's transaction.
+	 * @param placed whether the service loaded and verified its part
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void recordImport(UUID id, String service, boolean placed, Tier tier, String isolation, String cluster,
+			String reason) {
+		this.tenants.recordImportedPlacement(id, service, placed ? TenantProvisioned.READY : TenantProvisioned.FAILED,
+				tier, isolation, cluster, reason);
+	}
+
+	/**
+	 * Turns an IMPORTING tenant ACTIVE once every service loaded and verified its part,
+	 * in the caller's transaction.
+	 * @return whether it was IMPORTING
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean activateImported(UUID id) {
+		TenantRepository.Row row = lock(id);
+		if (row.status() != TenantStatus.IMPORTING) {
+			return false;
+		}
+		this.tenants.updateStatus(id, TenantStatus.ACTIVE, null);
+		log.info("Tenant {} is ACTIVE: imported in {}", id, this.saga.services());
+		return true;
+	}
+
+	/**
+	 * The tenant's status, read in the caller's transaction with the tenant's row
+	 * share-locked until it ends: a deletion or an erase waits for what the caller
+	 * records about the tenant, or comes before it.
+	 * @throws NotFoundException if there is no such tenant
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public TenantStatus statusForShare(UUID id) {
+		return this.tenants.statusForShare(id).orElseThrow(() -> new NotFoundException("No tenant " + id));
+	}
+
+	/** The tenant-data services every tenant is placed in, in the sagas' order. */
+	public List<String> services() {
+		return this.saga.services();
 	}
 
 	private void requireNoOpenChange(UUID id) {

@@ -33,6 +33,45 @@ class TenantRepository {
 			.update();
 	}
 
+	/**
+	 * Inserts a tenant with {@code status} unless one has the id already.
+	 * @return whether it was inserted
+	 */
+	boolean insertIfAbsent(UUID id, String name, String slug, Plan plan, String region, TenantStatus status) {
+		return this.jdbc
+			.sql("insert into tenant (id, name, slug, plan, tier, region, status) values (?, ?, ?, ?, ?, ?, ?)"
+					+ " on conflict (id) do nothing")
+			.params(id, name, slug, plan.name(), plan.tier().name(), region, status.name())
+			.update() > 0;
+	}
+
+	/**
+	 * Gives an erased tenant's tombstone a new life under the same id: new name, slug and
+	 * plan, {@code status}, and the marks of the deletion and erase cleared.
+	 */
+	void takeOverTombstone(UUID id, String name, String slug, Plan plan, String region, TenantStatus status) {
+		this.jdbc
+			.sql("update tenant set name = ?, slug = ?, plan = ?, tier = ?, region = ?, status = ?,"
+					+ " status_reason = null, delete_requested_at = null, erase_after = null, erased_at = null,"
+					+ " erase_report = null, created_at = now(), updated_at = now() where id = ?")
+			.params(name, slug, plan.name(), plan.tier().name(), region, status.name(), id)
+			.update();
+	}
+
+	/**
+	 * Sets the tenant's placement in each of {@code services} to PENDING, forgetting
+	 * whatever was recorded before (a tombstone's erase reports included).
+	 */
+	void resetPlacements(UUID tenantId, List<String> services) {
+		this.jdbc
+			.sql("insert into tenant_service_placement (tenant_id, service, state) select ?, s, 'PENDING'"
+					+ " from unnest(?::text[]) as s on conflict (tenant_id, service) do update set state = 'PENDING',"
+					+ " tier = null, isolation = null, cluster = null, database_name = null, schema_name = null,"
+					+ " epoch = null, reason = null, erase_report = null, erased_at = null, updated_at = now()")
+			.params(tenantId, services.toArray(String[]::new))
+			.update();
+	}
+
 	void insertPendingPlacement(UUID tenantId, String service) {
 		this.jdbc.sql("insert into tenant_service_placement (tenant_id, service, state) values (?, ?, 'PENDING')")
 			.params(tenantId, service)
@@ -117,6 +156,20 @@ class TenantRepository {
 				+ " updated_at = now()")
 			.params(tenantId, p.service(), p.state(), (p.tier() != null) ? p.tier().name() : null, p.isolation(),
 					p.cluster(), p.database(), p.schema(), p.epoch(), p.reason())
+			.update();
+	}
+
+	/**
+	 * Records how a service's import of the tenant ended, unless the service reported the
+	 * tenant READY already (its tenant.provisioned reply, which may come first, carries
+	 * more of the placement).
+	 */
+	void recordImportedPlacement(UUID tenantId, String service, String state, Tier tier, String isolation,
+			String cluster, String reason) {
+		this.jdbc
+			.sql("update tenant_service_placement set state = ?, tier = ?, isolation = ?, cluster = ?, reason = ?,"
+					+ " updated_at = now() where tenant_id = ? and service = ? and state <> 'READY'")
+			.params(state, (tier != null) ? tier.name() : null, isolation, cluster, reason, tenantId, service)
 			.update();
 	}
 

@@ -5,6 +5,12 @@ public enum TenantStatus {
 
 	/** Created; waiting for every tenant-data service to place it. */
 	PROVISIONING,
+	/**
+	 * Created from an archive; every tenant-data service loads and verifies its part, and
+	 * the tenant is ACTIVE once all have. If one refuses its part, the tenant is erased
+	 * at once, so that nothing half-imported stays.
+	 */
+	IMPORTING,
 	/** Placed everywhere and serving. */
 	ACTIVE,
 	/**
@@ -47,7 +53,15 @@ public enum TenantStatus {
 
 	/** Whether the tenant may get new users. */
 	public boolean acceptsNewUsers() {
-		return this == PROVISIONING || this == ACTIVE || this == FAILED;
+		return this == PROVISIONING || this == IMPORTING || this == ACTIVE || this == FAILED;
+	}
+
+	/**
+	 * Whether the tenant's data can be exported: it is placed everywhere and whole,
+	 * served or not (a deleted tenant in its grace period can still take its data away).
+	 */
+	public boolean isExportable() {
+		return this == ACTIVE || this == SUSPENDED || this == PENDING_ERASE;
 	}
 
 }
