@@ -418,6 +418,166 @@ class TenantSagasIT {
 		});
 	}
 
+	@Test
+	void aTenantExportedFromSharedTablesIsImportedAsEnterpriseAndBackAndWorks() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		UUID a = activeTenant(admin, "STANDARD");
+		String user = busyUser(admin, a);
+		byte[] data = new byte[250_000];
+		new java.util.Random(12).nextBytes(data);
+		assertThat(upload(user, "data.bin", data).statusCode()).isEqualTo(201);
+		Map<String, String> files = fileDigests(user);
+		assertThat(files).hasSize(2);
+
+		// SHARED → ENTERPRISE, from the export's id.
+		JsonNode exportA = export(admin, a);
+		HttpResponse<String> imported = call("POST", stack.url("tenant") + "/api/v1/tenants/imports", admin,
+				"{\"exportId\":\"" + exportA.get("id").asString() + "\",\"name\":\"Imported\",\"slug\":\"imp-"
+						+ UUID.randomUUID().toString().substring(0, 6)
+						+ "\",\"plan\":\"ENTERPRISE\",\"region\":\"eu\"}");
+		assertThat(imported.statusCode()).as(imported.body()).isEqualTo(202);
+		UUID b = UUID.fromString(JSON.readTree(imported.body()).get("id").asString());
+		assertImportedWithTheExportsChecksums(admin, b, imported, exportA, "DATABASE");
+		String userB = devToken("{\"subject\":\"ib\",\"tenantId\":\"" + b + "\",\"roles\":[\"USER\"]}");
+		assertThat(fileDigests(userB)).isEqualTo(files);
+		runsItsModel(userB);
+
+		// ENTERPRISE → SHARED, from the downloaded archive.
+		JsonNode exportB = export(admin, b);
+		HttpResponse<byte[]> download = this.http.send(HttpRequest
+			.newBuilder(URI.create(stack.url("tenant") + "/api/v1/tenants/" + b + "/exports/"
+					+ exportB.get("id").asString() + "/archive"))
+			.header("Authorization", "Bearer " + admin)
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(download.statusCode()).isEqualTo(200);
+		byte[] archive = download.body();
+		HttpResponse<String> back = uploadArchive(admin, archive, "STANDARD",
+				"back-" + UUID.randomUUID().toString().substring(0, 6));
+		assertThat(back.statusCode()).as(back.body()).isEqualTo(202);
+		UUID c = UUID.fromString(JSON.readTree(back.body()).get("id").asString());
+		assertImportedWithTheExportsChecksums(admin, c, back, exportB, "ROW");
+		String userC = devToken("{\"subject\":\"ic\",\"tenantId\":\"" + c + "\",\"roles\":[\"USER\"]}");
+		assertThat(fileDigests(userC)).isEqualTo(files);
+		runsItsModel(userC);
+
+		// A damaged archive: 422 naming the service, and no tenant made of it.
+		byte[] damaged = archive.clone();
+		damaged[damaged.length / 2] ^= 0x5a;
+		String slug = "bad-" + UUID.randomUUID().toString().substring(0, 6);
+		HttpResponse<String> refused = uploadArchive(admin, damaged, "STANDARD", slug);
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+		assertThat(JSON.readTree(refused.body()).get("service").isNull()).as(refused.body()).isFalse();
+		JsonNode all = JSON.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants?size=200", admin, null).body())
+			.get("items");
+		assertThat(all.findValuesAsString("slug")).doesNotContain(slug);
+	}
+
+	/** Starts an export of the tenant and waits until every service wrote its part. */
+	private JsonNode export(String admin, UUID tenant) throws Exception {
+		HttpResponse<String> started = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/exports",
+				admin, null);
+		assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+		String id = JSON.readTree(started.body()).get("id").asString();
+		JsonNode[] job = new JsonNode[1];
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			job[0] = JSON
+				.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/exports/" + id, admin, null)
+					.body());
+			assertThat(job[0].get("status").asString()).as(job[0].toString()).isEqualTo("COMPLETED");
+		});
+		assertThat(job[0].get("services")).hasSize(4);
+		for (JsonNode part : job[0].get("services")) {
+			assertThat(part.get("rowsWritten").asLong()).as(part.toString()).isPositive();
+		}
+		return job[0];
+	}
+
+	/**
+	 * The import turns the tenant ACTIVE on the isolation asked for, and every service
+	 * loaded exactly the rows the export wrote: the same count and checksum per table.
+	 */
+	private void assertImportedWithTheExportsChecksums(String admin, UUID tenant, HttpResponse<String> accepted,
+			JsonNode export, String isolation) throws Exception {
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(tenant(admin, tenant).get("status").asString()).isEqualTo("ACTIVE"));
+		for (JsonNode p : tenant(admin, tenant).get("placements")) {
+			assertThat(p.get("isolation").asString()).as(p.toString()).isEqualTo(isolation);
+		}
+		String location = accepted.headers().firstValue("Location").orElseThrow();
+		JsonNode job = JSON.readTree(call("GET", stack.url("tenant") + location, admin, null).body());
+		assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("COMPLETED");
+		Map<String, JsonNode> exported = new java.util.HashMap<>();
+		export.get("services").forEach((p) -> exported.put(p.get("service").asString(), p.get("tables")));
+		for (JsonNode part : job.get("services")) {
+			assertThat(part.get("tables")).as(part.get("service").asString())
+				.isEqualTo(exported.get(part.get("service").asString()));
+		}
+	}
+
+	/** The user's files, name to the SHA-256 of the bytes downloaded. */
+	private Map<String, String> fileDigests(String user) throws Exception {
+		Map<String, String> digests = new java.util.TreeMap<>();
+		JsonNode items = JSON.readTree(call("GET", stack.url("file") + "/api/v1/files", user, null).body())
+			.get("items");
+		for (JsonNode f : items) {
+			HttpResponse<byte[]> content = this.http.send(HttpRequest
+				.newBuilder(URI.create(stack.url("file") + "/api/v1/files/" + f.get("id").asString() + "/content"))
+				.header("Authorization", "Bearer " + user)
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(content.statusCode()).isEqualTo(200);
+			digests.put(f.get("name").asString(), java.util.HexFormat.of()
+				.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content.body())));
+		}
+		return digests;
+	}
+
+	private void runsItsModel(String user) throws Exception {
+		JsonNode models = JSON.readTree(call("GET", stack.url("simulation") + "/api/v1/models", user, null).body())
+			.get("items");
+		String model = null;
+		for (JsonNode m : models) {
+			if (m.get("name").asString().equals("m")) {
+				model = m.get("id").asString();
+			}
+		}
+		assertThat(model).as(models.toString()).isNotNull();
+		HttpResponse<String> run = call("POST", stack.url("simulation") + "/api/v1/models/" + model + "/runs", user,
+				"{\"iterations\":10000,\"seed\":3}");
+		assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+		String runId = JSON.readTree(run.body()).get("id").asString();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			JsonNode r = JSON
+				.readTree(call("GET", stack.url("simulation") + "/api/v1/runs/" + runId, user, null).body());
+			assertThat(r.get("status").asString()).as(r.toString()).isEqualTo("COMPLETED");
+		});
+	}
+
+	private HttpResponse<String> uploadArchive(String admin, byte[] archive, String plan, String slug)
+			throws Exception {
+		String boundary = "tierflow-" + UUID.randomUUID();
+		java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+		Map<String, String> fields = Map.of("name", "Uploaded " + slug, "slug", slug, "plan", plan, "region", "eu");
+		for (Map.Entry<String, String> field : fields.entrySet()) {
+			body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field.getKey()
+					+ "\"\r\n\r\n" + field.getValue() + "\r\n")
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		}
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"archive\";"
+				+ " filename=\"export.zip\"\r\nContent-Type: application/zip\r\n\r\n")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		body.writeBytes(archive);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		HttpRequest request = HttpRequest.newBuilder(URI.create(stack.url("tenant") + "/api/v1/tenants/imports"))
+			.timeout(Duration.ofSeconds(60))
+			.header("Authorization", "Bearer " + admin)
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
 	/**
 	 * A user of the tenant with something in every service: seats, a model, a file (and
 	 * its blob), a run, usage, analytics, notifications.

@@ -198,10 +198,12 @@ public class TenantArchiver {
 					String name = TABLES + table.name() + ".copy";
 					zip.putNextEntry(new ZipEntry(name));
 					MessageDigest sha = sha256();
-					long before = counted.count;
+					// The entry's own size, as read back: what the manifest promises a
+					// reader.
+					CountingStream size = new CountingStream(new Unclosed(zip));
 					List<String> columns = List.copyOf(table.columns().keySet());
 					long copied;
-					try (OutputStream entry = new DigestOutputStream(new Unclosed(zip), sha)) {
+					try (OutputStream entry = new DigestOutputStream(size, sha)) {
 						copied = copy.copyOut("copy (select " + columnList(columns) + " from "
 								+ store.qualified(table.name()) + " where tenant_id = '" + tenant + "') to stdout",
 								entry);
@@ -214,7 +216,7 @@ public class TenantArchiver {
 					}
 					rows += copied;
 					tables.add(new ArchiveManifest.Table(table.name(), columns, sum.rows(), sum.checksum(), name,
-							HexFormat.of().formatHex(sha.digest()), counted.count - before));
+							HexFormat.of().formatHex(sha.digest()), size.count));
 					progress.report(rows, counted.count);
 				}
 				con.commit();
