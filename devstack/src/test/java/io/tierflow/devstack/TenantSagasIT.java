@@ -330,7 +330,7 @@ class TenantSagasIT {
 		String user = busyUser(admin, tenant);
 		String neighbourUser = devToken("{\"subject\":\"n1\",\"tenantId\":\"" + neighbour + "\",\"roles\":[\"USER\"]}");
 		Map<String, String> neighbourResources = createResources(neighbourUser);
-		Map<String, String> neighbourBefore = rowChecksums(admin, neighbour);
+		Map<String, String> neighbourBefore = settledRowChecksums(admin, neighbour);
 
 		HttpResponse<String> deleted = call("DELETE",
 				stack.url("tenant") + "/api/v1/tenants/" + tenant + "?immediate=true", admin, null);
@@ -631,6 +631,22 @@ class TenantSagasIT {
 								|| t.startsWith("billing.billing.retained_invoice"),
 						"a tombstone or a retained invoice");
 		});
+	}
+
+	/**
+	 * {@link #rowChecksums} once the tenant's asynchronous start is over (billing records
+	 * its tier from tenant.created on its own time): the same in two reads a second
+	 * apart, with the tier recorded.
+	 */
+	private Map<String, String> settledRowChecksums(String admin, UUID tenant) {
+		List<Map<String, String>> reads = new java.util.ArrayList<>();
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			reads.add(rowChecksums(admin, tenant));
+			Map<String, String> last = reads.get(reads.size() - 1);
+			return reads.size() > 1 && last.equals(reads.get(reads.size() - 2))
+					&& !last.getOrDefault("billing.tier_period", "0/0").startsWith("0/");
+		});
+		return reads.get(reads.size() - 1);
 	}
 
 	/**
