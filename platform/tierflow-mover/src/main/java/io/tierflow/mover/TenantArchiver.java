@@ -1,5 +1,6 @@
 package io.tierflow.mover;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -203,7 +204,10 @@ public class TenantArchiver {
 					CountingStream size = new CountingStream(new Unclosed(zip));
 					List<String> columns = List.copyOf(table.columns().keySet());
 					long copied;
-					try (OutputStream entry = new DigestOutputStream(size, sha)) {
+					// COPY hands over a row at a time: batched, the digest and the
+					// deflater
+					// work on 64 KB at once.
+					try (OutputStream entry = new BufferedOutputStream(new DigestOutputStream(size, sha), 1 << 16)) {
 						copied = copy.copyOut("copy (select " + columnList(columns) + " from "
 								+ store.qualified(table.name()) + " where tenant_id = '" + tenant + "') to stdout",
 								entry);
