@@ -26,6 +26,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A service process killed with SIGKILL in the middle of an erase — after it counted its
@@ -95,24 +96,25 @@ class TenantEraserCrashIT {
 			.allMatch((t) -> t.startsWith(SERVICE + "_control.tierflow.tenant_erasure."));
 	}
 
-	/** Polls the tombstone until the erasing process has kept its report. */
-	private static String awaitCountedReport(UUID tenant, Process eraser) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		try (Connection con = TestPostgres.get().adminConnection(SERVICE + "_control");
-				PreparedStatement ps = con
-					.prepareStatement("select report from tierflow.tenant_erasure where tenant_id = ?")) {
-			ps.setObject(1, tenant);
-			while (System.nanoTime() < deadline) {
+	/**
+	 * Waits until the erasing process has kept its report (polled often: the window
+	 * between counting and deleting is short).
+	 */
+	private static String awaitCountedReport(UUID tenant, Process eraser) {
+		String[] report = new String[1];
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5)).until(() -> {
+			assertThat(eraser.isAlive()).as("the erasing process is alive").isTrue();
+			try (Connection con = TestPostgres.get().adminConnection(SERVICE + "_control");
+					PreparedStatement ps = con
+						.prepareStatement("select report from tierflow.tenant_erasure where tenant_id = ?")) {
+				ps.setObject(1, tenant);
 				try (ResultSet rs = ps.executeQuery()) {
-					if (rs.next() && rs.getString(1) != null) {
-						return rs.getString(1);
-					}
+					report[0] = rs.next() ? rs.getString(1) : null;
 				}
-				assertThat(eraser.isAlive()).as("the erasing process is alive").isTrue();
-				Thread.sleep(5); // the window between counting and deleting is short
 			}
-		}
-		throw new AssertionError("The erasing process never counted its report");
+			return report[0] != null;
+		});
+		return report[0];
 	}
 
 	private static String state(UUID tenant) throws Exception {
