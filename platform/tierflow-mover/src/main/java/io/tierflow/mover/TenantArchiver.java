@@ -1,13 +1,11 @@
 package io.tierflow.mover;
 
-import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -66,8 +59,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Export: every tenant table of the tenant's store (inbox and outbox excepted: they are
  * the event backbone's, not the tenant's) is read at one REPEATABLE READ snapshot with
- * {@code COPY ... TO STDOUT}, and its row count and checksum are computed on that same
- * snapshot; then the {@link ArchiveStep}s add their entries, and the manifest goes last.
+ * {@code COPY ... TO STDOUT}, and its row count and checksum are summed from the copied
+ * rows themselves ({@link CopyTextChecksum}); then the {@link ArchiveStep}s add their
+ * entries, and the manifest goes last.
  *
  * <p>
  * Import: the part's entries are checked against the manifest's SHA-256s before anything
@@ -85,13 +79,6 @@ public class TenantArchiver {
 	private static final Logger log = LoggerFactory.getLogger(TenantArchiver.class);
 
 	private static final String TABLES = "tables/";
-
-	/** Sums an export's checksums beside its copy; exports are rare, a thread each. */
-	private static final ExecutorService CHECKSUMS = Executors.newCachedThreadPool((r) -> {
-		Thread t = new Thread(r, "tierflow-archive-checksums");
-		t.setDaemon(true);
-		return t;
-	});
 
 	/**
 	 * The tables an archive leaves out: the event backbone's, not the tenant's (events
@@ -190,10 +177,6 @@ public class TenantArchiver {
 					.stream()
 					.filter((t) -> !NOT_ARCHIVED.contains(t.name()))
 					.toList();
-				// The checksums are summed by another session on the same snapshot while
-				// this one copies: both are a full pass over the rows, and PostgreSQL can
-				// do them side by side.
-				CompletableFuture<Map<String, TableChecksum>> checksums = checksumsAtSnapshot(con, store, all, tenant);
 				CopyManager copy = new CopyManager(con.unwrap(BaseConnection.class));
 				for (TenantTable table : all) {
 					String name = TABLES + table.name() + ".copy";
@@ -204,19 +187,23 @@ public class TenantArchiver {
 					CountingStream size = new CountingStream(new Unclosed(zip));
 					List<String> columns = List.copyOf(table.columns().keySet());
 					long copied;
-					// COPY hands over a row at a time: batched, the digest and the
-					// deflater
-					// work on 64 KB at once.
-					try (OutputStream entry = new BufferedOutputStream(new DigestOutputStream(size, sha), 1 << 16)) {
+					TableChecksum sum;
+					// The checksum is summed from the rows as they pass, the way the
+					// database sums it (an import checks it there): one pass over the
+					// rows, not two. The digest and the deflater work on another thread,
+					// 256 KB at a time, while this one reads the next rows.
+					try (OutputStream entry = new HandOffStream(new DigestOutputStream(size, sha),
+							"tierflow-export-" + table.name(), 1 << 18);
+							CopyTextChecksum rowsSeen = new CopyTextChecksum(entry)) {
 						copied = copy.copyOut("copy (select " + columnList(columns) + " from "
 								+ store.qualified(table.name()) + " where tenant_id = '" + tenant + "') to stdout",
-								entry);
+								rowsSeen);
+						sum = rowsSeen.checksum();
 					}
 					zip.closeEntry();
-					TableChecksum sum = sumOf(checksums, table.name());
 					if (copied != sum.rows()) {
-						throw new IllegalStateException("Table " + table.name() + ": " + copied
-								+ " rows copied at the snapshot that counted " + sum.rows());
+						throw new IllegalStateException("Table " + table.name() + ": COPY reported " + copied
+								+ " rows, " + sum.rows() + " were read");
 					}
 					rows += copied;
 					tables.add(new ArchiveManifest.Table(table.name(), columns, sum.rows(), sum.checksum(), name,
@@ -258,59 +245,6 @@ public class TenantArchiver {
 		catch (SQLException | IOException | RuntimeException ex) {
 			Files.deleteIfExists(temporary);
 			throw ex;
-		}
-	}
-
-	/**
-	 * Sums the tables' checksums in a session of its own that imports the snapshot of
-	 * {@code con} (a REPEATABLE READ transaction already pinned).
-	 */
-	private static CompletableFuture<Map<String, TableChecksum>> checksumsAtSnapshot(Connection con, Store store,
-			List<TenantTable> tables, UUID tenant) throws SQLException {
-		String snapshot;
-		try (Statement st = con.createStatement(); ResultSet rs = st.executeQuery("select pg_export_snapshot()")) {
-			rs.next();
-			snapshot = rs.getString(1);
-		}
-		Connection other = store.connect();
-		try {
-			other.setAutoCommit(false);
-			try (Statement st = other.createStatement()) {
-				st.execute("set transaction isolation level repeatable read, read only");
-				// The id comes from PostgreSQL itself, never from input.
-				st.execute("set transaction snapshot '" + snapshot + "'");
-			}
-		}
-		catch (SQLException ex) {
-			other.close();
-			throw ex;
-		}
-		return CompletableFuture.supplyAsync(() -> {
-			try (Connection c = other) {
-				Map<String, TableChecksum> sums = TableChecksum.of(c, store, tables, tenant);
-				c.commit();
-				return sums;
-			}
-			catch (SQLException ex) {
-				throw new CompletionException(ex);
-			}
-		}, CHECKSUMS);
-	}
-
-	private static TableChecksum sumOf(CompletableFuture<Map<String, TableChecksum>> checksums, String table)
-			throws SQLException {
-		try {
-			return checksums.get().get(table);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new SQLException("Interrupted while the checksums were summed", ex);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof CompletionException ce && ce.getCause() instanceof SQLException sql) {
-				throw sql;
-			}
-			throw new SQLException("Summing the checksums failed: " + ex.getCause(), ex.getCause());
 		}
 	}
 
