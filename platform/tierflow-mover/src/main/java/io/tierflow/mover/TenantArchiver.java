@@ -80,6 +80,9 @@ public class TenantArchiver {
 
 	private static final String TABLES = "tables/";
 
+	/** How much of an entry decides whether it is deflated. */
+	private static final int SAMPLE = 64 * 1024;
+
 	/**
 	 * The tables an archive leaves out: the event backbone's, not the tenant's (events
 	 * are relayed where they were written; the inbox dedupes deliveries that an imported
@@ -216,13 +219,20 @@ public class TenantArchiver {
 				for (ArchiveStep step : this.steps) {
 					step.write(tenant, (name, content) -> {
 						String entryName = step.prefix() + "/" + name;
+						// Files are often compressed already (images, PDFs, archives):
+						// deflating them again costs CPU for nothing, so the first
+						// 64 KB decide.
+						byte[] head = content.readNBytes(SAMPLE);
+						zip.setLevel(compresses(head) ? Deflater.BEST_SPEED : Deflater.NO_COMPRESSION);
 						zip.putNextEntry(new ZipEntry(entryName));
 						MessageDigest sha = sha256();
 						long bytes;
 						try (OutputStream entry = new DigestOutputStream(new Unclosed(zip), sha)) {
-							bytes = content.transferTo(entry);
+							entry.write(head);
+							bytes = head.length + content.transferTo(entry);
 						}
 						zip.closeEntry();
+						zip.setLevel(Deflater.BEST_SPEED);
 						entries
 							.add(new ArchiveManifest.Entry(entryName, HexFormat.of().formatHex(sha.digest()), bytes));
 						progress.report(0, counted.count);
@@ -611,6 +621,30 @@ public class TenantArchiver {
 			}
 
 		};
+	}
+
+	/**
+	 * Whether deflating {@code sample} saves at least a tenth of it: if not, the entry is
+	 * stored as it is.
+	 */
+	static boolean compresses(byte[] sample) {
+		if (sample.length == 0) {
+			return true;
+		}
+		Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+		try {
+			deflater.setInput(sample);
+			deflater.finish();
+			byte[] out = new byte[sample.length + 64];
+			int size = 0;
+			while (!deflater.finished() && size < out.length) {
+				size += deflater.deflate(out, size, out.length - size);
+			}
+			return size < sample.length * 0.9;
+		}
+		finally {
+			deflater.end();
+		}
 	}
 
 	private static String columnList(List<String> columns) {
