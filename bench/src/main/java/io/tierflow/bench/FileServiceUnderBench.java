@@ -78,6 +78,8 @@ final class FileServiceUnderBench implements AutoCloseable {
 			Map<String, String> env = new java.util.LinkedHashMap<>(ServiceProcess.environment(port, pg,
 					TestKafka.get(), "http://127.0.0.1:" + jwks.getAddress().getPort() + "/.well-known/jwks.json"));
 			env.put("TIERFLOW_ARCHIVES", archives.toString());
+			// The bench signs as the test issuer.
+			env.put("TIERFLOW_SECURITY_ISSUER", ServiceTestInfrastructure.TOKENS.issuer());
 			env.put("TIERFLOW_FILE_BLOBS", blobs.toString());
 			ServiceProcess process = ServiceProcess.launch("file-service",
 					Path.of("bench/target/services/file-service.jar"), port, List.of("-Xmx512m"), env,

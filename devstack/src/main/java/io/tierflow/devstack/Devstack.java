@@ -132,7 +132,9 @@ public final class Devstack implements AutoCloseable {
 	private static ServiceProcess launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
 			Path servicesDir, Path workDir, Map<String, String> extraEnv) throws IOException {
 		Map<String, String> env = ServiceProcess.environment(port, pg, kafka, jwks);
+		// The development token issuer (tenant-service) needs the dev profile.
 		env.put("TIERFLOW_DEV_TOKENS", "true");
+		env.put("SPRING_PROFILES_ACTIVE", "dev");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
 		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve(BLOBS).toAbsolutePath().toString());
 		// Tenant archives (exports, imports): one directory every service reads and
@@ -176,6 +178,10 @@ public final class Devstack implements AutoCloseable {
 		for (String service : SERVICES) {
 			banner.append(String.format("  %-20s %s%n", service + "-service", stack.url(service)));
 		}
+		banner.append("  Sign in as the demo admin (the development issuer answers this machine only):\n    curl -s ")
+			.append(stack.url("tenant"))
+			.append("/api/v1/dev/tokens -H 'Content-Type: application/json' \\\n")
+			.append("      -d '{\"subject\":\"demo-admin\",\"roles\":[\"SYSTEM_ADMIN\"]}'\n");
 		banner.append("  logs: ").append(workDir.resolve("logs")).append("\n  Ctrl-C stops everything.\n");
 		System.out.println(banner);
 		Thread.currentThread().join();

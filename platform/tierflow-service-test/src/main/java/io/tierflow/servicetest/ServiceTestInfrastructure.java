@@ -23,7 +23,54 @@ public final class ServiceTestInfrastructure {
 	/** Signs the tokens of every service test in this JVM. */
 	public static final TokenIssuer TOKENS = new TokenIssuer(TokenIssuer.generateKey(), "tierflow-test");
 
+	private static volatile String jwksUri;
+
 	private ServiceTestInfrastructure() {
+	}
+
+	/**
+	 * Where {@link #TOKENS}' public key is served as a JWK set, over HTTP on loopback,
+	 * the way tenant-service serves its own: services under test fetch it like any key
+	 * set ({@link TestTokenDecoderConfiguration}).
+	 */
+	public static String jwksUri() {
+		String uri = jwksUri;
+		if (uri == null) {
+			synchronized (ServiceTestInfrastructure.class) {
+				uri = jwksUri;
+				if (uri == null) {
+					uri = serveJwks();
+					jwksUri = uri;
+				}
+			}
+		}
+		return uri;
+	}
+
+	private static String serveJwks() {
+		try {
+			byte[] body = com.nimbusds.jose.util.JSONObjectUtils.toJSONString(TOKENS.publicJwks())
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer
+				.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+			server.createContext("/.well-known/jwks.json", (exchange) -> {
+				exchange.getResponseHeaders().add("Content-Type", "application/json");
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+			// Daemon threads: the server goes with the JVM.
+			server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor((r) -> {
+				Thread t = new Thread(r, "test-jwks");
+				t.setDaemon(true);
+				return t;
+			}));
+			server.start();
+			return "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/jwks.json";
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException("Cannot serve the test JWK set", ex);
+		}
 	}
 
 	/**

@@ -77,8 +77,9 @@ import static org.awaitility.Awaitility.await;
 // The grace period is long: tests that need it over move the tenant's erase_after back, as
 // time would.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "tierflow.tokens.dev-issuer=true", "tierflow.tenants.erase-grace=1h",
-				"tierflow.tenants.erase-check=200ms", "tierflow.tenants.max-import-size=1MB" })
+		properties = { "tierflow.tokens.dev-issuer=true", "spring.profiles.active=dev",
+				"tierflow.tenants.erase-grace=1h", "tierflow.tenants.erase-check=200ms",
+				"tierflow.tenants.max-import-size=1MB" })
 class TenantServiceIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -3,6 +3,7 @@ package io.tierflow.tenancy.security;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import io.tierflow.tenancy.web.Problems;
 import io.tierflow.tenancy.web.TenantResolutionFilter;
@@ -13,12 +14,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.convert.converter.Converter;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
@@ -28,11 +31,23 @@ import org.springframework.security.web.SecurityFilterChain;
  * roles come from its {@code roles} claim, and the tenant from its tenant claim.
  * Authentication and authorization failures are answered as problem+json.
  */
-@AutoConfiguration(
-		beforeName = "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration")
+@AutoConfiguration(beforeName = {
+		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties(TierflowSecurityProperties.class)
 public class TierflowSecurityAutoConfiguration {
+
+	/**
+	 * Verifies tokens as {@link TokenValidation} says. A service that issues its own
+	 * tokens (tenant-service) or a test may declare its own decoder instead.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(JwtDecoder.class)
+	JwtDecoder tierflowJwtDecoder(TierflowSecurityProperties properties, Environment environment) {
+		return TokenValidation.decoder(properties,
+				environment.getProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri"));
+	}
 
 	@Bean
 	@ConditionalOnMissingBean(SecurityFilterChain.class)
@@ -60,21 +75,38 @@ public class TierflowSecurityAutoConfiguration {
 		return http.build();
 	}
 
-	/** Maps the roles claim to {@code ROLE_*} authorities. */
+	/**
+	 * Maps the roles claim to {@code ROLE_*} authorities; a dotted claim name reads a
+	 * nested claim ({@code realm_access.roles}).
+	 */
 	static class RolesConverter implements Converter<Jwt, Collection<GrantedAuthority>> {
 
-		private final String claim;
+		private final String[] path;
 
 		RolesConverter(String claim) {
-			this.claim = claim;
+			this.path = claim.split("\\.");
 		}
 
 		@Override
 		public Collection<GrantedAuthority> convert(Jwt jwt) {
-			List<String> roles = jwt.getClaimAsStringList(this.claim);
+			Object value = jwt.getClaims();
+			for (String name : this.path) {
+				value = (value instanceof Map<?, ?> map) ? map.get(name) : null;
+			}
 			List<GrantedAuthority> authorities = new ArrayList<>();
-			if (roles != null) {
-				roles.forEach((r) -> authorities.add(new SimpleGrantedAuthority("ROLE_" + r)));
+			if (value instanceof Collection<?> roles) {
+				for (Object role : roles) {
+					if (role instanceof String r && !r.isBlank()) {
+						authorities.add(new SimpleGrantedAuthority("ROLE_" + r));
+					}
+				}
+			}
+			else if (value instanceof String r && !r.isBlank()) {
+				// Some providers send one role as a string, or several separated by
+				// spaces.
+				for (String one : r.trim().split("\\s+")) {
+					authorities.add(new SimpleGrantedAuthority("ROLE_" + one));
+				}
 			}
 			return authorities;
 		}

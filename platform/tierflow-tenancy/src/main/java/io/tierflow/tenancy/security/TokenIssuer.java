@@ -30,13 +30,23 @@ public class TokenIssuer {
 
 	private final RSAKey key;
 
+	/** The audience of Tierflow's own tokens: every Tierflow service. */
+	public static final String AUDIENCE = "tierflow";
+
 	private final String issuer;
+
+	private final String audience;
 
 	private final NimbusJwtEncoder encoder;
 
 	public TokenIssuer(RSAKey key, String issuer) {
+		this(key, issuer, AUDIENCE);
+	}
+
+	public TokenIssuer(RSAKey key, String issuer, String audience) {
 		this.key = key;
 		this.issuer = issuer;
+		this.audience = audience;
 		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
 	}
 
@@ -59,7 +69,9 @@ public class TokenIssuer {
 		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
 			.issuer(this.issuer)
 			.subject(subject)
+			.audience(List.of(this.audience))
 			.issuedAt(now)
+			.notBefore(now)
 			.expiresAt(now.plus(ttl))
 			.id(UUID.randomUUID().toString())
 			.claim("roles", List.copyOf(roles));
@@ -70,19 +82,43 @@ public class TokenIssuer {
 		return this.encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue();
 	}
 
+	/**
+	 * Signs exactly {@code claims}, whatever they say: for tests that forge tokens with
+	 * the issuer's own key (expired, not valid yet, without expiry).
+	 */
+	public String sign(Map<String, Object> claims) {
+		JwtClaimsSet set = JwtClaimsSet.builder().claims((c) -> c.putAll(claims)).build();
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).build();
+		return this.encoder.encode(JwtEncoderParameters.from(header, set)).getTokenValue();
+	}
+
 	/** The public keys, as served at {@code /.well-known/jwks.json}. */
 	public Map<String, Object> publicJwks() {
 		return new JWKSet(this.key.toPublicJWK()).toJSONObject();
 	}
 
-	/** A decoder that accepts exactly this issuer's tokens. */
+	/**
+	 * A decoder that accepts exactly this issuer's tokens, checked as every service
+	 * checks them ({@link TokenValidation}).
+	 */
 	public JwtDecoder decoder() {
 		try {
-			return NimbusJwtDecoder.withPublicKey(this.key.toRSAPublicKey()).build();
+			NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(this.key.toRSAPublicKey()).build();
+			decoder.setJwtValidator(
+					TokenValidation.validator(this.issuer, List.of(this.audience), Duration.ofSeconds(30)));
+			return decoder;
 		}
 		catch (JOSEException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	public String issuer() {
+		return this.issuer;
+	}
+
+	public String audience() {
+		return this.audience;
 	}
 
 }

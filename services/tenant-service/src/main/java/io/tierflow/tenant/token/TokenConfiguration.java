@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.text.ParseException;
 
 import com.nimbusds.jose.jwk.RSAKey;
+import io.tierflow.tenancy.security.TierflowSecurityProperties;
 import io.tierflow.tenancy.security.TokenIssuer;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /**
@@ -20,9 +22,20 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 @Configuration(proxyBeanMethods = false)
 class TokenConfiguration {
 
+	/**
+	 * Signs as the issuer every service expects, for the first audience they accept.
+	 * @throws IllegalStateException if the development issuer is enabled outside the
+	 * {@code dev} profile
+	 */
 	@Bean
-	TokenIssuer tokenIssuer(TokenProperties properties) {
-		return new TokenIssuer(key(properties), properties.issuer());
+	TokenIssuer tokenIssuer(TokenProperties properties, TierflowSecurityProperties security, Environment environment) {
+		if (properties.devIssuer() && !environment.matchesProfiles("dev")) {
+			throw new IllegalStateException("tierflow.tokens.dev-issuer (TIERFLOW_DEV_TOKENS) hands out tokens to"
+					+ " anyone: it is for ./tierflow run only and needs the dev profile (SPRING_PROFILES_ACTIVE=dev)");
+		}
+		String issuer = (properties.issuer() != null && !properties.issuer().isBlank()) ? properties.issuer()
+				: security.issuer();
+		return new TokenIssuer(key(properties), issuer, security.audiences().get(0));
 	}
 
 	@Bean

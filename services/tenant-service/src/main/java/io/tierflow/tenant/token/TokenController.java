@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.security.TokenIssuer;
 import io.tierflow.tenancy.web.NotFoundException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -43,13 +44,20 @@ class TokenController {
 	 * asks.
 	 */
 	@PostMapping("/api/v1/dev/tokens")
-	Map<String, String> devToken(@Valid @RequestBody DevTokenRequest request) {
-		if (!this.properties.devIssuer()) {
+	Map<String, String> devToken(@Valid @RequestBody DevTokenRequest request, HttpServletRequest http) {
+		// Only to this machine: the issuer signs whatever it is asked to.
+		if (!this.properties.devIssuer() || !isLoopback(http.getRemoteAddr())) {
 			throw new NotFoundException("The development token issuer is disabled");
 		}
 		String token = this.issuer.issue(request.subject(), request.tenantId(), request.roles(),
 				Duration.ofMinutes((request.ttlMinutes() != null) ? request.ttlMinutes() : 60));
 		return Map.of("token", token);
+	}
+
+	private static boolean isLoopback(String address) {
+		// The connection's literal address (never a name, which would need a lookup).
+		return address != null && (address.startsWith("127.") || "::1".equals(address)
+				|| "0:0:0:0:0:0:0:1".equals(address) || "[::1]".equals(address));
 	}
 
 	record DevTokenRequest(@NotBlank @Size(max = 200) String subject, UUID tenantId,

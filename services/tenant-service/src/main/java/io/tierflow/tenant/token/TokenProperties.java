@@ -6,13 +6,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Token issuing of tenant-service.
  *
- * @param issuer the {@code iss} of issued tokens
+ * @param issuer the {@code iss} of issued tokens; by default the issuer every service
+ * expects ({@code tierflow.security.issuer})
  * @param keyPath where the signing key (JWK) is kept across restarts; generated when
  * absent
- * @param devIssuer whether {@code POST /api/v1/dev/tokens} hands out tokens to anyone:
- * for local development and the quickstart only, never in production
+ * @param devIssuer whether {@code POST /api/v1/dev/tokens} hands out tokens to anyone who
+ * asks from this machine: for {@code ./tierflow run} only; tenant-service refuses to
+ * start with it unless the {@code dev} profile is active, and answers it only to loopback
+ * clients
  */
 @ConfigurationProperties("tierflow.tokens")
-public record TokenProperties(@DefaultValue("tierflow") String issuer, String keyPath,
-		@DefaultValue("false") boolean devIssuer) {
+public record TokenProperties(String issuer, String keyPath, @DefaultValue("false") boolean devIssuer) {
 }
