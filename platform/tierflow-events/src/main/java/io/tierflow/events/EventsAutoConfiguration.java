@@ -46,6 +46,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.stream.config.ListenerContainerCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -75,13 +76,11 @@ public class EventsAutoConfiguration {
 
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean(name = "tierflowEventProducer")
-	Producer<String, CloudEvent> tierflowEventProducer(EventsProperties properties, Environment env) {
-		Map<String, Object> config = new HashMap<>();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
-		config.put(ProducerConfig.ACKS_CONFIG, "all");
-		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+	Producer<String, CloudEvent> tierflowEventProducer(EventsProperties properties, Environment env,
+			ObjectProvider<KafkaProperties> kafka) {
+		Map<String, Object> config = producerConfig(kafka.getIfAvailable(KafkaProperties::new), properties, env,
+				"tierflow-relay-");
 		config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-		config.put(ProducerConfig.CLIENT_ID_CONFIG, "tierflow-relay-" + serviceName(env));
 		return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());
 	}
 
@@ -92,17 +91,35 @@ public class EventsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(ListenerContainerCustomizer.class)
 	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tierflowListenerContainers(
-			EventsProperties properties, Environment env, ObjectProvider<ErasedTenantEvents> erased) {
-		Map<String, Object> config = new HashMap<>();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
-		config.put(ProducerConfig.ACKS_CONFIG, "all");
-		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-		config.put(ProducerConfig.CLIENT_ID_CONFIG, "tierflow-dlq-" + serviceName(env));
+			EventsProperties properties, Environment env, ObjectProvider<ErasedTenantEvents> erased,
+			ObjectProvider<KafkaProperties> kafka) {
+		Map<String, Object> config = producerConfig(kafka.getIfAvailable(KafkaProperties::new), properties, env,
+				"tierflow-dlq-");
 		// Binder bindings consume raw bytes; the producer is created on the first dead
 		// letter only, and closed with the customizer.
 		DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(config,
 				new ByteArraySerializer(), new ByteArraySerializer());
 		return new TierflowListenerContainers(producers, erased::getIfAvailable);
+	}
+
+	/**
+	 * A producer's configuration built from Spring Boot's {@code spring.kafka.*}
+	 * ({@link KafkaProperties}: security protocol, SSL, SASL and any
+	 * {@code spring.kafka.properties.*}), so that every client of the service connects
+	 * the same way the binder's do; then what the event plane needs whatever is
+	 * configured: every replica acknowledges, idempotent sends.
+	 */
+	static Map<String, Object> producerConfig(KafkaProperties kafka, EventsProperties properties, Environment env,
+			String clientIdPrefix) {
+		Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+		// Serializers are given as instances.
+		config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+		config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(properties, env));
+		config.put(ProducerConfig.ACKS_CONFIG, "all");
+		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+		config.put(ProducerConfig.CLIENT_ID_CONFIG, clientIdPrefix + serviceName(env));
+		return config;
 	}
 
 	private static String bootstrapServers(EventsProperties properties, Environment env) {

@@ -100,6 +100,32 @@ public class TenancyBootstrap implements InitializingBean {
 				throw ex;
 			}
 		}
+		requireNoBypass(cluster, role);
+	}
+
+	/**
+	 * Refuses to serve through an application role that row-level security does not bind:
+	 * one made elsewhere (by an operator, or an older setup) may have been given
+	 * SUPERUSER or BYPASSRLS, and every tenant's rows would be visible to every request.
+	 */
+	private void requireNoBypass(Cluster cluster, String role) throws SQLException {
+		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
+				java.sql.PreparedStatement ps = con
+					.prepareStatement("select rolsuper, rolbypassrls from pg_roles where rolname = ?")) {
+			ps.setString(1, role);
+			try (java.sql.ResultSet rs = ps.executeQuery()) {
+				if (!rs.next()) {
+					throw new IllegalStateException("The application role " + role + " does not exist on cluster "
+							+ cluster.name() + " after it was created");
+				}
+				if (rs.getBoolean(1) || rs.getBoolean(2)) {
+					throw new IllegalStateException("The application role " + role + " on cluster " + cluster.name()
+							+ " has " + (rs.getBoolean(1) ? "SUPERUSER" : "BYPASSRLS")
+							+ ": row-level security would not hold for it. Run ALTER ROLE " + role
+							+ " NOSUPERUSER NOBYPASSRLS, or name another role in tierflow.tenancy.app-role.username.");
+				}
+			}
+		}
 	}
 
 }
