@@ -8,33 +8,59 @@ import org.springframework.web.ErrorResponseException;
 
 /**
  * A model definition that cannot be run: answered with 422 problem+json whose
- * {@code faults} property lists every fault found (subject, kind, message), so that the
- * author can fix them in one go.
+ * {@code faults} property lists the faults found (subject, kind, message), so that the
+ * author can fix them in one go — the first {@link DefinitionLimits#maxFaults()} of them,
+ * with {@code faultCount} counting all and {@code omittedFaults} those left out. A
+ * definition beyond one of {@link DefinitionLimits} also names that {@code limit} and its
+ * {@code limitValue}, in the detail too.
  */
 public class InvalidModelException extends ErrorResponseException {
 
 	private final List<DefinitionFault> faults;
 
 	public InvalidModelException(List<DefinitionFault> faults) {
-		super(HttpStatus.UNPROCESSABLE_CONTENT, problem(faults), null);
+		this(faults, faults.size(), null);
+	}
+
+	InvalidModelException(List<DefinitionFault> faults, int count, Limit exceeded) {
+		super(HttpStatus.UNPROCESSABLE_CONTENT, problem(faults, Math.max(count, faults.size()), exceeded), null);
 		this.faults = List.copyOf(faults);
 	}
 
+	/** The faults listed. */
 	public List<DefinitionFault> faults() {
 		return this.faults;
 	}
 
-	private static ProblemDetail problem(List<DefinitionFault> faults) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT,
-				"The model definition has " + faults.size() + ((faults.size() == 1) ? " fault" : " faults"));
+	private static ProblemDetail problem(List<DefinitionFault> faults, int count, Limit exceeded) {
+		String detail = "The model definition has " + count + ((count == 1) ? " fault" : " faults");
+		if (exceeded != null) {
+			detail += "; it exceeds the limit " + exceeded.name() + " (" + exceeded.value() + "): " + exceeded.fault();
+		}
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, detail);
 		problem.setTitle("Invalid model");
 		problem.setProperty("faults", List.copyOf(faults));
+		problem.setProperty("faultCount", count);
+		if (count > faults.size()) {
+			problem.setProperty("omittedFaults", count - faults.size());
+		}
+		if (exceeded != null) {
+			problem.setProperty("limit", exceeded.name());
+			problem.setProperty("limitValue", exceeded.value());
+		}
 		return problem;
 	}
 
 	@Override
 	public String getMessage() {
 		return getBody().getDetail();
+	}
+
+	/**
+	 * The first of {@link DefinitionLimits} a definition exceeds: its name (the
+	 * setting's, in camel case), value, and the fault's message.
+	 */
+	record Limit(String name, long value, String fault) {
 	}
 
 }

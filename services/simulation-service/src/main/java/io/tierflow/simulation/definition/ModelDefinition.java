@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.tierflow.simulation.engine.Distribution;
 import io.tierflow.simulation.engine.ModelException;
+import io.tierflow.simulation.engine.ModelFault;
 import io.tierflow.simulation.engine.MonteCarloModel;
 import tools.jackson.databind.JsonNode;
 
@@ -36,51 +37,69 @@ import tools.jackson.databind.JsonNode;
  * <p>
  * The shape is checked first; a definition of the right shape is then built by the
  * engine, which checks names, parameters, expressions, cycles and correlations. Either
- * way every fault is reported, as an {@link InvalidModelException}.
+ * way the faults are reported, as an {@link InvalidModelException}. Every size is bounded
+ * by {@link DefinitionLimits}, so that checking costs little whatever the definition.
  */
 public final class ModelDefinition {
-
-	/** Most inputs, outputs or correlations a definition may have. */
-	public static final int MAX_ITEMS = 1000;
-
-	/** Longest expression, in characters. */
-	public static final int MAX_EXPRESSION_LENGTH = 10_000;
-
-	/** Most values of a discrete distribution. */
-	public static final int MAX_DISCRETE_VALUES = 10_000;
 
 	private static final Map<String, List<String>> PARAMETERS = Map.of("normal", List.of("mean", "sd"), "lognormal",
 			List.of("mean", "sd"), "uniform", List.of("min", "max"), "triangular", List.of("min", "mode", "max"),
 			"pert", List.of("min", "mode", "max"), "discrete", List.of("values", "probabilities"), "fixed",
 			List.of("value"));
 
+	private final DefinitionLimits limits;
+
 	private final List<DefinitionFault> faults = new ArrayList<>();
 
-	private final MonteCarloModel.Builder builder = MonteCarloModel.builder();
+	private final MonteCarloModel.Builder builder;
 
-	private ModelDefinition() {
+	/** Faults found, listed or not. */
+	private int faultCount;
+
+	/** Characters of the expressions read so far. */
+	private long expressionLength;
+
+	private InvalidModelException.Limit exceeded;
+
+	private ModelDefinition(DefinitionLimits limits) {
+		this.limits = limits;
+		this.builder = MonteCarloModel.builder().limits(limits.engine());
+	}
+
+	/** Translates a definition into a runnable model, within the default limits. */
+	public static MonteCarloModel compile(JsonNode definition) {
+		return compile(definition, DefinitionLimits.DEFAULTS);
 	}
 
 	/**
 	 * Translates a definition into a runnable model.
 	 * @param definition the definition; {@code null} counts as an empty one
-	 * @throws InvalidModelException with every fault, when the definition is not of the
-	 * documented shape or the engine refuses the model
+	 * @param limits how large and deep it may be
+	 * @throws InvalidModelException with the faults, when the definition is not of the
+	 * documented shape, exceeds a limit, or the engine refuses the model
 	 */
-	public static MonteCarloModel compile(JsonNode definition) {
-		ModelDefinition translation = new ModelDefinition();
+	public static MonteCarloModel compile(JsonNode definition, DefinitionLimits limits) {
+		ModelDefinition translation = new ModelDefinition(limits);
 		translation.read(definition);
-		if (!translation.faults.isEmpty()) {
-			throw new InvalidModelException(translation.faults);
+		if (translation.faultCount > 0) {
+			throw new InvalidModelException(translation.faults, translation.faultCount, translation.exceeded);
 		}
 		try {
 			return translation.builder.build();
 		}
 		catch (ModelException ex) {
-			throw new InvalidModelException(ex.faults()
+			List<DefinitionFault> faults = ex.faults()
 				.stream()
 				.map((f) -> new DefinitionFault(f.subject(), f.kind().name(), f.message()))
-				.toList());
+				.toList();
+			InvalidModelException.Limit tooDeep = ex.faults()
+				.stream()
+				.filter((f) -> f.kind() == ModelFault.Kind.TOO_DEEP)
+				.findFirst()
+				.map((f) -> new InvalidModelException.Limit("maxExpressionDepth", limits.maxExpressionDepth(),
+						f.message()))
+				.orElse(null);
+			throw new InvalidModelException(faults, ex.count(), tooDeep);
 		}
 	}
 
@@ -151,8 +170,9 @@ public final class ModelDefinition {
 			fault(property, "'" + property + "' must be an array");
 			return List.of();
 		}
-		if (node.size() > MAX_ITEMS) {
-			fault(property, "'" + property + "' may have at most " + MAX_ITEMS + " entries, it has " + node.size());
+		if (node.size() > this.limits.maxItems()) {
+			limit(property, "maxItems", this.limits.maxItems(), "'" + property + "' may have at most "
+					+ this.limits.maxItems() + " entries, it has " + node.size());
 			return List.of();
 		}
 		return List.copyOf(node.values());
@@ -163,7 +183,7 @@ public final class ModelDefinition {
 			return;
 		}
 		onlyKnown(input, path, Set.of("name", "distribution"));
-		String name = text(input, path, "name");
+		String name = name(input, path);
 		Distribution distribution = distribution(input.get("distribution"), path + ".distribution");
 		if (name != null && distribution != null) {
 			this.builder.input(name, distribution);
@@ -243,11 +263,27 @@ public final class ModelDefinition {
 			return;
 		}
 		onlyKnown(output, path, Set.of("name", "expression"));
-		String name = text(output, path, "name");
+		String name = name(output, path);
 		String expression = text(output, path, "expression");
-		if (expression != null && expression.length() > MAX_EXPRESSION_LENGTH) {
-			fault(path + ".expression",
-					"'" + path + ".expression' may have at most " + MAX_EXPRESSION_LENGTH + " characters");
+		if (expression == null) {
+			return;
+		}
+		String where = path + ".expression";
+		if (expression.length() > this.limits.maxExpressionLength()) {
+			limit(where, "maxExpressionLength", this.limits.maxExpressionLength(), "'" + where + "' may have at most "
+					+ this.limits.maxExpressionLength() + " characters, it has " + expression.length());
+			return;
+		}
+		long before = this.expressionLength;
+		this.expressionLength += expression.length();
+		if (this.expressionLength > this.limits.maxTotalExpressionLength()) {
+			if (before > this.limits.maxTotalExpressionLength()) {
+				// Reported once, at the expression that goes beyond.
+				return;
+			}
+			limit(where, "maxTotalExpressionLength", this.limits.maxTotalExpressionLength(),
+					"The expressions may have at most " + this.limits.maxTotalExpressionLength()
+							+ " characters together; '" + where + "' goes beyond");
 			return;
 		}
 		if (name != null && expression != null) {
@@ -270,6 +306,16 @@ public final class ModelDefinition {
 						+ known.stream().sorted().toList());
 			}
 		}
+	}
+
+	private String name(JsonNode node, String path) {
+		String name = text(node, path, "name");
+		if (name != null && name.length() > this.limits.maxNameLength()) {
+			limit(path + ".name", "maxNameLength", this.limits.maxNameLength(), "'" + path + ".name' may have at most "
+					+ this.limits.maxNameLength() + " characters, it has " + name.length());
+			return null;
+		}
+		return name;
 	}
 
 	private String text(JsonNode node, String path, String property) {
@@ -305,8 +351,9 @@ public final class ModelDefinition {
 			fault(where, "'" + where + "' must be a non-empty array of numbers");
 			return null;
 		}
-		if (value.size() > MAX_DISCRETE_VALUES) {
-			fault(where, "'" + where + "' may have at most " + MAX_DISCRETE_VALUES + " numbers");
+		if (value.size() > this.limits.maxDiscreteValues()) {
+			limit(where, "maxDiscreteValues", this.limits.maxDiscreteValues(), "'" + where + "' may have at most "
+					+ this.limits.maxDiscreteValues() + " numbers, it has " + value.size());
 			return null;
 		}
 		List<Double> numbers = new ArrayList<>(value.size());
@@ -320,8 +367,19 @@ public final class ModelDefinition {
 		return numbers;
 	}
 
+	/** A fault of going beyond one of the limits; the first is named in the problem. */
+	private void limit(String subject, String limit, long value, String message) {
+		if (this.exceeded == null) {
+			this.exceeded = new InvalidModelException.Limit(limit, value, message);
+		}
+		fault(subject, message);
+	}
+
 	private void fault(String subject, String message) {
-		this.faults.add(new DefinitionFault(subject, DefinitionFault.INVALID_DEFINITION, message));
+		this.faultCount++;
+		if (this.faults.size() < this.limits.maxFaults()) {
+			this.faults.add(new DefinitionFault(subject, DefinitionFault.INVALID_DEFINITION, message));
+		}
 	}
 
 }

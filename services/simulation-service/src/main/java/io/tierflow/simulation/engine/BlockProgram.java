@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.tierflow.simulation.engine.Expression.Apply;
 import io.tierflow.simulation.engine.Expression.Constant;
@@ -80,21 +82,13 @@ final class BlockProgram {
 
 	/** Evaluates operations whose operands are all constants once, at compile time. */
 	static Expression fold(Expression expression) {
-		if (!(expression instanceof Apply apply)) {
-			return expression;
-		}
-		List<Expression> operands = new ArrayList<>();
-		boolean constant = true;
-		for (Expression operand : apply.operands()) {
-			Expression folded = fold(operand);
-			operands.add(folded);
-			constant &= folded instanceof Constant;
-		}
-		if (constant) {
-			double[] values = operands.stream().mapToDouble((operand) -> ((Constant) operand).value()).toArray();
-			return new Constant(apply.operation().apply(values));
-		}
-		return new Apply(apply.operation(), operands);
+		return Expression.reduce(expression, (leaf) -> leaf, (apply, operands) -> {
+			if (operands.stream().allMatch(Constant.class::isInstance)) {
+				double[] values = operands.stream().mapToDouble((operand) -> ((Constant) operand).value()).toArray();
+				return new Constant(apply.operation().apply(values));
+			}
+			return new Apply(apply.operation(), operands);
+		});
 	}
 
 	int slotCount() {
@@ -291,7 +285,10 @@ final class BlockProgram {
 
 		private final Deque<Integer> freeTemporaries = new ArrayDeque<>();
 
-		private final List<Integer> temporaries = new ArrayList<>();
+		private final Set<Integer> temporaries = new HashSet<>();
+
+		/** The temporaries in {@link #freeTemporaries}, to look them up in O(1). */
+		private final Set<Integer> free = new HashSet<>();
 
 		private int slotCount;
 
@@ -304,19 +301,35 @@ final class BlockProgram {
 			}
 		}
 
+		/**
+		 * Emits the instructions computing {@code expression} into {@code target},
+		 * operands before the operations that use them. A temporary is taken once its
+		 * operands are computed and given back once its value is used, so a chain
+		 * {@code a + b + c + ...} of any length needs two.
+		 */
 		void compileOutput(int target, Expression expression) {
-			if (expression instanceof Apply apply) {
-				compileApply(apply, target);
-			}
-			else {
+			if (!(expression instanceof Apply)) {
 				emit(null, target, operand(expression), -1, -1);
+				return;
 			}
+			Expression.reduce(expression, this::operand, (apply, operands) -> {
+				int[] slots = operands.stream().mapToInt(Integer::intValue).toArray();
+				// The target is never one of the operands: min and max accumulate in it,
+				// which would overwrite an operand still to be read.
+				int result = (apply == expression) ? target
+						: (this.freeTemporaries.isEmpty() ? newTemporary() : this.freeTemporaries.pop());
+				compileApply(apply.operation(), slots, result);
+				for (int slot : slots) {
+					if (this.temporaries.contains(slot) && this.free.add(slot)) {
+						this.freeTemporaries.push(slot);
+					}
+				}
+				this.free.remove(result);
+				return result;
+			});
 		}
 
-		/**
-		 * The slot holding the value of a leaf, or of an operation computed into a
-		 * temporary.
-		 */
+		/** The slot holding the value of a constant or a reference. */
 		private int operand(Expression expression) {
 			if (expression instanceof Constant constant) {
 				// Double.equals compares bits, so -0.0 and 0.0 stay distinct constants.
@@ -327,12 +340,7 @@ final class BlockProgram {
 					return slot;
 				});
 			}
-			if (expression instanceof Reference reference) {
-				return this.slots.get(reference.name());
-			}
-			int temporary = this.freeTemporaries.isEmpty() ? newTemporary() : this.freeTemporaries.pop();
-			compileApply((Apply) expression, temporary);
-			return temporary;
+			return this.slots.get(((Reference) expression).name());
 		}
 
 		private int newTemporary() {
@@ -341,17 +349,10 @@ final class BlockProgram {
 			return slot;
 		}
 
-		private void compileApply(Apply apply, int target) {
-			List<Expression> operands = apply.operands();
-			int[] slots = new int[operands.size()];
-			for (int i = 0; i < slots.length; i++) {
-				slots[i] = operand(operands.get(i));
-			}
-			Operation operation = apply.operation();
+		private void compileApply(Operation operation, int[] slots, int target) {
 			if (operation == Operation.MIN || operation == Operation.MAX) {
 				// n-ary: a chain of pairwise operations accumulating in the target, which
-				// is
-				// safe in place because each element depends only on the same index.
+				// is safe in place because each element depends only on the same index.
 				if (slots.length == 1) {
 					emit(null, target, slots[0], -1, -1);
 				}
@@ -365,11 +366,6 @@ final class BlockProgram {
 			else {
 				emit(operation, target, slots[0], (slots.length > 1) ? slots[1] : -1,
 						(slots.length > 2) ? slots[2] : -1);
-			}
-			for (int slot : slots) {
-				if (this.temporaries.contains(slot) && slot != target && !this.freeTemporaries.contains(slot)) {
-					this.freeTemporaries.push(slot);
-				}
 			}
 		}
 

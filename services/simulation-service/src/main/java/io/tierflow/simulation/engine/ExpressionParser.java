@@ -18,6 +18,13 @@ import io.tierflow.simulation.engine.Expression.Reference;
  * {@code or} and {@code not}. Functions: {@code min} and {@code max} of one or more
  * values, {@code exp}, {@code log} (natural), {@code sqrt}, {@code abs}, and
  * {@code if(condition, then, else)}.
+ * <p>
+ * The parser recurses once per level of nesting (a parenthesis, a function call, a unary
+ * operator, an exponent) and counts the levels, refusing one more than the limit before
+ * descending into it: no text makes it recurse without bound. Chains of binary operators
+ * ({@code a + b + c ...}) are read in loops; the trees they give are as deep as the chain
+ * is long, so everything that walks a tree does so without recursion (see
+ * {@link Expression#reduce}).
  */
 final class ExpressionParser {
 
@@ -29,18 +36,32 @@ final class ExpressionParser {
 
 	private final String text;
 
+	private final int maxDepth;
+
 	private int position;
 
-	private ExpressionParser(String text) {
+	private int depth;
+
+	private ExpressionParser(String text, int maxDepth) {
 		this.text = text;
+		this.maxDepth = maxDepth;
 	}
 
-	/** Parses a whole expression; the error names the 1-based position of the problem. */
+	/** Parses a whole expression, nested at most as deep as the default limits allow. */
 	static Expression parse(String text) throws SyntaxError {
+		return parse(text, ModelLimits.DEFAULTS.maxExpressionDepth());
+	}
+
+	/**
+	 * Parses a whole expression; the error names the 1-based position of the problem.
+	 * @param maxDepth most levels of nesting; one more is a {@link SyntaxError} that
+	 * {@link SyntaxError#tooDeep() is too deep}
+	 */
+	static Expression parse(String text, int maxDepth) throws SyntaxError {
 		if (text == null || text.isBlank()) {
-			throw new SyntaxError(1, "the expression is empty");
+			throw new SyntaxError(1, "the expression is empty", false);
 		}
-		ExpressionParser parser = new ExpressionParser(text);
+		ExpressionParser parser = new ExpressionParser(text, maxDepth);
 		Expression expression = parser.or();
 		parser.skipSpaces();
 		if (parser.position < text.length()) {
@@ -73,8 +94,12 @@ final class ExpressionParser {
 	}
 
 	private Expression not() throws SyntaxError {
+		int at = start();
 		if (word("not") || (!peek("!=") && symbol("!"))) {
-			return new Apply(Operation.NOT, List.of(not()));
+			descend(at);
+			Expression operand = not();
+			this.depth--;
+			return new Apply(Operation.NOT, List.of(operand));
 		}
 		return comparison();
 	}
@@ -148,23 +173,33 @@ final class ExpressionParser {
 	}
 
 	private Expression unary() throws SyntaxError {
+		int at = start();
 		if (symbol("-") || symbol("−")) {
+			descend(at);
 			Expression operand = unary();
+			this.depth--;
 			return (operand instanceof Constant constant) ? new Constant(-constant.value())
 					: new Apply(Operation.NEGATE, List.of(operand));
 		}
 		if (symbol("+")) {
-			return unary();
+			descend(at);
+			Expression operand = unary();
+			this.depth--;
+			return operand;
 		}
 		return power();
 	}
 
 	private Expression power() throws SyntaxError {
 		Expression base = primary();
+		int at = start();
 		if (symbol("^")) {
 			// The exponent is a unary so that 2^-1 reads as 2^(-1), and ^ groups to the
 			// right.
-			return new Apply(Operation.POWER, List.of(base, unary()));
+			descend(at);
+			Expression exponent = unary();
+			this.depth--;
+			return new Apply(Operation.POWER, List.of(base, exponent));
 		}
 		return base;
 	}
@@ -180,8 +215,10 @@ final class ExpressionParser {
 			return number();
 		}
 		if (symbol("(")) {
+			descend(this.position - 1);
 			Expression inner = or();
 			expect(")");
+			this.depth--;
 			return inner;
 		}
 		if (isNameStart(c)) {
@@ -209,6 +246,7 @@ final class ExpressionParser {
 			throw error("unknown function '" + name + "'; the functions are min, max, exp, log, sqrt, abs and if");
 		}
 		symbol("(");
+		descend(start);
 		List<Expression> arguments = new ArrayList<>();
 		if (!symbol(")")) {
 			do {
@@ -217,6 +255,7 @@ final class ExpressionParser {
 			while (symbol(","));
 			expect(")");
 		}
+		this.depth--;
 		int expected = switch (operation) {
 			case MIN, MAX -> -1;
 			case IF -> 3;
@@ -259,6 +298,24 @@ final class ExpressionParser {
 			this.position = start;
 			throw error("'" + literal + "' is not a number");
 		}
+	}
+
+	/** Where the next token starts. */
+	private int start() {
+		skipSpaces();
+		return this.position;
+	}
+
+	/**
+	 * Enters one more level of nesting, or refuses it, naming where the level starts (a
+	 * 0-based index).
+	 */
+	private void descend(int at) throws SyntaxError {
+		if (this.depth >= this.maxDepth) {
+			throw new SyntaxError(at + 1, "the expression nests deeper than the limit of " + this.maxDepth + " levels",
+					true);
+		}
+		this.depth++;
 	}
 
 	private void expect(String symbol) throws SyntaxError {
@@ -309,7 +366,7 @@ final class ExpressionParser {
 
 	private SyntaxError error(String problem) {
 		skipSpaces();
-		return new SyntaxError(Math.min(this.position, this.text.length()) + 1, problem);
+		return new SyntaxError(Math.min(this.position, this.text.length()) + 1, problem, false);
 	}
 
 	private static boolean isNameStart(int c) {
@@ -327,10 +384,18 @@ final class ExpressionParser {
 
 		private final String problem;
 
-		SyntaxError(int position, String problem) {
+		private final boolean tooDeep;
+
+		SyntaxError(int position, String problem, boolean tooDeep) {
 			super(problem + " at position " + position);
 			this.position = position;
 			this.problem = problem;
+			this.tooDeep = tooDeep;
+		}
+
+		/** Whether the expression is refused for nesting deeper than the limit. */
+		boolean tooDeep() {
+			return this.tooDeep;
 		}
 
 		int position() {

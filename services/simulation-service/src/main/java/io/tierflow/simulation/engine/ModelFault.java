@@ -25,6 +25,9 @@ public record ModelFault(String subject, Kind kind, String message) {
 		/** An expression does not parse. */
 		SYNTAX_ERROR,
 
+		/** An expression nests deeper than {@link ModelLimits#maxExpressionDepth()}. */
+		TOO_DEEP,
+
 		/** An expression refers to a name that is neither an input nor an output. */
 		UNKNOWN_NAME,
 

@@ -107,7 +107,15 @@ public final class MonteCarloModel {
 
 		private final List<Output> outputs = new ArrayList<>();
 
+		private ModelLimits limits = ModelLimits.DEFAULTS;
+
 		private Builder() {
+		}
+
+		/** Bounds of the checks; {@link ModelLimits#DEFAULTS} unless set. */
+		public Builder limits(ModelLimits limits) {
+			this.limits = java.util.Objects.requireNonNull(limits);
+			return this;
 		}
 
 		public Builder input(String name, Distribution distribution) {
@@ -144,6 +152,15 @@ public final class MonteCarloModel {
 
 		private final List<ModelFault> faults = new ArrayList<>();
 
+		/** Faults found, listed or not. */
+		private int faultCount;
+
+		/** Suggestions made, by unknown name: the same typo costs one search. */
+		private final Map<String, String> suggestions = new HashMap<>();
+
+		/** Known names of at most this length, the longest that gets a suggestion. */
+		private static final int SUGGESTED_NAME_LENGTH = 64;
+
 		private final Map<String, Integer> inputIndexes = new HashMap<>();
 
 		private final Set<String> outputNames = new HashSet<>();
@@ -163,8 +180,8 @@ public final class MonteCarloModel {
 			parseOutputs();
 			List<String> order = orderOutputs();
 			List<RankCorrelation> rankCorrelations = checkCorrelations();
-			if (!this.faults.isEmpty()) {
-				throw new ModelException(this.faults);
+			if (this.faultCount > 0) {
+				throw new ModelException(this.faults, this.faultCount);
 			}
 			List<String> inputNames = this.model.inputs.stream().map(Input::name).toList();
 			List<String> outputNames = this.model.outputs.stream().map(Output::name).toList();
@@ -220,11 +237,12 @@ public final class MonteCarloModel {
 			for (Output output : this.model.outputs) {
 				Expression expression;
 				try {
-					expression = ExpressionParser.parse(output.expression());
+					expression = ExpressionParser.parse(output.expression(), this.model.limits.maxExpressionDepth());
 				}
 				catch (SyntaxError ex) {
-					fault(output.name(), Kind.SYNTAX_ERROR, "Output '" + output.name() + "': " + ex.problem()
-							+ " at position " + ex.position() + " of \"" + output.expression() + "\"");
+					fault(output.name(), ex.tooDeep() ? Kind.TOO_DEEP : Kind.SYNTAX_ERROR,
+							"Output '" + output.name() + "': " + ex.problem() + " at position " + ex.position() + " of "
+									+ excerpt(output.expression(), ex.position()));
 					continue;
 				}
 				boolean resolved = true;
@@ -234,6 +252,12 @@ public final class MonteCarloModel {
 					String name = reference.name();
 					if (!this.inputIndexes.containsKey(name) && !this.outputNames.contains(name)) {
 						resolved = false;
+						if (!listing()) {
+							// Counted only: its message (and the search for a suggestion)
+							// would not be shown.
+							this.faultCount++;
+							continue;
+						}
 						fault(output.name(), Kind.UNKNOWN_NAME,
 								"Output '" + output.name() + "' uses '" + name + "' at position " + reference.position()
 										+ ", which is neither an input nor an output" + suggestion(name));
@@ -245,13 +269,44 @@ public final class MonteCarloModel {
 			}
 		}
 
+		/**
+		 * The quoted expression, or for a long one the part around a 1-based position: a
+		 * fault message stays short whatever the expression's length.
+		 */
+		private static String excerpt(String expression, int position) {
+			int width = 60;
+			if (expression == null || expression.length() <= width) {
+				return "\"" + expression + "\"";
+			}
+			int start = Math.max(0, Math.min(position - 1 - width / 2, expression.length() - width));
+			int end = start + width;
+			return ((start > 0) ? "\"…" : "\"") + expression.substring(start, end)
+					+ ((end < expression.length()) ? "…\"" : "\"");
+		}
+
 		private String suggestion(String name) {
+			if (name.length() > SUGGESTED_NAME_LENGTH) {
+				return "";
+			}
+			return this.suggestions.computeIfAbsent(name, this::closestName);
+		}
+
+		/**
+		 * The known name closest to {@code name}, if close enough. Costs an edit distance
+		 * per known name: with the names' lengths bounded, a few milliseconds for a
+		 * thousand names, and done only for listed faults.
+		 */
+		private String closestName(String name) {
 			String best = null;
 			int bestDistance = Integer.MAX_VALUE;
 			Set<String> known = new LinkedHashSet<>(this.inputIndexes.keySet());
 			known.addAll(this.outputNames);
+			int threshold = Math.max(1, name.length() / 3);
 			for (String candidate : known) {
-				if (candidate == null) {
+				// The distance is at least the difference in length: most candidates are
+				// passed over without computing it.
+				if (candidate == null || candidate.length() > SUGGESTED_NAME_LENGTH
+						|| Math.abs(candidate.length() - name.length()) > threshold) {
 					continue;
 				}
 				int distance = editDistance(name.toLowerCase(java.util.Locale.ROOT),
@@ -261,8 +316,7 @@ public final class MonteCarloModel {
 					bestDistance = distance;
 				}
 			}
-			return (best != null && bestDistance <= Math.max(1, name.length() / 3)) ? " (did you mean '" + best + "'?)"
-					: "";
+			return (best != null && bestDistance <= threshold) ? " (did you mean '" + best + "'?)" : "";
 		}
 
 		/**
@@ -382,6 +436,15 @@ public final class MonteCarloModel {
 			int n = rho.length;
 			int[] group = new int[n];
 			java.util.Arrays.fill(group, -1);
+			// Which inputs a correlation links, looked up once per pair of inputs: a scan
+			// of the correlations there would make this cubic in the model's size.
+			boolean[][] linked = new boolean[n][n];
+			for (Correlation pair : pairs) {
+				int a = this.inputIndexes.get(pair.first());
+				int b = this.inputIndexes.get(pair.second());
+				linked[a][b] = true;
+				linked[b][a] = true;
+			}
 			List<RankCorrelation> groups = new ArrayList<>();
 			for (int start = 0; start < n; start++) {
 				if (group[start] >= 0) {
@@ -394,7 +457,7 @@ public final class MonteCarloModel {
 					int i = pending.remove(pending.size() - 1);
 					members.add(i);
 					for (int j = 0; j < n; j++) {
-						if (group[j] < 0 && (rho[i][j] != 0 || this.isPair(pairs, i, j))) {
+						if (group[j] < 0 && (rho[i][j] != 0 || linked[i][j])) {
 							group[j] = start;
 							pending.add(j);
 						}
@@ -432,20 +495,16 @@ public final class MonteCarloModel {
 			return groups;
 		}
 
-		private boolean isPair(java.util.Collection<Correlation> pairs, int i, int j) {
-			String a = this.model.inputs.get(i).name();
-			String b = this.model.inputs.get(j).name();
-			for (Correlation pair : pairs) {
-				if ((pair.first().equals(a) && pair.second().equals(b))
-						|| (pair.first().equals(b) && pair.second().equals(a))) {
-					return true;
-				}
-			}
-			return false;
+		/** Whether another fault would be listed, rather than only counted. */
+		private boolean listing() {
+			return this.faults.size() < this.model.limits.maxFaults();
 		}
 
 		private void fault(String subject, Kind kind, String message) {
-			this.faults.add(new ModelFault(subject, kind, message));
+			this.faultCount++;
+			if (listing()) {
+				this.faults.add(new ModelFault(subject, kind, message));
+			}
 		}
 
 		private static int editDistance(String a, String b) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import io.tierflow.simulation.definition.DefinitionLimits;
 import io.tierflow.simulation.definition.ModelDefinition;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
@@ -40,43 +41,60 @@ class ModelController {
 
 	private final ModelFiles files;
 
+	private final DefinitionLimits limits;
+
 	private final TransactionTemplate tx;
 
-	ModelController(ModelRepository models, ModelFiles files, PlatformTransactionManager transactionManager) {
+	ModelController(ModelRepository models, ModelFiles files, DefinitionLimits limits,
+			PlatformTransactionManager transactionManager) {
 		this.models = models;
 		this.files = files;
+		this.limits = limits;
 		this.tx = new TransactionTemplate(transactionManager);
 	}
 
 	@PostMapping
-	@Transactional
 	ResponseEntity<SimulationModel> create(@Valid @RequestBody NewModel model) {
+		check(model);
+		return store(model);
+	}
+
+	/**
+	 * Creates a model whose definition is a JSON file the tenant stored in file-service.
+	 * The file is read and checked before any transaction starts.
+	 */
+	@PostMapping("/from-file")
+	ResponseEntity<SimulationModel> createFromFile(@Valid @RequestBody FileModel body) {
+		JsonNode definition = this.files.definition(body.fileId());
+		NewModel model = new NewModel(body.name(), body.description(), definition);
+		check(model);
+		return store(model);
+	}
+
+	/**
+	 * Checks the definition on the request's thread, holding no connection: checking is
+	 * bounded by {@link DefinitionLimits} but is CPU work that a transaction need not
+	 * wait for.
+	 */
+	private void check(NewModel model) {
 		if (ModelDefinition.containsNul(model.definition())) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The definition must not contain NUL characters");
 		}
 		// A model may be saved before it is written (no definition yet); one that says
 		// something must be runnable.
 		if (!ModelDefinition.isEmpty(model.definition())) {
-			ModelDefinition.compile(model.definition());
+			ModelDefinition.compile(model.definition(), this.limits);
 		}
+	}
+
+	private ResponseEntity<SimulationModel> store(NewModel model) {
 		try {
-			SimulationModel created = this.models.insert(model);
+			SimulationModel created = this.tx.execute((s) -> this.models.insert(model));
 			return ResponseEntity.created(URI.create("/api/v1/models/" + created.id())).body(created);
 		}
 		catch (DuplicateKeyException ex) {
 			throw new ConflictException("A model named '" + model.name() + "' already exists");
 		}
-	}
-
-	/**
-	 * Creates a model whose definition is a JSON file the tenant stored in file-service.
-	 * The file is read before any transaction starts.
-	 */
-	@PostMapping("/from-file")
-	ResponseEntity<SimulationModel> createFromFile(@Valid @RequestBody FileModel body) {
-		JsonNode definition = this.files.definition(body.fileId());
-		NewModel model = new NewModel(body.name(), body.description(), definition);
-		return this.tx.execute((s) -> create(model));
 	}
 
 	/** A model to create from a stored file. */

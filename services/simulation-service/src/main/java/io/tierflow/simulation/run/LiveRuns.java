@@ -74,6 +74,8 @@ class LiveRuns implements DisposableBean {
 
 	private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
 
+	private final ProgressStreamSlots slots;
+
 	private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2,
 			daemons("simulation-progress-"));
 
@@ -85,6 +87,7 @@ class LiveRuns implements DisposableBean {
 		this.outcomes = outcomes;
 		this.runs = runs;
 		this.properties = properties;
+		this.slots = new ProgressStreamSlots(properties.progressStreams());
 		this.tx = new TransactionTemplate(transactionManager);
 		this.readTx = new TransactionTemplate(transactionManager);
 		this.readTx.setReadOnly(true);
@@ -136,20 +139,27 @@ class LiveRuns implements DisposableBean {
 	/**
 	 * A progress stream of a run of the current tenant: at once the {@code result} of a
 	 * finished run, otherwise {@code progress} events until it ends.
+	 * @throws org.springframework.web.ErrorResponseException 429 when the tenant or this
+	 * instance has as many streams open as {@link SimulationProperties.ProgressStreams}
+	 * allows
 	 */
 	SseEmitter watch(Run run) {
-		SseEmitter emitter = new SseEmitter(this.properties.progressTimeout().toMillis());
-		Watcher watcher = new Watcher(TenantContext.require(), run.id(), run.iterations(), emitter);
+		UUID tenant = TenantContext.require();
 		if (run.status().finished()) {
+			Watcher watcher = new Watcher(tenant, run.id(), run.iterations(),
+					new SseEmitter(this.properties.progressTimeout().toMillis()), null);
 			watcher.result(run);
 			return watcher.emitter;
 		}
-		emitter.onCompletion(() -> this.watchers.remove(watcher));
+		ProgressStreamSlots.Slot slot = this.slots.acquire(tenant);
+		SseEmitter emitter = new SseEmitter(this.properties.progressTimeout().toMillis());
+		Watcher watcher = new Watcher(tenant, run.id(), run.iterations(), emitter, slot);
+		emitter.onCompletion(() -> forget(watcher));
 		emitter.onTimeout(() -> {
-			this.watchers.remove(watcher);
+			forget(watcher);
 			emitter.complete();
 		});
-		emitter.onError((ex) -> this.watchers.remove(watcher));
+		emitter.onError((ex) -> forget(watcher));
 		this.watchers.add(watcher);
 		Computation computation = this.computing.get(run.id());
 		if (computation != null) {
@@ -157,6 +167,11 @@ class LiveRuns implements DisposableBean {
 			watcher.progress(computation.done.get(), computation.startNanos, System.nanoTime());
 		}
 		return emitter;
+	}
+
+	private void forget(Watcher watcher) {
+		this.watchers.remove(watcher);
+		watcher.release();
 	}
 
 	private void end(Computation computation, SimulationResult result, Throwable failure, int attempt) {
@@ -210,7 +225,7 @@ class LiveRuns implements DisposableBean {
 		long now = System.nanoTime();
 		for (Watcher watcher : this.watchers) {
 			if (watcher.ended) {
-				this.watchers.remove(watcher);
+				forget(watcher);
 				continue;
 			}
 			Computation computation = this.computing.get(watcher.runId);
@@ -286,6 +301,7 @@ class LiveRuns implements DisposableBean {
 		this.finisher.shutdownNow();
 		for (Watcher watcher : this.watchers) {
 			watcher.emitter.complete();
+			watcher.release();
 		}
 	}
 
@@ -340,17 +356,27 @@ class LiveRuns implements DisposableBean {
 
 		final SseEmitter emitter;
 
+		/** Its slot among the open streams; none for a stream that ends at once. */
+		final ProgressStreamSlots.Slot slot;
+
 		final long createdNanos = System.nanoTime();
 
 		volatile long lastRead = Long.MIN_VALUE / 2;
 
 		volatile boolean ended;
 
-		Watcher(UUID tenant, UUID runId, long iterations, SseEmitter emitter) {
+		Watcher(UUID tenant, UUID runId, long iterations, SseEmitter emitter, ProgressStreamSlots.Slot slot) {
 			this.tenant = tenant;
 			this.runId = runId;
 			this.iterations = iterations;
 			this.emitter = emitter;
+			this.slot = slot;
+		}
+
+		void release() {
+			if (this.slot != null) {
+				this.slot.release();
+			}
 		}
 
 		synchronized void progress(long done, long since, long now) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.tierflow.tenancy.placement.Tier;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,13 +23,15 @@ import org.springframework.validation.annotation.Validated;
  * @param staleAfter how long a RUNNING run may go without a heartbeat before the sweep
  * fails it as lost (its instance died); several heartbeat intervals
  * @param sweepInterval how often the stale-run sweep looks
+ * @param progressStreams how many progress streams may be open at once
  */
 @Validated
 @ConfigurationProperties("tierflow.simulation")
 public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 		@NotNull @DefaultValue("200ms") Duration progressInterval,
 		@NotNull @DefaultValue("1h") Duration progressTimeout, @NotNull @DefaultValue("5s") Duration heartbeatInterval,
-		@NotNull @DefaultValue("1m") Duration staleAfter, @NotNull @DefaultValue("30s") Duration sweepInterval) {
+		@NotNull @DefaultValue("1m") Duration staleAfter, @NotNull @DefaultValue("30s") Duration sweepInterval,
+		@Valid @NotNull @DefaultValue ProgressStreams progressStreams) {
 
 	public SimulationProperties {
 		if (progressInterval != null
@@ -47,6 +50,27 @@ public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 		if (sweepInterval != null && sweepInterval.compareTo(Duration.ofSeconds(1)) < 0) {
 			throw new IllegalArgumentException("tierflow.simulation.sweep-interval must be at least a second");
 		}
+	}
+
+	/**
+	 * Open progress streams ({@code /runs/{id}/progress}) allowed on one instance; one
+	 * more is a 429. Streams of runs that have ended (one event, then closed) do not
+	 * count.
+	 *
+	 * @param perTenant streams of one tenant (default 10)
+	 * @param perInstance streams of all tenants (default 200: each stream of a run
+	 * computed elsewhere reads the store once a second)
+	 */
+	public record ProgressStreams(@Min(1) @DefaultValue("10") int perTenant,
+			@Min(1) @DefaultValue("200") int perInstance) {
+
+		public ProgressStreams {
+			if (perTenant > perInstance) {
+				throw new IllegalArgumentException(
+						"tierflow.simulation.progress-streams.per-tenant must not exceed per-instance");
+			}
+		}
+
 	}
 
 	/**

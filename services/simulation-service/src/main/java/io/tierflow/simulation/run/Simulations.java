@@ -15,6 +15,7 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.seats.UserSeats;
 import io.tierflow.events.simulation.SimulationStarted;
+import io.tierflow.simulation.definition.DefinitionLimits;
 import io.tierflow.simulation.definition.ModelDefinition;
 import io.tierflow.simulation.engine.MonteCarloModel;
 import io.tierflow.simulation.model.ModelRepository;
@@ -58,11 +59,15 @@ class Simulations {
 
 	private final UserSeats seats;
 
+	private final DefinitionLimits limits;
+
 	private final Clock clock = Clock.systemUTC();
 
 	Simulations(RunRepository runs, ModelRepository models, LiveRuns live, Outbox outbox, TenantProvisioner placements,
-			SimulationProperties properties, PlatformTransactionManager transactionManager, UserSeats seats) {
+			SimulationProperties properties, PlatformTransactionManager transactionManager, UserSeats seats,
+			DefinitionLimits limits) {
 		this.runs = runs;
+		this.limits = limits;
 		this.seats = seats;
 		this.models = models;
 		this.live = live;
@@ -92,10 +97,13 @@ class Simulations {
 		}
 		long seed = (request.seed() != null) ? request.seed() : ThreadLocalRandom.current().nextLong(SEED_BOUND);
 		UUID id = UuidCreator.getTimeOrderedEpoch();
-		Admitted admitted = this.tx.execute((s) -> {
-			SimulationModel model = this.models.find(modelId)
-				.orElseThrow(() -> new NotFoundException("No model " + modelId));
-			MonteCarloModel compiled = ModelDefinition.compile(model.definition());
+		SimulationModel model = this.readTx.execute((s) -> this.models.find(modelId))
+			.orElseThrow(() -> new NotFoundException("No model " + modelId));
+		// Checked and compiled between transactions (models do not change once stored):
+		// the admission transaction holds the tenant's advisory lock, and no CPU work
+		// should lengthen it.
+		MonteCarloModel compiled = ModelDefinition.compile(model.definition(), this.limits);
+		Run admitted = this.tx.execute((s) -> {
 			this.runs.lockAdmission();
 			Instant now = this.clock.instant();
 			OffsetDateTime monthStart = OffsetDateTime.ofInstant(now, ZoneOffset.UTC)
@@ -115,10 +123,10 @@ class Simulations {
 			Run run = this.runs.insertRunning(id, modelId, iterations, seed, requestedBy);
 			this.outbox.append(Topics.SIMULATION, EventTypes.SIMULATION_STARTED, tenant, id.toString(),
 					new SimulationStarted(tenant, id, modelId, iterations, seed, requestedBy, run.startedAt()));
-			return new Admitted(run, compiled);
+			return run;
 		});
-		this.live.launch(admitted.run(), admitted.model());
-		return admitted.run();
+		this.live.launch(admitted, compiled);
+		return admitted;
 	}
 
 	/** The current tenant's run quota and what it has used of it. */
@@ -174,9 +182,6 @@ class Simulations {
 
 	private static NotFoundException notFound(UUID id) {
 		return new NotFoundException("No run " + id);
-	}
-
-	private record Admitted(Run run, MonteCarloModel model) {
 	}
 
 }

@@ -70,6 +70,47 @@ class ModelDefinitionTest {
 	}
 
 	@Test
+	void namesTheLimitAnOverLongExpressionExceeds() {
+		InvalidModelException ex = catchThrowableOfType(InvalidModelException.class, () -> ModelDefinition
+			.compile(json("{\"outputs\": [{\"name\": \"x\", \"expression\": \"" + "a+".repeat(5000) + "a\"}]}")));
+		assertThat(ex.faults()).singleElement()
+			.satisfies((fault) -> assertThat(fault.subject()).isEqualTo("outputs[0].expression"));
+		assertThat(ex.getBody().getDetail()).contains("maxExpressionLength (10000)");
+		assertThat(ex.getBody().getProperties()).containsEntry("limit", "maxExpressionLength")
+			.containsEntry("limitValue", 10_000L);
+	}
+
+	@Test
+	void namesTheDepthLimitAndThePositionOfADeepExpression() {
+		InvalidModelException ex = catchThrowableOfType(InvalidModelException.class,
+				() -> ModelDefinition.compile(json("{\"inputs\": [{\"name\": \"a\", \"distribution\": "
+						+ "{\"type\": \"fixed\", \"value\": 1}}], \"outputs\": [{\"name\": \"x\", \"expression\": \""
+						+ "(".repeat(1000) + "a" + ")".repeat(1000) + "\"}]}")));
+		assertThat(ex.faults()).extracting(DefinitionFault::kind).containsExactly("TOO_DEEP");
+		assertThat(ex.getBody().getDetail()).contains("maxExpressionDepth (64)").contains("at position 65");
+		assertThat(ex.getBody().getProperties()).containsEntry("limit", "maxExpressionDepth");
+	}
+
+	@Test
+	void boundsTheWholeDefinition() {
+		DefinitionLimits small = new DefinitionLimits(64, 100, 150, 3, 5, 2, 2);
+		InvalidModelException ex = catchThrowableOfType(InvalidModelException.class,
+				() -> ModelDefinition.compile(json("""
+						{"inputs": [{"name": "a", "distribution": {"type": "fixed", "value": 1}},
+						            {"name": "b", "distribution": {"type": "fixed", "value": 1}},
+						            {"name": "c", "distribution": {"type": "fixed", "value": 1}},
+						            {"name": "d", "distribution": {"type": "fixed", "value": 1}}],
+						 "outputs": [{"name": "x", "expression": "%s"}, {"name": "y", "expression": "%s"},
+						             {"name": "toolong", "expression": "1"}]}
+						""".formatted("1+".repeat(40) + "1", "1+".repeat(40) + "1")), small));
+		assertThat(ex.faults()).extracting(DefinitionFault::subject).containsExactly("inputs", "outputs[1].expression");
+		assertThat(ex.getBody().getProperties()).containsEntry("faultCount", 3)
+			.containsEntry("omittedFaults", 1)
+			.containsEntry("limit", "maxItems")
+			.containsEntry("limitValue", 3L);
+	}
+
+	@Test
 	void findsNulCharactersAnywhere() {
 		assertThat(ModelDefinition.containsNul(json("{\"a\": [{\"b\": \"x\\u0000\"}]}"))).isTrue();
 		assertThat(ModelDefinition.containsNul(json("{\"a\\u0000\": 1}"))).isTrue();

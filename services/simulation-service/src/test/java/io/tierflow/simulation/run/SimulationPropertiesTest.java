@@ -12,6 +12,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class SimulationPropertiesTest {
 
+	private static final SimulationProperties.ProgressStreams STREAMS = new SimulationProperties.ProgressStreams(10,
+			200);
+
 	@Test
 	void unsetLimitsKeepTheirTiersDefaults() {
 		Quotas quotas = new Quotas(new TierQuota(null, 5L, null, null), null, null);
@@ -29,11 +32,12 @@ class SimulationPropertiesTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> new TierQuota(null, -2L, null, null));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TierQuota(null, null, null, 0));
 		assertThatIllegalArgumentException().isThrownBy(() -> new TierQuota(null, null, -1L, null));
+		assertThatIllegalArgumentException().isThrownBy(() -> new SimulationProperties.ProgressStreams(20, 10));
 		Quotas quotas = new Quotas(null, null, null);
 		assertThatIllegalArgumentException().isThrownBy(() -> new SimulationProperties(quotas, Duration.ofSeconds(1),
-				Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(30)));
+				Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(30), STREAMS));
 		assertThatIllegalArgumentException().isThrownBy(() -> new SimulationProperties(quotas, Duration.ofMillis(200),
-				Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)));
+				Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), STREAMS));
 	}
 
 }
