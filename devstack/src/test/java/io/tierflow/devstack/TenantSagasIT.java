@@ -617,7 +617,8 @@ class TenantSagasIT {
 	/**
 	 * The catalog scan over every database of every service: the tenant's id only in
 	 * tenant-service's tombstone (the tenant row, its per-service erase reports), each
-	 * service's tombstone, and billing's retained invoices.
+	 * service's tombstone, billing's retained invoices, and tenant-service's audit trail
+	 * (the tenant's chain of records and its head: append-only legal records, ids only).
 	 */
 	private static void assertOnlyTombstoneAndInvoicesLeft(UUID tenant) {
 		List<String> databases = Devstack.SERVICES.stream().flatMap((s) -> Devstack.databases(s).stream()).toList();
@@ -628,8 +629,10 @@ class TenantSagasIT {
 						(t) -> t.startsWith("tenant.public.tenant.")
 								|| t.startsWith("tenant.public.tenant_service_placement.")
 								|| t.matches("(simulation|file|billing|analytics)\\.tierflow\\.tenant_erasure\\..*")
-								|| t.startsWith("billing.billing.retained_invoice"),
-						"a tombstone or a retained invoice");
+								|| t.startsWith("billing.billing.retained_invoice")
+								|| t.startsWith("tenant.public.audit_record.")
+								|| t.startsWith("tenant.public.audit_chain."),
+						"a tombstone, a retained invoice or an audit record");
 		});
 	}
 

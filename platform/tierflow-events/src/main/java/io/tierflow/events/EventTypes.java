@@ -81,6 +81,12 @@ public final class EventTypes {
 
 	public static final String INVOICE_FINALIZED = "tierflow.invoice.finalized.v1";
 
+	/**
+	 * An action was recorded in the audit trail, succeeded or refused (data
+	 * {@code AuditRecorded}, with the record's chain hash).
+	 */
+	public static final String AUDIT_RECORDED = "tierflow.audit.recorded.v1";
+
 	private EventTypes() {
 	}
 

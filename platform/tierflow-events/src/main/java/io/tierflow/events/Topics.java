@@ -24,6 +24,13 @@ public final class Topics {
 	/** Invoices. */
 	public static final String INVOICE = "tierflow.invoice";
 
+	/**
+	 * The audit trail of tenant-service: one event per audit record, keyed by the tenant
+	 * the action concerns (the nil UUID for platform actions), so each chain stays in
+	 * order.
+	 */
+	public static final String AUDIT = "tierflow.audit";
+
 	private Topics() {
 	}
 

@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.Audited;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,7 @@ class ExportController {
 	}
 
 	@PostMapping
+	@Audited(action = AuditActions.TENANT_EXPORT, target = "export", tenant = "id")
 	ResponseEntity<TenantExport> request(@PathVariable UUID id, Authentication auth) {
 		requireAdminOf(id, auth);
 		TenantExport export = this.exports.request(id, auth.getName());

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.Audited;
 import io.tierflow.tenant.tenant.Plan;
 import io.tierflow.tenant.tenant.Tenant;
 import jakarta.validation.ConstraintViolation;
@@ -59,6 +61,7 @@ class ImportController {
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_IMPORT, target = "import")
 	ResponseEntity<Tenant> fromExport(@Valid @RequestBody ImportRequest body, Authentication auth)
 			throws InvalidArchiveException {
 		if (body.exportId() == null) {
@@ -74,6 +77,7 @@ class ImportController {
 	 */
 	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_IMPORT, target = "import")
 	ResponseEntity<Tenant> fromUpload(MultipartHttpServletRequest request, Authentication auth)
 			throws InvalidArchiveException, IOException {
 		MultipartFile archive = request.getFile("archive");

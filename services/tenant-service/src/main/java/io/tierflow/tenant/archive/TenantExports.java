@@ -18,6 +18,9 @@ import io.tierflow.events.tenant.TenantExportRequested;
 import io.tierflow.events.tenant.TenantExported;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.AuditTarget;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.archive.TenantExport.PartStatus;
 import io.tierflow.tenant.archive.TenantExport.Status;
 import io.tierflow.tenant.tenant.TenantRegistry;
@@ -58,13 +61,16 @@ class TenantExports {
 
 	private final Outbox outbox;
 
+	private final AuditTrail audit;
+
 	TenantExports(ExportRepository exports, TenantRegistry tenants, ArchiveDirectory archives,
-			ArchiveProperties properties, Outbox outbox) {
+			ArchiveProperties properties, Outbox outbox, AuditTrail audit) {
 		this.exports = exports;
 		this.tenants = tenants;
 		this.archives = archives;
 		this.properties = properties;
 		this.outbox = outbox;
+		this.audit = audit;
 	}
 
 	/**
@@ -94,6 +100,7 @@ class TenantExports {
 		this.exports.insert(id, tenantId, requestedBy, this.tenants.services());
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_EXPORT_REQUESTED, tenantId, id.toString(),
 				new TenantExportRequested(tenantId, id));
+		this.audit.record(AuditActions.TENANT_EXPORT, AuditTarget.of("export", id), tenantId);
 		log.info("Tenant {}: export {} requested by {}", tenantId, id, requestedBy);
 		return view(this.exports.find(id).orElseThrow());
 	}

@@ -18,6 +18,9 @@ import io.tierflow.events.tenant.TenantImportRequested;
 import io.tierflow.events.tenant.TenantImported;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.AuditTarget;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.archive.TenantImport.PartStatus;
 import io.tierflow.tenant.archive.TenantImport.Status;
 import io.tierflow.tenant.tenant.Plan;
@@ -74,9 +77,11 @@ class TenantImports {
 
 	private final TransactionTemplate tx;
 
+	private final AuditTrail audit;
+
 	TenantImports(ImportRepository imports, ExportRepository exports, TenantRegistry tenants,
 			TenantOffboarding offboarding, ArchiveDirectory archives, ArchiveProperties properties, Outbox outbox,
-			JsonMapper json, PlatformTransactionManager transactions) {
+			JsonMapper json, PlatformTransactionManager transactions, AuditTrail audit) {
 		this.imports = imports;
 		this.exports = exports;
 		this.tenants = tenants;
@@ -87,6 +92,7 @@ class TenantImports {
 		this.json = json;
 		this.verifier = new PartVerifier(json);
 		this.tx = new TransactionTemplate(transactions);
+		this.audit = audit;
 	}
 
 	/**
@@ -184,6 +190,10 @@ class TenantImports {
 			this.outbox.append(Topics.TENANT, EventTypes.TENANT_IMPORT_REQUESTED, tenant.id(), id.toString(),
 					new TenantImportRequested(tenant.id(), id, archiveId, sourceTenantId, request.plan().tier(),
 							request.region()));
+			// The new tenant's chain; the archive's tenant is not named, so that its
+			// erase
+			// leaves no trace of it here.
+			this.audit.record(AuditActions.TENANT_IMPORT, AuditTarget.of("import", id), tenant.id());
 			log.info("Tenant {}: import {} of archive {} (tenant {}) requested by {}, on {} in {}", tenant.id(), id,
 					archiveId, sourceTenantId, requestedBy, request.plan().tier(), request.region());
 			return new Started(id, tenant);

@@ -8,6 +8,7 @@ import java.util.UUID;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.tenant.TenantErased;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.tenant.ErasureCertificate.OwnErasure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * tenant-service go too (users, notifications, tier changes, exports and imports with
  * their archives, inbox and outbox), and its row becomes the tombstone: ERASED, name and
  * slug scrubbed, with tenant-service's own counts.
+ * <p>
+ * The tenant's audit records stay, and are counted as kept: they are records of what was
+ * done, kept like invoices, append-only and chained, and hold ids only (the tenant's, its
+ * users' and operators' subject ids), no name or e-mail address, which go with the
+ * tenant's rows.
  * <p>
  * Replies are not recorded in the inbox, since the tenant's inbox rows must be gone after
  * the erase. A service may answer more than once, always with the same report: the first
@@ -44,15 +50,18 @@ class ErasureSaga {
 
 	private final JsonMapper json;
 
+	private final AuditTrail audit;
+
 	private final TransactionTemplate tx;
 
 	ErasureSaga(TenantRepository tenants, OffboardingRepository offboarding, SagaProperties saga,
-			TenantArchives archives, JsonMapper json, PlatformTransactionManager transactions) {
+			TenantArchives archives, JsonMapper json, AuditTrail audit, PlatformTransactionManager transactions) {
 		this.tenants = tenants;
 		this.offboarding = offboarding;
 		this.saga = saga;
 		this.archives = archives;
 		this.json = json;
+		this.audit = audit;
 		this.tx = new TransactionTemplate(transactions);
 	}
 
@@ -100,7 +109,9 @@ class ErasureSaga {
 		if (this.offboarding.erasedServices(id).containsAll(this.saga.services())) {
 			Map<String, Long> deleted = new LinkedHashMap<>(this.archives.erase(id));
 			deleted.putAll(this.offboarding.deleteOwnRows(id));
-			this.offboarding.tombstone(id, new OwnErasure(deleted, this.offboarding.kept(id)));
+			Map<String, Long> kept = new LinkedHashMap<>(this.offboarding.kept(id));
+			kept.put("audit_record", this.audit.recordsOf(id));
+			this.offboarding.tombstone(id, new OwnErasure(deleted, kept));
 			log.info("Tenant {} is ERASED in every service; removed in tenant-service: {}", id, deleted);
 		}
 	}

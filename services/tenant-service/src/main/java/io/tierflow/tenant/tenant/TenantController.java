@@ -7,6 +7,8 @@ import java.util.UUID;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenancy.web.Page;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.Audited;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -46,6 +48,7 @@ class TenantController {
 
 	@PostMapping
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_CREATE, target = "tenant")
 	ResponseEntity<Tenant> create(@Valid @RequestBody NewTenant body) {
 		Tenant tenant = this.registry.create(body.name(), body.slug(), body.plan(), body.region());
 		return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(tenant);
@@ -66,12 +69,14 @@ class TenantController {
 
 	@PostMapping("/{id}/suspend")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_SUSPEND, target = "tenant", targetId = "id", tenant = "id")
 	Tenant suspend(@PathVariable UUID id, @Valid @RequestBody(required = false) Suspension body) {
 		return this.registry.suspend(id, (body != null) ? body.reason() : null);
 	}
 
 	@PostMapping("/{id}/reactivate")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_REACTIVATE, target = "tenant", targetId = "id", tenant = "id")
 	Tenant reactivate(@PathVariable UUID id) {
 		return this.registry.reactivate(id);
 	}
@@ -82,6 +87,7 @@ class TenantController {
 	 */
 	@PostMapping("/{id}/retry-provisioning")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_RETRY_PROVISIONING, target = "tenant", targetId = "id", tenant = "id")
 	ResponseEntity<Tenant> retryProvisioning(@PathVariable UUID id) {
 		Tenant tenant = this.registry.retryProvisioning(id);
 		return (tenant.status() == TenantStatus.PROVISIONING) ? ResponseEntity.accepted().body(tenant)
@@ -94,6 +100,7 @@ class TenantController {
 	 */
 	@PostMapping("/{id}/tier-change")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_CHANGE_TIER, target = "tier_change", tenant = "id")
 	ResponseEntity<Tenant> changeTier(@PathVariable UUID id, @Valid @RequestBody TierChangeRequest body,
 			Authentication auth) {
 		Tenant tenant = this.registry.requestTierChange(id, body.plan(), auth.getName());
@@ -103,6 +110,7 @@ class TenantController {
 
 	@PostMapping("/{id}/rebalance")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_REBALANCE, target = "tier_change", tenant = "id")
 	ResponseEntity<Tenant> rebalance(@PathVariable UUID id, @Valid @RequestBody(required = false) Rebalance body,
 			Authentication auth) {
 		return ResponseEntity.accepted()
@@ -122,12 +130,14 @@ class TenantController {
 	 */
 	@DeleteMapping("/{id}")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_DELETE, target = "tenant", targetId = "id", tenant = "id")
 	ResponseEntity<Tenant> delete(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean immediate) {
 		return ResponseEntity.accepted().body(this.offboarding.requestDeletion(id, immediate));
 	}
 
 	@PostMapping("/{id}/restore-deletion")
 	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@Audited(action = AuditActions.TENANT_RESTORE_DELETION, target = "tenant", targetId = "id", tenant = "id")
 	Tenant restoreDeletion(@PathVariable UUID id) {
 		return this.offboarding.restoreDeletion(id);
 	}

@@ -12,6 +12,9 @@ import io.tierflow.events.tenant.TenantEraseRequested;
 import io.tierflow.events.tenant.TenantStatusChanged;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.AuditTarget;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.tenant.OffboardingRepository.Due;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +50,11 @@ public class TenantOffboarding {
 
 	private final TenantRegistry registry;
 
+	private final AuditTrail audit;
+
 	TenantOffboarding(TenantRepository tenants, OffboardingRepository offboarding, TierChangeRepository changes,
-			Outbox outbox, SagaProperties saga, OffboardingProperties properties, TenantRegistry registry) {
+			Outbox outbox, SagaProperties saga, OffboardingProperties properties, TenantRegistry registry,
+			AuditTrail audit) {
 		this.tenants = tenants;
 		this.offboarding = offboarding;
 		this.changes = changes;
@@ -56,6 +62,7 @@ public class TenantOffboarding {
 		this.saga = saga;
 		this.properties = properties;
 		this.registry = registry;
+		this.audit = audit;
 	}
 
 	/**
@@ -84,6 +91,7 @@ public class TenantOffboarding {
 		OffsetDateTime requestedAt = this.offboarding.markDeleted(id, status, grace);
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_DELETED, id, id.toString(),
 				new TenantStatusChanged(id, status.name()));
+		this.audit.record(AuditActions.TENANT_DELETE, AuditTarget.tenant(id), id);
 		if (immediate) {
 			beginErase(id, requestedAt);
 		}
@@ -102,6 +110,7 @@ public class TenantOffboarding {
 		this.offboarding.restore(id);
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_REACTIVATED, id, id.toString(),
 				new TenantStatusChanged(id, TenantStatus.ACTIVE.name()));
+		this.audit.record(AuditActions.TENANT_RESTORE_DELETION, AuditTarget.tenant(id), id);
 		log.info("Tenant {} restored from deletion", id);
 		return this.registry.get(id);
 	}
@@ -162,6 +171,7 @@ public class TenantOffboarding {
 		this.offboarding.beginErase(id, this.saga.services());
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_ERASE_REQUESTED, id, id.toString(),
 				new TenantEraseRequested(id, requestedAt));
+		this.audit.record(AuditActions.TENANT_ERASE, AuditTarget.tenant(id), id);
 	}
 
 	private TenantRepository.Row lock(UUID id) {

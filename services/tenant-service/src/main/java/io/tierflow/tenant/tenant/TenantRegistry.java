@@ -15,6 +15,9 @@ import io.tierflow.events.tenant.TierChanged;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.AuditTarget;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.tenant.TierChange.Kind;
 import io.tierflow.tenant.tenant.TierChange.Status;
 import org.slf4j.Logger;
@@ -42,11 +45,15 @@ public class TenantRegistry {
 
 	private final SagaProperties saga;
 
-	TenantRegistry(TenantRepository tenants, TierChangeRepository changes, Outbox outbox, SagaProperties saga) {
+	private final AuditTrail audit;
+
+	TenantRegistry(TenantRepository tenants, TierChangeRepository changes, Outbox outbox, SagaProperties saga,
+			AuditTrail audit) {
 		this.tenants = tenants;
 		this.changes = changes;
 		this.outbox = outbox;
 		this.saga = saga;
+		this.audit = audit;
 	}
 
 	@Transactional
@@ -63,6 +70,7 @@ public class TenantRegistry {
 		}
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_CREATED, id, id.toString(),
 				new TenantCreated(id, name, slug, plan.name(), plan.tier(), region));
+		this.audit.record(AuditActions.TENANT_CREATE, AuditTarget.tenant(id), id);
 		return get(id);
 	}
 
@@ -86,6 +94,7 @@ public class TenantRegistry {
 		this.tenants.updateStatus(id, TenantStatus.SUSPENDED, reason);
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_SUSPENDED, id, id.toString(),
 				new TenantStatusChanged(id, TenantStatus.SUSPENDED.name()));
+		this.audit.record(AuditActions.TENANT_SUSPEND, AuditTarget.tenant(id), id);
 		return get(id);
 	}
 
@@ -99,6 +108,7 @@ public class TenantRegistry {
 		this.tenants.updateStatus(id, TenantStatus.ACTIVE, null);
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_REACTIVATED, id, id.toString(),
 				new TenantStatusChanged(id, TenantStatus.ACTIVE.name()));
+		this.audit.record(AuditActions.TENANT_REACTIVATE, AuditTarget.tenant(id), id);
 		return get(id);
 	}
 
@@ -123,6 +133,7 @@ public class TenantRegistry {
 			this.changes.insert(change, id, Kind.TIER_CHANGE, from, to, Status.COMPLETED, List.of(), requestedBy);
 			this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGED, id, change.toString(),
 					new TierChanged(id, change, from.name(), to.name(), from.tier(), to.tier(), false, null));
+			this.audit.record(AuditActions.TENANT_CHANGE_TIER, AuditTarget.of("tier_change", change), id);
 			return get(id);
 		}
 		List<String> services = this.saga.services();
@@ -131,6 +142,7 @@ public class TenantRegistry {
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGE_REQUESTED, id, change.toString(),
 				new TierChangeRequested(id, change, from.name(), to.name(), from.tier(), to.tier(), false, services,
 						false));
+		this.audit.record(AuditActions.TENANT_CHANGE_TIER, AuditTarget.of("tier_change", change), id);
 		return get(id);
 	}
 
@@ -155,6 +167,7 @@ public class TenantRegistry {
 		this.outbox.append(Topics.TENANT, EventTypes.TENANT_TIER_CHANGE_REQUESTED, id, change.toString(),
 				new TierChangeRequested(id, change, plan.name(), plan.name(), plan.tier(), plan.tier(), true, moving,
 						false));
+		this.audit.record(AuditActions.TENANT_REBALANCE, AuditTarget.of("tier_change", change), id);
 		return get(id);
 	}
 
@@ -219,6 +232,7 @@ public class TenantRegistry {
 					"Only a FAILED tenant can be provisioned again; tenant " + id + " is " + row.status());
 		}
 		this.tenants.resetUnreadyPlacements(id);
+		this.audit.record(AuditActions.TENANT_RETRY_PROVISIONING, AuditTarget.tenant(id), id);
 		if (this.tenants.readyInAll(id, this.saga.services())) {
 			this.tenants.updateStatus(id, TenantStatus.ACTIVE, null);
 			log.info("Tenant {} is ACTIVE: every service had placed it", id);

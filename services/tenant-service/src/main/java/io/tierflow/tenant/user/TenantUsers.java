@@ -14,6 +14,9 @@ import io.tierflow.events.tenant.UserDeleted;
 import io.tierflow.events.tenant.UserRoleChanged;
 import io.tierflow.tenancy.web.ConflictException;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.AuditTarget;
+import io.tierflow.tenant.audit.AuditTrail;
 import io.tierflow.tenant.notification.UserNotifications;
 import io.tierflow.tenant.tenant.Plan;
 import io.tierflow.tenant.tenant.TenantRegistry;
@@ -38,11 +41,15 @@ class TenantUsers {
 
 	private final Outbox outbox;
 
-	TenantUsers(UserRepository users, TenantRegistry tenants, UserNotifications notifications, Outbox outbox) {
+	private final AuditTrail audit;
+
+	TenantUsers(UserRepository users, TenantRegistry tenants, UserNotifications notifications, Outbox outbox,
+			AuditTrail audit) {
 		this.users = users;
 		this.tenants = tenants;
 		this.notifications = notifications;
 		this.outbox = outbox;
+		this.audit = audit;
 	}
 
 	/**
@@ -71,6 +78,7 @@ class TenantUsers {
 		User user = new User(id, tenantId, address, name, role, created);
 		this.outbox.append(Topics.USER, EventTypes.USER_CREATED, tenantId, id.toString(),
 				new UserCreated(tenantId, id, address, name, role.name()));
+		this.audit.record(AuditActions.USER_CREATE, AuditTarget.of("user", id), tenantId);
 		return user;
 	}
 
@@ -82,6 +90,8 @@ class TenantUsers {
 	User changeRole(UUID tenantId, UUID userId, UserRole role) {
 		this.tenants.requireUsersChangeable(tenantId);
 		User user = this.users.findForUpdate(tenantId, userId).orElseThrow(() -> noUser(tenantId, userId));
+		// Recorded even when the role stays: the request was made and granted.
+		this.audit.record(AuditActions.USER_CHANGE_ROLE, AuditTarget.of("user", userId), tenantId);
 		if (user.role() == role) {
 			return user;
 		}
@@ -104,6 +114,7 @@ class TenantUsers {
 		this.notifications.removeAllOf(tenantId, userId);
 		this.outbox.append(Topics.USER, EventTypes.USER_DELETED, tenantId, userId.toString(),
 				new UserDeleted(tenantId, userId));
+		this.audit.record(AuditActions.USER_DELETE, AuditTarget.of("user", userId), tenantId);
 	}
 
 	@Transactional(readOnly = true)

@@ -6,6 +6,8 @@ import java.util.UUID;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenancy.web.Page;
+import io.tierflow.tenant.audit.AuditActions;
+import io.tierflow.tenant.audit.Audited;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
@@ -44,6 +46,7 @@ class UserController {
 	}
 
 	@PostMapping
+	@Audited(action = AuditActions.USER_CREATE, target = "user", tenant = "tenantId")
 	ResponseEntity<User> create(@PathVariable UUID tenantId, @Valid @RequestBody NewUser body, Authentication auth) {
 		requireAccess(tenantId, auth, true);
 		User user = this.users.create(tenantId, body.email(), body.name(), body.role());
@@ -58,6 +61,7 @@ class UserController {
 	}
 
 	@PatchMapping("/{userId}")
+	@Audited(action = AuditActions.USER_CHANGE_ROLE, target = "user", targetId = "userId", tenant = "tenantId")
 	User update(@PathVariable UUID tenantId, @PathVariable UUID userId, @Valid @RequestBody UserUpdate body,
 			Authentication auth) {
 		requireAccess(tenantId, auth, true);
@@ -65,6 +69,7 @@ class UserController {
 	}
 
 	@DeleteMapping("/{userId}")
+	@Audited(action = AuditActions.USER_DELETE, target = "user", targetId = "userId", tenant = "tenantId")
 	ResponseEntity<Void> delete(@PathVariable UUID tenantId, @PathVariable UUID userId, Authentication auth) {
 		requireAccess(tenantId, auth, true);
 		this.users.delete(tenantId, userId);
