@@ -1,0 +1,224 @@
+package io.tierflow.gateway;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.sun.net.httpserver.HttpServer;
+import io.tierflow.servicetest.ServiceTestInfrastructure;
+import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two gateway instances on one PostgreSQL, in front of two instances of a service: each
+ * API path is routed to its service and balanced over its instances with the caller's
+ * token, a request without a valid token is refused at the gateway, and each tenant's
+ * rate is limited by its tier from one bucket both instances draw from.
+ */
+class GatewayIT {
+
+	private static final String DATABASE = "gateway_it";
+
+	/** A tenant with a limit of its own. */
+	private static final UUID OVERRIDDEN = UUID.randomUUID();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private static final List<HttpServer> backends = new ArrayList<>();
+
+	private static final Map<String, String> lastAuthorization = new HashMap<>();
+
+	private static ConfigurableApplicationContext first;
+
+	private static ConfigurableApplicationContext second;
+
+	@BeforeAll
+	static void start() throws Exception {
+		PostgresServer pg = TestPostgres.get();
+		pg.dropDatabase(DATABASE);
+		pg.createDatabase(DATABASE);
+		String a = backend("A");
+		String b = backend("B");
+		first = gateway(pg, a, b);
+		second = gateway(pg, a, b);
+	}
+
+	@AfterAll
+	static void stop() {
+		first.close();
+		second.close();
+		backends.forEach((s) -> s.stop(0));
+		TestPostgres.get().dropDatabase(DATABASE);
+	}
+
+	@Test
+	void routesEachPathToItsServiceBalancedOverItsInstancesWithTheCallersToken() throws Exception {
+		String token = token(UUID.randomUUID(), "ENTERPRISE");
+		Set<String> instances = new HashSet<>();
+		for (int i = 0; i < 12; i++) {
+			HttpResponse<String> response = get(first, "/api/v1/models", token);
+			assertThat(response.statusCode()).isEqualTo(200);
+			instances.add(response.body());
+		}
+		assertThat(instances).containsExactlyInAnyOrder("A /api/v1/models", "B /api/v1/models");
+		assertThat(lastAuthorization).containsValue("Bearer " + token);
+	}
+
+	@Test
+	void refusesRequestsWithoutAValidTokenBeforeTheyReachAService() throws Exception {
+		HttpResponse<String> none = get(first, "/api/v1/models", null);
+		assertThat(none.statusCode()).isEqualTo(401);
+		assertThat(none.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		Map<String, Object> claims = claims(UUID.randomUUID(), "ENTERPRISE");
+		claims.put("aud", List.of("another-api"));
+		assertThat(get(first, "/api/v1/models", ServiceTestInfrastructure.TOKENS.sign(claims)).statusCode())
+			.isEqualTo(401);
+	}
+
+	@Test
+	void limitsATenantByItsTierFromOneBucketAcrossInstances() throws Exception {
+		// SHARED here: 1 request per second, bursts of 20. Were each instance to keep
+		// its own bucket, 40 would pass at once.
+		String token = token(UUID.randomUUID(), "SHARED");
+		int passed = 0;
+		HttpResponse<String> refused = null;
+		Instant start = Instant.now();
+		for (int i = 0; i < 60; i++) {
+			HttpResponse<String> response = get((i % 2 == 0) ? first : second, "/api/v1/models", token);
+			assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("20");
+			assertThat(response.headers().firstValue("RateLimit-Remaining")).isPresent();
+			if (response.statusCode() == 200) {
+				passed++;
+			}
+			else {
+				assertThat(response.statusCode()).isEqualTo(429);
+				refused = response;
+			}
+		}
+		double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+		// The burst, what refilled meanwhile, and one unsettled request per instance.
+		assertThat(passed).isGreaterThanOrEqualTo(20).isLessThanOrEqualTo(20 + (int) Math.ceil(seconds) + 2);
+		assertThat(refused).isNotNull();
+		assertThat(refused.headers().firstValue("Retry-After"))
+			.hasValueSatisfying((s) -> assertThat(Long.parseLong(s)).isPositive());
+		assertThat(refused.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(refused.body()).contains("1 requests per second with bursts of 20");
+	}
+
+	@Test
+	void aTierOrATenantOverrideSetsTheLimit() throws Exception {
+		assertThat(get(first, "/api/v1/models", token(UUID.randomUUID(), "DEDICATED")).headers()
+			.firstValue("RateLimit-Limit")).hasValue("100");
+		assertThat(get(first, "/api/v1/models", token(UUID.randomUUID(), null)).headers().firstValue("RateLimit-Limit"))
+			.hasValue("20");
+		assertThat(get(first, "/api/v1/models", token(OVERRIDDEN, "SHARED")).headers().firstValue("RateLimit-Limit"))
+			.hasValue("7");
+	}
+
+	@Test
+	void aTenantOverItsLimitDoesNotSlowAnother() throws Exception {
+		String noisy = token(UUID.randomUUID(), "SHARED");
+		for (int i = 0; i < 50; i++) {
+			get(first, "/api/v1/models", noisy);
+		}
+		assertThat(get(first, "/api/v1/models", noisy).statusCode()).isEqualTo(429);
+		assertThat(get(first, "/api/v1/models", token(UUID.randomUUID(), "SHARED")).statusCode()).isEqualTo(200);
+	}
+
+	private static String token(UUID tenant, String tier) {
+		return ServiceTestInfrastructure.TOKENS.sign(claims(tenant, tier));
+	}
+
+	private static Map<String, Object> claims(UUID tenant, String tier) {
+		Instant now = Instant.now();
+		Map<String, Object> claims = new HashMap<>();
+		claims.put("iss", ServiceTestInfrastructure.TOKENS.issuer());
+		claims.put("aud", List.of(ServiceTestInfrastructure.TOKENS.audience()));
+		claims.put("sub", "user-" + tenant);
+		claims.put("iat", now);
+		claims.put("exp", now.plusSeconds(600));
+		claims.put("tenant_id", tenant.toString());
+		claims.put("roles", List.of("USER"));
+		if (tier != null) {
+			claims.put("tier", tier);
+		}
+		return claims;
+	}
+
+	private static HttpResponse<String> get(ConfigurableApplicationContext gateway, String path, String token)
+			throws Exception {
+		int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(30));
+		if (token != null) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** An instance of a service: answers its name and the path it was asked for. */
+	private static String backend(String name) throws Exception {
+		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		server.createContext("/", (exchange) -> {
+			synchronized (lastAuthorization) {
+				lastAuthorization.put(name, exchange.getRequestHeaders().getFirst("Authorization"));
+			}
+			byte[] body = (name + " " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		server.start();
+		backends.add(server);
+		return "http://127.0.0.1:" + server.getAddress().getPort();
+	}
+
+	private static ConfigurableApplicationContext gateway(PostgresServer pg, String a, String b) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("spring.datasource.url", pg.jdbcUrl(DATABASE));
+		properties.put("spring.datasource.username", pg.adminUser());
+		properties.put("spring.datasource.password", pg.adminPassword());
+		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[0].uri", a);
+		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[1].uri", b);
+		properties.put("tierflow.security.issuer", ServiceTestInfrastructure.TOKENS.issuer());
+		properties.put("tierflow.security.jwk-set-uri", ServiceTestInfrastructure.jwksUri());
+		properties.put("tierflow.gateway.rate-limits.tiers.SHARED.requests-per-second", "1");
+		properties.put("tierflow.gateway.rate-limits.tiers.SHARED.burst", "20");
+		properties.put("tierflow.gateway.rate-limits.tiers.DEDICATED.burst", "100");
+		properties.put("tierflow.gateway.rate-limits.tenants." + OVERRIDDEN + ".requests-per-second", "7");
+		properties.put("tierflow.gateway.rate-limits.tenants." + OVERRIDDEN + ".burst", "7");
+		properties.put("tierflow.gateway.rate-limits.max-unsynced", "1");
+		// As arguments: they win over application.yml, as an operator's would.
+		return new SpringApplicationBuilder(GatewayApplication.class).run(properties.entrySet()
+			.stream()
+			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
+			.toArray(String[]::new));
+	}
+
+}
