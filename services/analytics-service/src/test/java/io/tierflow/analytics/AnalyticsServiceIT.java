@@ -5,7 +5,9 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.EventTypes;
+import io.tierflow.events.ForeignTenantEvents;
 import io.tierflow.events.Topics;
 import io.tierflow.events.file.FileDeleted;
 import io.tierflow.events.file.FileUploaded;
@@ -64,6 +66,9 @@ class AnalyticsServiceIT {
 
 	@Autowired
 	TenantProvisioner provisioner;
+
+	@Autowired
+	MeterRegistry meters;
 
 	ApiClient api;
 
@@ -332,6 +337,56 @@ class AnalyticsServiceIT {
 		assertThat(withSuspended.get("unreadable").valueStream().map(JsonNode::asString)).doesNotContain(b.toString());
 		assertThat(withSuspended.get("tenants").findValuesAsString("tenantId")).contains(a.toString())
 			.doesNotContain(b.toString());
+	}
+
+	@Test
+	void refusesAUsageEventWhoseDataNamesAnotherTenant() {
+		UUID a = provision(Tier.SHARED);
+		UUID b = provision(Tier.SHARED);
+		OffsetDateTime at = OffsetDateTime.parse("2026-04-06T10:00:00Z");
+		String range = DAILY + "?from=2026-04-01&to=2026-04-30";
+		double refusedBefore = refused();
+		try (TestEvents.Reader dead = TestEvents.read(Topics.deadLetter("analytics"))) {
+			// Recorded for A, its data claiming B: on two topics of the binding.
+			String forged = UUID.randomUUID().toString();
+			publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, a, forged,
+					new SimulationCompleted(b, UUID.randomUUID(), UUID.randomUUID(), 7, 70, 1, "mallory", at));
+			String forgedUpload = UUID.randomUUID().toString();
+			publish(Topics.FILE, EventTypes.FILE_UPLOADED, a, forgedUpload,
+					new FileUploaded(b, UUID.randomUUID(), "b.csv", "text/csv", 512, "00", "mallory", at));
+			// Right after, on the same partitions (keyed by A): A's own events count.
+			publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, a, UUID.randomUUID().toString(),
+					new SimulationCompleted(a, UUID.randomUUID(), UUID.randomUUID(), 3, 30, 1, "alice", at));
+			publish(Topics.FILE, EventTypes.FILE_UPLOADED, a, UUID.randomUUID().toString(),
+					new FileUploaded(a, UUID.randomUUID(), "a.csv", "text/csv", 64, "00", "alice", at));
+
+			String tokenA = token(a, "USER");
+			await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+				JsonNode total = JSON.readTree(this.api.get(range, tokenA).body()).get("total");
+				assertThat(total.get("iterations").asLong()).isEqualTo(3);
+				assertThat(total.get("bytesUploaded").asLong()).isEqualTo(64);
+			});
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(
+						() -> assertThat(dead.poll()).extracting((e) -> e.getId()).contains(forged, forgedUpload));
+		}
+		assertThat(refused() - refusedBefore).isEqualTo(2);
+		// Nothing of the forged events was counted, for A or for B.
+		JsonNode totalA = JSON.readTree(this.api.get(range, token(a, "USER")).body()).get("total");
+		assertThat(totalA.get("runsCompleted").asLong()).isEqualTo(1);
+		assertThat(totalA.get("cpuMillis").asLong()).isEqualTo(30);
+		assertThat(totalA.get("filesUploaded").asLong()).isEqualTo(1);
+		JsonNode totalB = JSON.readTree(this.api.get(range, token(b, "USER")).body()).get("total");
+		assertThat(totalB.get("iterations").asLong()).isZero();
+		assertThat(totalB.get("bytesUploaded").asLong()).isZero();
+	}
+
+	private double refused() {
+		return this.meters.get(ForeignTenantEvents.METER)
+			.tag("reason", "tenant_mismatch")
+			.tag("consumer", "analytics.usage")
+			.counter()
+			.count();
 	}
 
 	@Test

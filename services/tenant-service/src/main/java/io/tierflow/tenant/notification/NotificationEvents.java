@@ -3,8 +3,10 @@ package io.tierflow.tenant.notification;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
+import io.tierflow.events.ForeignTenantEvents;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.simulation.SimulationCompleted;
@@ -16,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -27,13 +30,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * deletion found, and a welcome written after it from a user.created still queued ahead
  * of the user.deleted on the topic. Each event is applied once (the inbox records it in
  * the same transaction). The events of a tenant whose erase has started are dropped
- * before they reach the inbox. Bound as the Spring Cloud Stream function
- * {@code notifications}.
+ * before they reach the inbox; an event whose data names another tenant than its record
+ * is refused before it writes anything ({@link ForeignTenantEvents}) and goes to the
+ * dead-letter topic. Bound as the Spring Cloud Stream function {@code notifications}.
  */
 @Component("notifications")
 class NotificationEvents implements Consumer<Message<byte[]>> {
 
 	static final String CONSUMER = "tenant-service.notifications";
+
+	static final String BINDING = "notifications-in-0";
 
 	/** The events that may notify someone or forget someone; the others pass by. */
 	private static final Set<String> HANDLED = Set.of(EventTypes.USER_CREATED, EventTypes.USER_DELETED,
@@ -51,13 +57,16 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 
 	private final TransactionTemplate tx;
 
+	private final ForeignTenantEvents foreign;
+
 	NotificationEvents(NotificationRepository notifications, EventInbox inbox, JsonMapper json, ErasedTenants erased,
-			PlatformTransactionManager transactions) {
+			PlatformTransactionManager transactions, ObjectProvider<MeterRegistry> meters) {
 		this.notifications = notifications;
 		this.inbox = inbox;
 		this.json = json;
 		this.erased = erased;
 		this.tx = new TransactionTemplate(transactions);
+		this.foreign = new ForeignTenantEvents(CONSUMER, BINDING, meters.getIfAvailable());
 	}
 
 	@Override
@@ -76,15 +85,21 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 		});
 	}
 
+	/**
+	 * Applies the event. Each case checks the data's tenant before it writes: a refusal
+	 * rolls back the transaction, which has only read so far.
+	 */
 	private void apply(DomainEvent event) {
 		switch (event.type()) {
 			case EventTypes.USER_CREATED -> {
 				UserCreated user = event.data(this.json, UserCreated.class);
+				this.foreign.requireOwnTenant(event, user.tenantId());
 				notify(event, user.userId().toString(), "WELCOME", "Welcome to Tierflow, " + user.name(),
 						"Your account " + user.email() + " is ready.");
 			}
 			case EventTypes.USER_DELETED -> {
 				UserDeleted user = event.data(this.json, UserDeleted.class);
+				this.foreign.requireOwnTenant(event, user.tenantId());
 				if (user.userId() == null) {
 					throw new MalformedEventException("Event " + event.id() + " names no user");
 				}
@@ -93,12 +108,14 @@ class NotificationEvents implements Consumer<Message<byte[]>> {
 			}
 			case EventTypes.SIMULATION_COMPLETED -> {
 				SimulationCompleted run = event.data(this.json, SimulationCompleted.class);
+				this.foreign.requireOwnTenant(event, run.tenantId());
 				notify(event, run.requestedBy(), "SIMULATION_COMPLETED", "Simulation finished",
 						String.format(java.util.Locale.ROOT, "Run %s finished: %,d iterations in %.1f s.", run.runId(),
 								run.iterations(), run.durationMillis() / 1000.0));
 			}
 			case EventTypes.SIMULATION_FAILED -> {
 				SimulationFailed run = event.data(this.json, SimulationFailed.class);
+				this.foreign.requireOwnTenant(event, run.tenantId());
 				if (!run.cancelled()) { // the user cancelled it: nothing to tell
 					notify(event, run.requestedBy(), "SIMULATION_FAILED", "Simulation failed",
 							"Run " + run.runId() + " failed: " + run.reason());

@@ -1,9 +1,12 @@
 package io.tierflow.tenant.tenant;
 
+import java.util.Set;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
+import io.tierflow.events.ForeignTenantEvents;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.tenant.TenantProvisioned;
 import io.tierflow.tenant.tenant.Tenant.ServicePlacement;
@@ -11,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -25,10 +29,21 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the one consumer of the replies topic: move_progress and migrated replies go on to the
  * {@link TierChangeSaga}, erased replies to the {@link ErasureSaga}, export and import
  * replies to the {@link TenantArchives}. Each reply is applied once; a reply other than
- * erased for a tenant whose erase has started is dropped before it reaches the inbox.
+ * erased for a tenant whose erase has started is dropped before it reaches the inbox. A
+ * reply whose data names another tenant than its record is refused before any saga sees
+ * it ({@link ForeignTenantEvents}) and goes to the dead-letter topic.
  */
 @Component("provisioningReplies")
 class ProvisioningSaga implements Consumer<Message<byte[]>> {
+
+	static final String CONSUMER = "tenant-service.provisioning";
+
+	static final String BINDING = "provisioningReplies-in-0";
+
+	/** The replies a saga applies; the others pass by. */
+	private static final Set<String> REPLIES = Set.of(EventTypes.TENANT_PROVISIONED, EventTypes.TENANT_ERASED,
+			EventTypes.TENANT_MOVE_PROGRESS, EventTypes.TENANT_MIGRATED, EventTypes.TENANT_EXPORT_PROGRESS,
+			EventTypes.TENANT_EXPORTED, EventTypes.TENANT_IMPORTED);
 
 	private static final Logger log = LoggerFactory.getLogger(ProvisioningSaga.class);
 
@@ -50,9 +65,11 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 
 	private final TransactionTemplate tx;
 
+	private final ForeignTenantEvents foreign;
+
 	ProvisioningSaga(TenantRepository tenants, EventInbox inbox, SagaProperties saga, JsonMapper json,
 			TierChangeSaga tierChanges, ErasureSaga erasures, ErasedTenants erased, TenantArchives archives,
-			PlatformTransactionManager transactions) {
+			PlatformTransactionManager transactions, ObjectProvider<MeterRegistry> meters) {
 		this.tenants = tenants;
 		this.inbox = inbox;
 		this.saga = saga;
@@ -62,11 +79,18 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 		this.erased = erased;
 		this.archives = archives;
 		this.tx = new TransactionTemplate(transactions);
+		this.foreign = new ForeignTenantEvents(CONSUMER, BINDING, meters.getIfAvailable());
 	}
 
 	@Override
 	public void accept(Message<byte[]> message) {
 		DomainEvent event = DomainEvent.from(message);
+		if (REPLIES.contains(event.type())) {
+			// Checked here, once for every saga: each reads the tenant from the data it
+			// is handed. The data is parsed once more for it; replies are a few per
+			// tenant and change.
+			this.foreign.requireOwnTenant(event, this.json);
+		}
 		if (EventTypes.TENANT_ERASED.equals(event.type())) {
 			this.erasures.accept(event);
 			return;
@@ -90,7 +114,7 @@ class ProvisioningSaga implements Consumer<Message<byte[]>> {
 
 	private void provisioned(DomainEvent event) {
 		TenantProvisioned reply = event.data(this.json, TenantProvisioned.class);
-		this.inbox.handleOnce("tenant-service.provisioning", event, () -> apply(reply));
+		this.inbox.handleOnce(CONSUMER, event, () -> apply(reply));
 	}
 
 	private void apply(TenantProvisioned reply) {
