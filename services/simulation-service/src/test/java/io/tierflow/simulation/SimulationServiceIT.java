@@ -172,14 +172,19 @@ class SimulationServiceIT {
 	}
 
 	@Test
-	void requestMetricsAreTaggedWithTheTenant() {
+	void metricsAreForOperatorsAndNameNoTenant() {
 		UUID a = provision(Tier.SHARED);
 		String t = token(a, "USER");
 		assertThat(this.api.get("/api/v1/models", t).status()).isEqualTo(200);
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(
-					() -> assertThat(this.api.get("/actuator/metrics/http.server.requests?tag=tenant:" + a, t).status())
-						.isEqualTo(200));
+		assertProblem(this.api.get("/actuator/metrics", t), 403);
+		assertProblem(this.api.get("/actuator/metrics/http.server.requests", token(a, "TENANT_ADMIN")), 403);
+		assertThat(this.api.get("/actuator/health", null).status()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			ApiClient.Response metric = this.api.get("/actuator/metrics/http.server.requests",
+					ServiceTestInfrastructure.systemAdminToken());
+			assertThat(metric.status()).isEqualTo(200);
+			assertThat(metric.body()).doesNotContain(a.toString()).doesNotContain("\"tenant\"");
+		});
 	}
 
 	@Test

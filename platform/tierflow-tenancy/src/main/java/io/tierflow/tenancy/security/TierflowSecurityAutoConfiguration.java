@@ -59,6 +59,9 @@ public class TierflowSecurityAutoConfiguration {
 			.sessionManagement((s) -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.authorizeHttpRequests((a) -> a.requestMatchers(properties.publicPaths().toArray(String[]::new))
 				.permitAll()
+				// Metrics, environment, loggers: operators' only; health stays public.
+				.requestMatchers("/actuator/**")
+				.hasRole(TierflowSecurityProperties.SYSTEM_ADMIN)
 				.anyRequest()
 				.authenticated())
 			.oauth2ResourceServer((o) -> o.jwt((j) -> j.jwtAuthenticationConverter(converter))

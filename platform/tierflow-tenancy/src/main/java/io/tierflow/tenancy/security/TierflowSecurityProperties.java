@@ -39,7 +39,7 @@ public record TierflowSecurityProperties(@DefaultValue("tierflow") String issuer
 		@DefaultValue("RS256") List<String> algorithms, @DefaultValue("30s") Duration clockSkew,
 		@DefaultValue("tenant_id") String tenantClaim, @DefaultValue("roles") String rolesClaim,
 		@DefaultValue("X-Tenant-Id") String tenantHeader, @DefaultValue( {
-				"/actuator/health/**", "/actuator/info", "/.well-known/**", "/v3/api-docs/**",
+				"/actuator/health", "/actuator/health/**", "/.well-known/**", "/v3/api-docs/**",
 				"/error" }) List<String> publicPaths){
 
 	/** Role of platform operators, the only ones who may act for any tenant. */

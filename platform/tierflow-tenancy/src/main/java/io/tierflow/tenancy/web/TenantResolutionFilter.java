@@ -3,7 +3,6 @@ package io.tierflow.tenancy.web;
 import java.io.IOException;
 import java.util.UUID;
 
-import io.micrometer.common.KeyValue;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.security.TierflowSecurityProperties;
 import jakarta.servlet.FilterChain;
@@ -16,7 +15,6 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * Binds the request's tenant from the verified token. A tenant header is honoured only
@@ -75,11 +73,9 @@ public class TenantResolutionFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		// Per-tenant request metrics: the server observation (http.server.requests) gets
-		// the tenant as a tag.
-		String tenantTag = tenant.toString();
-		ServerHttpObservationFilter.findObservationContext(request)
-			.ifPresent((context) -> context.addLowCardinalityKeyValue(KeyValue.of("tenant", tenantTag)));
+		// No tenant tag on request metrics: a tenant id is an unbounded label, and any
+		// reader of the metrics would see every tenant's id. Per-tenant figures come from
+		// the services' APIs.
 		try (TenantContext.Scope scope = TenantContext.open(tenant)) {
 			chain.doFilter(request, response);
 		}
