@@ -38,6 +38,7 @@ public final class Bench {
 				case "montecarlo" -> new MonteCarloBenchmark(options).run();
 				case "usage" -> new UsageBenchmark(options).run();
 				case "lifecycle" -> new LifecycleBenchmark(options).run();
+				case "gateway" -> new GatewayBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -98,7 +99,9 @@ public final class Bench {
 			.println("       bench/run routing [--threads=8] [--rounds=9] [--phase-seconds=3] [--diagnose=true] ...");
 		System.err.println("       bench/run montecarlo [--iterations=10000000] [--threads=<cores>] [--seed=20261123]");
 		System.err.println("       bench/run usage [--tenants=100] [--events=200000] [--rate=10000] [--seconds=20]");
-		System.err.println("       bench/run lifecycle [--rows=1000000]");
+		System.err.println("       bench/run lifecycle [--rows=1000000] [--blob-mb=100]");
+		System.err.println(
+				"       bench/run gateway [--threads=8] [--seconds=5] [--rounds=3] [--quiet-rate=50] [--noisy-limit=20]");
 		System.exit(2);
 	}
 

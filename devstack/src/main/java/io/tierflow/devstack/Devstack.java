@@ -24,6 +24,9 @@ import io.tierflow.testsupport.TestKafka;
  */
 public final class Devstack implements AutoCloseable {
 
+	/** The public entry, started after the services. */
+	public static final String GATEWAY = "gateway";
+
 	/** Services in start order; tenant-service first, since the others fetch its JWKS. */
 	public static final List<String> SERVICES = List.of("tenant", "simulation", "file", "billing", "analytics");
 
@@ -35,6 +38,9 @@ public final class Devstack implements AutoCloseable {
 			"-Xss512k");
 
 	private static final String BLOBS = "blobs";
+
+	/** The gateway's database: its rate-limit buckets. */
+	public static final String GATEWAY_DATABASE = "gateway";
 
 	private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
 
@@ -63,6 +69,15 @@ public final class Devstack implements AutoCloseable {
 	 */
 	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
 			Map<String, Map<String, String>> extraEnv) {
+		return start(pg, kafka, servicesDir, workDir, basePort, basePort + SERVICES.size(), extraEnv);
+	}
+
+	/**
+	 * As {@link #start(PostgresServer, KafkaServer, Path, Path, int, Map)}, with the
+	 * gateway, in front of the five, on {@code gatewayPort}.
+	 */
+	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
+			int gatewayPort, Map<String, Map<String, String>> extraEnv) {
 		Devstack stack = new Devstack(workDir);
 		try {
 			Files.createDirectories(workDir.resolve("logs"));
@@ -82,8 +97,17 @@ public final class Devstack implements AutoCloseable {
 				env.putAll(extraEnv.getOrDefault(service, Map.of()));
 				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir, env));
 			}
+			pg.createDatabase(GATEWAY_DATABASE);
+			Map<String, String> gatewayEnv = ServiceProcess.environment(gatewayPort, pg, kafka, jwks);
 			for (String service : SERVICES) {
-				stack.processes.get(service).awaitHealthy(Duration.ofMinutes(4));
+				gatewayEnv.put("TIERFLOW_" + service.toUpperCase(java.util.Locale.ROOT) + "_URL", stack.url(service));
+			}
+			gatewayEnv.putAll(extraEnv.getOrDefault("gateway", Map.of()));
+			stack.ports.put(GATEWAY, gatewayPort);
+			stack.processes.put(GATEWAY, ServiceProcess.launch(GATEWAY, servicesDir.resolve("gateway.jar"), gatewayPort,
+					JVM_OPTIONS, gatewayEnv, workDir.resolve("logs").resolve("gateway.log")));
+			for (String process : stack.processes.keySet()) {
+				stack.processes.get(process).awaitHealthy(Duration.ofMinutes(4));
 			}
 			return stack;
 		}
@@ -135,6 +159,9 @@ public final class Devstack implements AutoCloseable {
 		// The development token issuer (tenant-service) needs the dev profile.
 		env.put("TIERFLOW_DEV_TOKENS", "true");
 		env.put("SPRING_PROFILES_ACTIVE", "dev");
+		// The dev profile's application role passwords: the ones ./tierflow run has
+		// always used with its PostgreSQL under .tierflow/pg.
+		env.remove("TIERFLOW_APP_PASSWORD");
 		env.put("TIERFLOW_TOKEN_KEY", workDir.resolve("tenant-service-jwk.json").toAbsolutePath().toString());
 		env.put("TIERFLOW_FILE_BLOBS", workDir.resolve(BLOBS).toAbsolutePath().toString());
 		// Tenant archives (exports, imports): one directory every service reads and
@@ -161,11 +188,12 @@ public final class Devstack implements AutoCloseable {
 		int pgPort = Integer.parseInt(opts.getOrDefault("pg-port", "55432"));
 		int kafkaPort = Integer.parseInt(opts.getOrDefault("kafka-port", "19092"));
 		int port = Integer.parseInt(opts.getOrDefault("port", "8080"));
+		int gatewayPort = Integer.parseInt(opts.getOrDefault("gateway-port", "8000"));
 		Files.createDirectories(workDir);
 
 		LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
 		KafkaServer kafka = TestKafka.startLocal(kafkaPort);
-		Devstack stack = start(postgres.server(), kafka, servicesDir, workDir, port);
+		Devstack stack = start(postgres.server(), kafka, servicesDir, workDir, port, gatewayPort, Map.of());
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			stack.close();
 			postgres.stop();
@@ -173,13 +201,14 @@ public final class Devstack implements AutoCloseable {
 		DemoTenants.create(stack.url("tenant"));
 
 		StringBuilder banner = new StringBuilder("\n\nTierflow is running\n");
+		banner.append(String.format("  %-20s %s   <- the public entry: use this one%n", "gateway", stack.url(GATEWAY)));
 		banner.append(String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
 		banner.append(String.format("  %-20s %s%n", "Kafka", kafka.bootstrapServers()));
 		for (String service : SERVICES) {
 			banner.append(String.format("  %-20s %s%n", service + "-service", stack.url(service)));
 		}
 		banner.append("  Sign in as the demo admin (the development issuer answers this machine only):\n    curl -s ")
-			.append(stack.url("tenant"))
+			.append(stack.url(GATEWAY))
 			.append("/api/v1/dev/tokens -H 'Content-Type: application/json' \\\n")
 			.append("      -d '{\"subject\":\"demo-admin\",\"roles\":[\"SYSTEM_ADMIN\"]}'\n");
 		banner.append("  logs: ").append(workDir.resolve("logs")).append("\n  Ctrl-C stops everything.\n");

@@ -129,6 +129,13 @@ class TenantSagasIT {
 			assertThat(call("GET", url + "/" + id, sharedUser, null).statusCode()).isEqualTo(200);
 			assertThat(call("GET", url + "/" + id, enterpriseUser, null).statusCode()).isEqualTo(404);
 			assertThat(call("GET", url, enterpriseUser, null).body()).doesNotContain(id);
+			// The same through the gateway, the public entry.
+			String viaGateway = stack.url(Devstack.GATEWAY) + RESOURCES.get(service) + "/" + id;
+			HttpResponse<String> routed = call("GET", viaGateway, sharedUser, null);
+			assertThat(routed.statusCode()).as(service + " via the gateway: " + routed.body()).isEqualTo(200);
+			assertThat(routed.headers().firstValue("RateLimit-Limit")).isPresent();
+			assertThat(call("GET", viaGateway, enterpriseUser, null).statusCode()).isEqualTo(404);
+			assertThat(call("GET", viaGateway, null, null).statusCode()).isEqualTo(401);
 		}
 	}
 
@@ -625,13 +632,11 @@ class TenantSagasIT {
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			List<String> traces = TenantTraces.inDatabases(TestPostgres.get(), tenant, databases);
 			assertThat(traces).as("where tenant " + tenant + " was found")
-				.allMatch(
-						(t) -> t.startsWith("tenant.public.tenant.")
-								|| t.startsWith("tenant.public.tenant_service_placement.")
-								|| t.matches("(simulation|file|billing|analytics)\\.tierflow\\.tenant_erasure\\..*")
-								|| t.startsWith("billing.billing.retained_invoice")
-								|| t.startsWith("tenant.public.audit_record.")
-								|| t.startsWith("tenant.public.audit_chain."),
+				.allMatch((t) -> t.startsWith("tenant.public.tenant.")
+						|| t.startsWith("tenant.public.tenant_service_placement.")
+						|| t.matches("(simulation|file|billing|analytics)\\.tierflow\\.tenant_erasure\\..*")
+						|| t.startsWith("billing.billing.retained_invoice")
+						|| t.startsWith("tenant.public.audit_record.") || t.startsWith("tenant.public.audit_chain."),
 						"a tombstone, a retained invoice or an audit record");
 		});
 	}
@@ -784,7 +789,8 @@ class TenantSagasIT {
 			// file-service's port that way).
 			int base = 12000 + new java.util.Random().nextInt(20000);
 			boolean free = true;
-			for (int i = 0; i < Devstack.SERVICES.size() && free; i++) {
+			// The services, then the gateway.
+			for (int i = 0; i <= Devstack.SERVICES.size() && free; i++) {
 				try (ServerSocket socket = new ServerSocket(base + i)) {
 					socket.setReuseAddress(true);
 				}

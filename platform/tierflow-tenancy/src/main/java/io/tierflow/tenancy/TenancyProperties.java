@@ -62,7 +62,8 @@ public record TenancyProperties(
 	 * The login role for request traffic; created on every cluster at start-up if
 	 * missing.
 	 */
-	public record AppRole(@NotBlank String username, @NotBlank String password) {
+	public record AppRole(@NotBlank String username, @NotBlank(
+			message = "the application role needs a password (TIERFLOW_APP_PASSWORD): it has no default outside the dev profile") String password) {
 	}
 
 	/**

@@ -57,6 +57,9 @@ public final class ServiceProcess implements AutoCloseable {
 		env.put("TIERFLOW_PG", "jdbc:postgresql://" + pg.host() + ":" + pg.port());
 		env.put("TIERFLOW_PG_USER", pg.adminUser());
 		env.put("TIERFLOW_PG_PASSWORD", pg.adminPassword());
+		// No password has a default outside the dev profile: a fixed one for processes of
+		// tests and benchmarks, whose PostgreSQL is theirs.
+		env.put("TIERFLOW_APP_PASSWORD", "tierflow-test-app");
 		env.put("TIERFLOW_KAFKA", kafka.bootstrapServers());
 		env.put("TIERFLOW_JWKS", jwks);
 		return env;

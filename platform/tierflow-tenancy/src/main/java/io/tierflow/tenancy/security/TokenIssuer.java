@@ -65,6 +65,14 @@ public class TokenIssuer {
 	 * @param tenantId the tenant it acts for, or null for a system admin acting for none
 	 */
 	public String issue(String subject, UUID tenantId, Collection<String> roles, Duration ttl) {
+		return issue(subject, tenantId, roles, ttl, null);
+	}
+
+	/**
+	 * As {@link #issue(String, UUID, Collection, Duration)}, with the tenant's tier, by
+	 * which the gateway sizes its rate limit.
+	 */
+	public String issue(String subject, UUID tenantId, Collection<String> roles, Duration ttl, String tier) {
 		Instant now = Instant.now();
 		JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
 			.issuer(this.issuer)
@@ -75,6 +83,9 @@ public class TokenIssuer {
 			.expiresAt(now.plus(ttl))
 			.id(UUID.randomUUID().toString())
 			.claim("roles", List.copyOf(roles));
+		if (tier != null) {
+			claims.claim("tier", tier);
+		}
 		if (tenantId != null) {
 			claims.claim("tenant_id", tenantId.toString());
 		}

@@ -50,7 +50,7 @@ class TokenController {
 			throw new NotFoundException("The development token issuer is disabled");
 		}
 		String token = this.issuer.issue(request.subject(), request.tenantId(), request.roles(),
-				Duration.ofMinutes((request.ttlMinutes() != null) ? request.ttlMinutes() : 60));
+				Duration.ofMinutes((request.ttlMinutes() != null) ? request.ttlMinutes() : 60), request.tier());
 		return Map.of("token", token);
 	}
 
@@ -62,7 +62,7 @@ class TokenController {
 
 	record DevTokenRequest(@NotBlank @Size(max = 200) String subject, UUID tenantId,
 			@NotEmpty List<@Pattern(regexp = "SYSTEM_ADMIN|TENANT_ADMIN|USER") String> roles,
-			@Min(1) @Max(1440) Integer ttlMinutes) {
+			@Min(1) @Max(1440) Integer ttlMinutes, @Pattern(regexp = "SHARED|DEDICATED|ENTERPRISE") String tier) {
 	}
 
 }

@@ -46,7 +46,7 @@ class DevelopmentIssuerTest {
 	void answersOnlyLoopbackClients() {
 		TokenController controller = new TokenController(new TokenIssuer(TokenIssuer.generateKey(), "tierflow"), DEV);
 		TokenController.DevTokenRequest request = new TokenController.DevTokenRequest("admin", null,
-				List.of("SYSTEM_ADMIN"), 5);
+				List.of("SYSTEM_ADMIN"), 5, null);
 		for (String remote : List.of("10.0.0.5", "192.168.1.20", "::ffff:10.0.0.5", "2001:db8::1")) {
 			MockHttpServletRequest http = new MockHttpServletRequest();
 			http.setRemoteAddr(remote);
