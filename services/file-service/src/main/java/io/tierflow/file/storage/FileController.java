@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 import io.tierflow.file.storage.TenantFiles.Allowance;
 import io.tierflow.file.storage.TenantFiles.StagedBlob;
+import io.tierflow.file.storage.UploadAdmission.UploadSlot;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.SchemaProperty;
@@ -76,6 +78,12 @@ class FileController {
 	 */
 	private static final long MULTIPART_OVERHEAD = 1024 * 1024;
 
+	/**
+	 * When a client refused for too many uploads in flight may try again: uploads take
+	 * seconds, so sooner would most likely be refused again.
+	 */
+	private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final TenantFiles files;
@@ -92,9 +100,17 @@ class FileController {
 							@SchemaProperty(name = FILE_PART, schema = @Schema(type = "string", format = "binary")),
 							@SchemaProperty(name = FOLDER_FIELD, schema = @Schema(type = "string", format = "uuid")) }))
 	ResponseEntity<StoredFile> upload(HttpServletRequest request, Authentication auth) throws IOException {
-		// Checks the tenant (unknown, suspended) and learns the allowance before reading
-		// a byte of the body.
-		Allowance allowance = this.files.allowance();
+		// A slot, the tenant checked (unknown, suspended) and the allowance reserved, all
+		// before a byte of the body is read; slot and reservation go back when the
+		// request ends, however it ends.
+		try (UploadSlot slot = this.files.admit()) {
+			Allowance allowance = this.files.allowance(slot, request.getContentLengthLong());
+			return receive(request, auth, allowance);
+		}
+	}
+
+	private ResponseEntity<StoredFile> receive(HttpServletRequest request, Authentication auth, Allowance allowance)
+			throws IOException {
 		JakartaServletFileUpload<DiskFileItem, DiskFileItemFactory> parser = new JakartaServletFileUpload<>();
 		parser.setHeaderCharset(StandardCharsets.UTF_8);
 		parser.setMaxSize(allowance.maxFileSize() + MULTIPART_OVERHEAD);
@@ -188,7 +204,7 @@ class FileController {
 	void quotaExceeded(StorageQuotaExceededException ex, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
 		refuseUpload(request, response, "Storage quota exceeded", ex.getMessage(),
-				Map.of("quota", ex.tier().name(), "used", ex.used(), "limit", ex.limit()));
+				Map.of("quota", ex.tier().name(), "used", ex.used(), "reserved", ex.reserved(), "limit", ex.limit()));
 	}
 
 	@ExceptionHandler(FileTooLargeException.class)
@@ -205,23 +221,36 @@ class FileController {
 				Map.of("maxRequestSize", ex.getPermitted()));
 	}
 
+	@ExceptionHandler(TooManyUploadsException.class)
+	void tooManyUploads(TooManyUploadsException ex, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
+		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
+		refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, "Too many uploads", ex.getMessage(),
+				Map.of("maxConcurrentUploads", ex.limit()));
+	}
+
+	private static void refuseUpload(HttpServletRequest request, HttpServletResponse response, String title,
+			String detail, Map<String, Object> properties) throws IOException {
+		refuse(request, response, HttpStatus.CONTENT_TOO_LARGE, title, detail, properties);
+	}
+
 	/**
-	 * Answers 413 while the client may still be sending: the refused rest of the body is
+	 * Answers while the client may still be sending: the refused rest of the body is
 	 * never read (the container discards a little of it, then closes the connection). The
 	 * problem goes out whole and at once — with its length, flushed — so the client can
 	 * read it before the connection closes.
 	 */
-	private static void refuseUpload(HttpServletRequest request, HttpServletResponse response, String title,
-			String detail, Map<String, Object> properties) throws IOException {
+	private static void refuse(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
+			String title, String detail, Map<String, Object> properties) throws IOException {
 		Map<String, Object> problem = new LinkedHashMap<>();
 		problem.put("type", "about:blank");
 		problem.put("title", title);
-		problem.put("status", HttpStatus.CONTENT_TOO_LARGE.value());
+		problem.put("status", status.value());
 		problem.put("detail", detail);
 		problem.put("instance", request.getRequestURI());
 		problem.putAll(properties);
 		byte[] body = JSON.writeValueAsBytes(problem);
-		response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+		response.setStatus(status.value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		response.setContentLength(body.length);
 		response.setHeader(HttpHeaders.CONNECTION, "close");

@@ -14,7 +14,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** The blob store, the orphan sweep's schedule and the tenant's seats. */
+/**
+ * The blob store, the orphan sweep's schedule, the tenant's seats and its uploads in
+ * flight.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(FileStorageProperties.class)
 @EnableScheduling
@@ -24,6 +27,11 @@ class FileStorageConfiguration {
 	@ConditionalOnMissingBean
 	BlobStore blobStore(FileStorageProperties properties) {
 		return new LocalBlobStore(properties.blobRoot());
+	}
+
+	@Bean
+	UploadAdmission uploadAdmission(FileStorageProperties properties) {
+		return new UploadAdmission(properties.maxConcurrentUploadsPerTenant());
 	}
 
 	/**

@@ -22,12 +22,16 @@ import org.springframework.validation.annotation.Validated;
  * @param orphanAge how old a blob without metadata must be before the sweep removes it;
  * younger ones may belong to an upload whose transaction has not committed yet
  * @param orphanSweepInterval how often the orphan sweep runs
+ * @param maxConcurrentUploadsPerTenant uploads a tenant may have in flight on one
+ * instance at a time; one more is refused with 429 before its body is read (default 4, 1
+ * to 1000)
  */
 @Validated
 @ConfigurationProperties("tierflow.files")
 public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoot,
 		@NotNull @DefaultValue("5GB") DataSize maxFileSize, @Valid @NotNull @DefaultValue Quota quota,
-		@NotNull @DefaultValue("1h") Duration orphanAge, @NotNull @DefaultValue("10m") Duration orphanSweepInterval) {
+		@NotNull @DefaultValue("1h") Duration orphanAge, @NotNull @DefaultValue("10m") Duration orphanSweepInterval,
+		@DefaultValue("4") int maxConcurrentUploadsPerTenant) {
 
 	public FileStorageProperties {
 		if (maxFileSize != null && maxFileSize.toBytes() < 1) {
@@ -38,6 +42,10 @@ public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoo
 		}
 		if (orphanSweepInterval != null && orphanSweepInterval.compareTo(Duration.ofSeconds(1)) < 0) {
 			throw new IllegalArgumentException("tierflow.files.orphan-sweep-interval must be at least a second");
+		}
+		if (maxConcurrentUploadsPerTenant < 1 || maxConcurrentUploadsPerTenant > 1000) {
+			throw new IllegalArgumentException(
+					"tierflow.files.max-concurrent-uploads-per-tenant must be between 1 and 1000");
 		}
 	}
 

@@ -13,12 +13,21 @@ class StorageQuotaExceededException extends RuntimeException {
 
 	private final long used;
 
+	private final long reserved;
+
 	private final long limit;
 
-	StorageQuotaExceededException(Tier tier, long used, long limit) {
-		super("The file does not fit in the " + tier + " storage quota: " + used + " of " + limit + " bytes are used");
+	/**
+	 * @param used bytes stored
+	 * @param reserved bytes reserved by the tenant's other uploads in flight
+	 * @param limit the quota
+	 */
+	StorageQuotaExceededException(Tier tier, long used, long reserved, long limit) {
+		super("The file does not fit in the " + tier + " storage quota: " + used + " of " + limit + " bytes are used"
+				+ ((reserved > 0) ? ", " + reserved + " more are reserved by uploads in progress" : ""));
 		this.tier = tier;
 		this.used = used;
+		this.reserved = reserved;
 		this.limit = limit;
 	}
 
@@ -28,6 +37,10 @@ class StorageQuotaExceededException extends RuntimeException {
 
 	long used() {
 		return this.used;
+	}
+
+	long reserved() {
+		return this.reserved;
 	}
 
 	long limit() {

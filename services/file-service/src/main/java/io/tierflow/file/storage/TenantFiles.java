@@ -17,6 +17,8 @@ import io.tierflow.events.seats.UserSeats;
 import io.tierflow.file.blob.BlobStore;
 import io.tierflow.file.folder.FolderRepository;
 import io.tierflow.file.storage.StorageUsageRepository.Usage;
+import io.tierflow.file.storage.UploadAdmission.Reservation;
+import io.tierflow.file.storage.UploadAdmission.UploadSlot;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -68,10 +70,13 @@ class TenantFiles {
 
 	private final TransactionTemplate readTx;
 
+	private final UploadAdmission admission;
+
 	TenantFiles(StoredFileRepository files, StorageUsageRepository usage, FolderRepository folders, BlobStore blobs,
 			Outbox outbox, TenantProvisioner placements, FileStorageProperties properties,
-			PlatformTransactionManager transactionManager, UserSeats seats) {
+			PlatformTransactionManager transactionManager, UserSeats seats, UploadAdmission admission) {
 		this.seats = seats;
+		this.admission = admission;
 		this.files = files;
 		this.usage = usage;
 		this.folders = folders;
@@ -85,16 +90,38 @@ class TenantFiles {
 	}
 
 	/**
-	 * What the current tenant may still upload, read before any byte of an upload is: the
-	 * first bound on how much of the body is read at all. Being read outside the upload
-	 * transaction it is only a first bound; the upload transaction checks again under the
-	 * usage row's lock.
+	 * Takes one of the current tenant's upload slots, before a byte of the upload is
+	 * read.
+	 * @throws TooManyUploadsException when the tenant has as many uploads in flight as it
+	 * may
 	 */
-	Allowance allowance() {
+	UploadSlot admit() {
+		return this.admission.admit(TenantContext.require());
+	}
+
+	/**
+	 * Reserves what an upload may write and returns it as its allowance: the quota less
+	 * the usage and less what the tenant's other uploads in flight have reserved, at most
+	 * a single file's maximum and at most the request's declared length. Read before any
+	 * byte of the upload is; the reservation is the slot's until it is closed. The usage
+	 * is read outside the upload transaction, so this bounds what is written; the upload
+	 * transaction checks the quota again under the usage row's lock.
+	 * @param declaredLength the request's {@code Content-Length}, or -1 when unknown
+	 */
+	Allowance allowance(UploadSlot slot, long declaredLength) {
 		Tier tier = tier();
-		Seated used = this.readTx.execute((s) -> new Seated(this.usage.read(), this.seats.count()));
-		return new Allowance(tier, this.properties.quota().of(tier, used.seats()), used.usage().bytes(),
-				this.properties.maxFileSize().toBytes());
+		long maxFileSize = this.properties.maxFileSize().toBytes();
+		long wanted = (declaredLength >= 0) ? Math.min(declaredLength, maxFileSize) : maxFileSize;
+		while (true) {
+			long marker = slot.beforeUsageRead();
+			Seated used = this.readTx.execute((s) -> new Seated(this.usage.read(), this.seats.count()));
+			long quota = this.properties.quota().of(tier, used.seats());
+			Reservation reserved = slot.reserve(marker, quota - used.usage().bytes(), wanted);
+			if (reserved != null) {
+				return new Allowance(tier, quota, used.usage().bytes(), reserved.othersReserved(), maxFileSize,
+						reserved.bytes());
+			}
+		}
 	}
 
 	/** The current tenant's usage against its quota. */
@@ -142,7 +169,7 @@ class TenantFiles {
 				Usage used = this.usage.lock();
 				Allowance allowance = staged.allowance();
 				if (used.bytes() + staged.size() > allowance.quota()) {
-					throw new StorageQuotaExceededException(allowance.tier(), used.bytes(), allowance.quota());
+					throw new StorageQuotaExceededException(allowance.tier(), used.bytes(), 0, allowance.quota());
 				}
 				if (folderId != null && !this.folders.exists(folderId)) {
 					throw new NotFoundException("No folder " + folderId);
@@ -257,18 +284,17 @@ class TenantFiles {
 	}
 
 	/**
-	 * How much an upload may carry: the tier's quota less what is used, and at most a
-	 * single file's maximum.
+	 * How much an upload may carry ({@code bytes}, reserved for it): the tier's quota
+	 * less what is used and what the tenant's other uploads reserved, at most a single
+	 * file's maximum and at most the request's declared length.
 	 */
-	record Allowance(Tier tier, long quota, long used, long maxFileSize) {
+	record Allowance(Tier tier, long quota, long used, long othersReserved, long maxFileSize, long bytes) {
 
-		long bytes() {
-			return Math.min(this.maxFileSize, Math.max(0, this.quota - this.used));
-		}
-
+		/** Why an upload of more than {@code bytes} is refused. */
 		RuntimeException refusal() {
-			return (this.maxFileSize <= this.quota - this.used) ? new FileTooLargeException(this.maxFileSize)
-					: new StorageQuotaExceededException(this.tier, this.used, this.quota);
+			return (this.maxFileSize <= this.quota - this.used - this.othersReserved)
+					? new FileTooLargeException(this.maxFileSize)
+					: new StorageQuotaExceededException(this.tier, this.used, this.othersReserved, this.quota);
 		}
 
 	}

@@ -272,8 +272,11 @@ class FileStorageIT extends RunningFileService {
 		UUID tenant = provision(Tier.SHARED);
 		String t = token(tenant, "USER");
 		idOf(this.files.upload(t, file("base.bin", null, () -> GeneratedContent.of(9, 900 * KIB))));
-		// 124 KiB left: three of the eight 40 KiB uploads fit, whatever the interleaving.
-		int racers = 8;
+		// 124 KiB left: three of the four 40 KiB uploads fit, whatever the interleaving.
+		// Each declares its length, so each reserves only that much of the quota (an
+		// upload of unknown length reserves all that is left). Four: the tenant's
+		// uploads in flight at most.
+		int racers = 4;
 		long each = 40 * KIB;
 		CountDownLatch start = new CountDownLatch(1);
 		ExecutorService pool = Executors.newFixedThreadPool(racers);
@@ -283,7 +286,8 @@ class FileStorageIT extends RunningFileService {
 				long seed = 100 + i;
 				replies.add(pool.submit(() -> {
 					start.await();
-					return this.files.upload(t, file("racer-" + seed, null, () -> GeneratedContent.of(seed, each)));
+					return this.files.uploadWithLength(t,
+							file("racer-" + seed, null, () -> GeneratedContent.of(seed, each)));
 				}));
 			}
 			start.countDown();

@@ -48,6 +48,21 @@ final class FilesClient {
 		return upload(token, "multipart/form-data; boundary=" + boundary, () -> body(boundary, parts));
 	}
 
+	/**
+	 * A multipart/form-data upload of the parts with a declared {@code Content-Length}:
+	 * the body is made whole first, so for small parts only.
+	 */
+	Reply uploadWithLength(String token, Part... parts) throws IOException {
+		String boundary = "tierflow-" + UUID.randomUUID();
+		byte[] body;
+		try (InputStream in = body(boundary, parts)) {
+			body = in.readAllBytes();
+		}
+		return send(request(FILES, token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+			.build());
+	}
+
 	/** An upload with a raw body and content type, for malformed requests. */
 	Reply upload(String token, String contentType, Supplier<InputStream> body) throws IOException {
 		HttpRequest.Builder request = request(FILES, token).header("Content-Type", contentType)

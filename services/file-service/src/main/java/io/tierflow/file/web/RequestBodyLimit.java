@@ -1,0 +1,138 @@
+package io.tierflow.file.web;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import io.tierflow.tenancy.web.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Refuses a request body larger than {@link RequestLimits#maxBodySize()} with 413
+ * problem+json. A declared {@code Content-Length} beyond it is refused unread; a body of
+ * unknown length (chunked) is read up to one byte past the limit, and passed on from
+ * memory when it is within. JSON is otherwise read by Jackson as it arrives, with no
+ * bound on its size (Tomcat bounds only form posts).
+ * <p>
+ * Uploads ({@code POST /api/v1/files}) are exempt: their bodies are streamed, never
+ * buffered, and bounded by the tenant's quota and the maximum file size as they are read.
+ */
+class RequestBodyLimit extends OncePerRequestFilter {
+
+	/** The upload endpoint, whose body is bounded by the quota instead. */
+	static final String UPLOADS = "/api/v1/files";
+
+	private final long maxBytes;
+
+	RequestBodyLimit(RequestLimits limits) {
+		this.maxBytes = limits.maxBodySize().toBytes();
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		return "POST".equals(request.getMethod())
+				&& UPLOADS.equals(request.getRequestURI().substring(request.getContextPath().length()));
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		long declared = request.getContentLengthLong();
+		if (declared > this.maxBytes) {
+			refuse(request, response);
+			return;
+		}
+		if (declared < 0 && request.getHeader("Transfer-Encoding") != null) {
+			byte[] body = request.getInputStream().readNBytes((int) this.maxBytes + 1);
+			if (body.length > this.maxBytes) {
+				refuse(request, response);
+				return;
+			}
+			chain.doFilter(new BufferedBody(request, body), response);
+			return;
+		}
+		chain.doFilter(request, response);
+	}
+
+	private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		// The connection cannot be reused with an unread body in it.
+		response.setHeader("Connection", "close");
+		Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "Request body too large",
+				"A request body may have at most " + this.maxBytes + " bytes (tierflow.files.requests.max-body-size)");
+	}
+
+	/** A request whose body was read into memory. */
+	private static final class BufferedBody extends HttpServletRequestWrapper {
+
+		private final byte[] body;
+
+		BufferedBody(HttpServletRequest request, byte[] body) {
+			super(request);
+			this.body = body;
+		}
+
+		@Override
+		public int getContentLength() {
+			return this.body.length;
+		}
+
+		@Override
+		public long getContentLengthLong() {
+			return this.body.length;
+		}
+
+		@Override
+		public ServletInputStream getInputStream() {
+			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
+			return new ServletInputStream() {
+
+				@Override
+				public int read() {
+					return in.read();
+				}
+
+				@Override
+				public int read(byte[] b, int off, int len) {
+					return in.read(b, off, len);
+				}
+
+				@Override
+				public boolean isFinished() {
+					return in.available() == 0;
+				}
+
+				@Override
+				public boolean isReady() {
+					return true;
+				}
+
+				@Override
+				public void setReadListener(ReadListener listener) {
+					throw new UnsupportedOperationException("The body has been read already");
+				}
+
+			};
+		}
+
+		@Override
+		public BufferedReader getReader() {
+			String encoding = getCharacterEncoding();
+			Charset charset = (encoding != null) ? Charset.forName(encoding) : StandardCharsets.UTF_8;
+			return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+		}
+
+	}
+
+}
