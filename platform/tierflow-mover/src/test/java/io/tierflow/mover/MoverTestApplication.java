@@ -68,6 +68,7 @@ class MoverTestApplication {
 		// The event backbone, with the tenant lifecycle (and tier changes) bound.
 		String kafka = TestKafka.get().bootstrapServers();
 		p.put("spring.kafka.bootstrap-servers", kafka);
+		p.putAll(TestKafka.get().springProperties());
 		p.put("spring.cloud.stream.kafka.binder.brokers", kafka);
 		p.put("spring.cloud.function.definition", "tenantLifecycle");
 		p.put("spring.cloud.stream.bindings.tenantLifecycle-in-0.destination", Topics.TENANT);

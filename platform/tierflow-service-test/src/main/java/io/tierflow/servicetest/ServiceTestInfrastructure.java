@@ -113,6 +113,9 @@ public final class ServiceTestInfrastructure {
 		KafkaServer kafka = TestKafka.get();
 		registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
 		registry.add("spring.cloud.stream.kafka.binder.brokers", kafka::bootstrapServers);
+		// The test broker requires SASL/SCRAM: every client signs in, the binder's from
+		// spring.kafka.* like Tierflow's own producers.
+		kafka.springProperties().forEach((name, value) -> registry.add(name, () -> value));
 		registry.add("tierflow.events.relay.sweep-interval", () -> "1s");
 	}
 

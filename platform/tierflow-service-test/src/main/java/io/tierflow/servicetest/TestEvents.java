@@ -51,8 +51,7 @@ public final class TestEvents {
 	}
 
 	public static void publishRaw(String topic, UUID key, CloudEvent event) {
-		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()),
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(TestKafka.get().clientConfig(),
 				new StringSerializer(), new CloudEventSerializer())) {
 			producer.send(new ProducerRecord<>(topic, key.toString(), event)).get(30, TimeUnit.SECONDS);
 		}
@@ -75,9 +74,9 @@ public final class TestEvents {
 
 		Reader(String topic) {
 			this.consumer = new KafkaConsumer<>(
-					Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers(),
-							ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-							ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+					TestKafka.get()
+						.clientConfig(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+								ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
 					new StringDeserializer(), new CloudEventDeserializer());
 			this.consumer.subscribe(List.of(topic));
 		}

@@ -61,6 +61,11 @@ public final class ServiceProcess implements AutoCloseable {
 		// tests and benchmarks, whose PostgreSQL is theirs.
 		env.put("TIERFLOW_APP_PASSWORD", "tierflow-test-app");
 		env.put("TIERFLOW_KAFKA", kafka.bootstrapServers());
+		// A secured broker's client settings, as Spring Boot reads them from the
+		// environment (SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG -> sasl.jaas.config).
+		kafka.springProperties()
+			.forEach((name, value) -> env
+				.put(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace("-", ""), value));
 		env.put("TIERFLOW_JWKS", jwks);
 		return env;
 	}

@@ -1,5 +1,6 @@
 package io.tierflow.testsupport;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +14,9 @@ import org.testcontainers.utility.DockerImageName;
  * The one real Kafka broker shared by every test in the JVM, started lazily on first use.
  * It is, in this order: the cluster named by {@code TIERFLOW_TEST_KAFKA_BOOTSTRAP}; an
  * {@code apache/kafka:4.1.1} Testcontainers container when a Docker engine answers; or a
- * single in-JVM KRaft broker from spring-kafka-test, with topics auto-created with three
+ * single in-JVM KRaft broker from spring-kafka-test that requires SASL/SCRAM
+ * ({@link #startSecured()}; plaintext with
+ * {@code TIERFLOW_TEST_KAFKA_SECURITY=plaintext}), with topics auto-created with three
  * partitions and single-replica internal topics. {@link #startLocal(int)} starts another
  * in-JVM broker, on a fixed port if asked, for a local development launcher. In-JVM
  * brokers run until the JVM exits, which also deletes their data.
@@ -28,6 +31,16 @@ public final class TestKafka {
 
 	/** Extra listener that carries a fixed port; the test kit binds its own to port 0. */
 	private static final String FIXED_LISTENER = "LOCAL";
+
+	/** The user every test client signs in as (SCRAM-SHA-256). */
+	public static final String CLIENT_USER = "tierflow";
+
+	private static final String CLIENT_PASSWORD = "tierflow-test-secret";
+
+	/** The broker's own user, for its inter-broker connections (PLAIN). */
+	private static final String BROKER_USER = "broker";
+
+	private static final String BROKER_PASSWORD = "broker-test-secret";
 
 	private static volatile KafkaServer server;
 
@@ -85,6 +98,59 @@ public final class TestKafka {
 		return started;
 	}
 
+	/**
+	 * Start a new in-JVM KRaft broker that accepts only authenticated clients: its one
+	 * client listener is SASL_PLAINTEXT, clients sign in with SCRAM-SHA-256 as
+	 * {@link #CLIENT_USER} (created in the cluster's metadata once the broker is up), the
+	 * broker itself with PLAIN. The returned server carries the client settings.
+	 * @return the broker's address and the settings its clients need
+	 */
+	public static KafkaServer startSecured() {
+		long startedAt = System.nanoTime();
+		EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+		broker.brokerProperties(Map.of("auto.create.topics.enable", "true", "offsets.topic.replication.factor", "1",
+				"transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+				"group.initial.rebalance.delay.ms", "0"));
+		broker.brokerProperty("listener.security.protocol.map", "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+		broker.brokerProperty("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+		broker.brokerProperty("sasl.mechanism.inter.broker.protocol", "PLAIN");
+		broker.brokerProperty("listener.name.external.plain.sasl.jaas.config",
+				"org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + BROKER_USER
+						+ "\" password=\"" + BROKER_PASSWORD + "\" user_" + BROKER_USER + "=\"" + BROKER_PASSWORD
+						+ "\";");
+		broker.brokerProperty("listener.name.external.scram-sha-256.sasl.jaas.config",
+				"org.apache.kafka.common.security.scram.ScramLoginModule required;");
+		broker.brokerListProperty("tierflow.test.kafka.bootstrap-servers");
+		broker.afterPropertiesSet();
+		String bootstrap = broker.getBrokersAsString();
+		Map<String, Object> admin = new java.util.HashMap<>();
+		admin.put("bootstrap.servers", bootstrap);
+		admin.put("security.protocol", "SASL_PLAINTEXT");
+		admin.put("sasl.mechanism", "PLAIN");
+		admin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+				+ BROKER_USER + "\" password=\"" + BROKER_PASSWORD + "\";");
+		try (org.apache.kafka.clients.admin.Admin client = org.apache.kafka.clients.admin.Admin.create(admin)) {
+			client
+				.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+						CLIENT_USER,
+						new org.apache.kafka.clients.admin.ScramCredentialInfo(
+								org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, 4096),
+						CLIENT_PASSWORD)))
+				.all()
+				.get(60, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Could not create the test broker's SCRAM user", ex);
+		}
+		KafkaServer started = new KafkaServer(bootstrap,
+				Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-256", "sasl.jaas.config",
+						"org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + CLIENT_USER
+								+ "\" password=\"" + CLIENT_PASSWORD + "\";"));
+		logger.info("In-JVM Kafka KRaft broker requiring SASL/SCRAM at {} started in {} ms", bootstrap,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+		return started;
+	}
+
 	private static KafkaServer start() {
 		String bootstrap = System.getenv("TIERFLOW_TEST_KAFKA_BOOTSTRAP");
 		if (bootstrap != null && !bootstrap.isBlank()) {
@@ -94,7 +160,12 @@ public final class TestKafka {
 		if (DockerProbe.available()) {
 			return startContainer();
 		}
-		return startLocal(0);
+		// Secured like a production cluster, so that every client of the suite proves it
+		// carries spring.kafka.* security settings; benchmarks may ask for plaintext.
+		if ("plaintext".equalsIgnoreCase(System.getenv("TIERFLOW_TEST_KAFKA_SECURITY"))) {
+			return startLocal(0);
+		}
+		return startSecured();
 	}
 
 	@SuppressWarnings("resource") // Stopped by Testcontainers when the JVM exits.

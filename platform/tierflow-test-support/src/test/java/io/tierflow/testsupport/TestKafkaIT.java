@@ -25,16 +25,15 @@ class TestKafkaIT {
 	void producesAndConsumesOneRecord() throws Exception {
 		KafkaServer kafka = TestKafka.get();
 		String topic = "tierflow-it-" + UUID.randomUUID();
-		Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+		Map<String, Object> producerConfig = kafka.clientConfig(Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+				StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
 		try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
 			producer.send(new ProducerRecord<>(topic, "tenant-1", "hello")).get();
 		}
-		Map<String, Object> consumerConfig = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-				ConsumerConfig.GROUP_ID_CONFIG, "tierflow-it-" + UUID.randomUUID(),
-				ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-				StringDeserializer.class, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+		Map<String, Object> consumerConfig = kafka.clientConfig(Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+				"tierflow-it-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
 		List<ConsumerRecord<String, String>> received = new ArrayList<>();
 		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
 			consumer.subscribe(List.of(topic));

@@ -167,8 +167,7 @@ class BillingUsageIT {
 		// More parked events of a tenant that is never placed here than a replay takes in
 		// one go, all older than the other tenant's.
 		UUID never = UUID.randomUUID();
-		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()),
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(TestKafka.get().clientConfig(),
 				new StringSerializer(), new CloudEventSerializer())) {
 			List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
 			for (int i = 0; i < 600; i++) {
@@ -211,8 +210,7 @@ class BillingUsageIT {
 		UUID tenant = provision(Tier.DEDICATED);
 		String t = token(tenant, "USER");
 		List<String> ids = new ArrayList<>();
-		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()),
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(TestKafka.get().clientConfig(),
 				new StringSerializer(), new CloudEventSerializer())) {
 			List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
 			for (int i = 0; i < 200; i++) {

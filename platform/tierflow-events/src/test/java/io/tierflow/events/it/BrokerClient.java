@@ -51,8 +51,7 @@ final class BrokerClient {
 
 	/** Publishes an event in binary mode with the given key and waits for the broker. */
 	static void publish(String topic, String key, CloudEvent event) {
-		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()),
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(TestKafka.get().clientConfig(),
 				new StringSerializer(), new CloudEventSerializer())) {
 			producer.send(new ProducerRecord<>(topic, key, event)).get(30, TimeUnit.SECONDS);
 		}
@@ -88,9 +87,9 @@ final class BrokerClient {
 
 		Reader(String topic) {
 			this.consumer = new KafkaConsumer<>(
-					Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers(),
-							ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-							ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+					TestKafka.get()
+						.clientConfig(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+								ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
 					new StringDeserializer(), new ByteArrayDeserializer());
 			this.consumer.subscribe(List.of(topic));
 		}

@@ -93,6 +93,7 @@ final class EventsTestInfrastructure {
 		KafkaServer kafka = TestKafka.get();
 		registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
 		registry.add("spring.cloud.stream.kafka.binder.brokers", kafka::bootstrapServers);
+		kafka.springProperties().forEach((name, value) -> registry.add(name, () -> value));
 		registry.add("tierflow.events.relay.sweep-interval", () -> "1s");
 	}
 
@@ -101,8 +102,7 @@ final class EventsTestInfrastructure {
 	 * anything uses it.
 	 */
 	static void createTopic(String name) {
-		try (Admin admin = Admin
-			.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers()))) {
+		try (Admin admin = Admin.create(TestKafka.get().clientConfig())) {
 			admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
 		}
 		catch (ExecutionException ex) {

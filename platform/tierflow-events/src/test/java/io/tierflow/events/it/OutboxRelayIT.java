@@ -315,8 +315,7 @@ class OutboxRelayIT {
 	}
 
 	private static KafkaProducer<String, CloudEvent> producer() {
-		Map<String, Object> config = new HashMap<>();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+		Map<String, Object> config = new HashMap<>(TestKafka.get().clientConfig());
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
 		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 		return new KafkaProducer<>(config, new StringSerializer(), new CloudEventSerializer());

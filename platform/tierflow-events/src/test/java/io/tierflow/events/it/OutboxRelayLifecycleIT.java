@@ -181,8 +181,7 @@ class OutboxRelayLifecycleIT {
 	}
 
 	private OutboxRelay relay(Duration sweepInterval) {
-		Map<String, Object> config = new HashMap<>();
-		config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+		Map<String, Object> config = new HashMap<>(TestKafka.get().clientConfig());
 		config.put(ProducerConfig.ACKS_CONFIG, "all");
 		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 		KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
