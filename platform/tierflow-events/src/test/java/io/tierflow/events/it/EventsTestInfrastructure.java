@@ -12,7 +12,6 @@ import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
