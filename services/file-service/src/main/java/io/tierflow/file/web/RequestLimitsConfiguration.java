@@ -1,5 +1,9 @@
 package io.tierflow.file.web;
 
+import java.util.Set;
+
+import io.tierflow.tenancy.web.RequestBodyLimit;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -16,8 +20,8 @@ class RequestLimitsConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(RequestLimits limits) {
-		FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(
-				new RequestBodyLimit(limits));
+		FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(new RequestBodyLimit(
+				limits.maxBodySize().toBytes(), "tierflow.files.requests.max-body-size", Set.of("POST /api/v1/files")));
 		// Ahead of authentication: an oversized body costs nothing, whoever sends it.
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;

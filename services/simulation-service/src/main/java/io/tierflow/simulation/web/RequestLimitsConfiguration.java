@@ -1,5 +1,9 @@
 package io.tierflow.simulation.web;
 
+import java.util.Set;
+
+import io.tierflow.tenancy.web.RequestBodyLimit;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +19,8 @@ class RequestLimitsConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(RequestLimits limits) {
-		FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(
-				new RequestBodyLimit(limits));
+		FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(new RequestBodyLimit(
+				limits.maxBodySize().toBytes(), "tierflow.simulation.requests.max-body-size", Set.of()));
 		// Ahead of authentication: an oversized body costs nothing, whoever sends it.
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;

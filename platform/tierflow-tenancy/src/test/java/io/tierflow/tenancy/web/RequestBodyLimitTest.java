@@ -1,6 +1,7 @@
-package io.tierflow.simulation.web;
+package io.tierflow.tenancy.web;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
@@ -8,14 +9,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+/**
+ * A service's request body limit: a declared length over it refused unread, a chunked
+ * body refused once past it or passed on intact, exempt streamed endpoints untouched.
+ */
 class RequestBodyLimitTest {
 
-	private final RequestBodyLimit filter = new RequestBodyLimit(new RequestLimits(DataSize.ofKilobytes(1)));
+	private final RequestBodyLimit filter = new RequestBodyLimit(1024, "tierflow.test.requests.max-body-size",
+			Set.of("POST /api/v1/files"));
 
 	@Test
 	void refusesADeclaredLengthOverTheLimitUnread() throws Exception {
@@ -57,9 +61,24 @@ class RequestBodyLimitTest {
 	}
 
 	@Test
-	void refusesLimitsThatCannotWork() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new RequestLimits(DataSize.ofBytes(10)));
-		assertThatIllegalArgumentException().isThrownBy(() -> new RequestLimits(DataSize.ofGigabytes(1)));
+	void namesTheLimitAndItsProperty() throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		this.filter.doFilter(post(new byte[2048]), response, new MockFilterChain());
+		assertThat(response.getContentAsString()).contains("tierflow.test.requests.max-body-size");
+	}
+
+	@Test
+	void leavesAnExemptStreamedEndpointAlone() throws Exception {
+		MockHttpServletRequest upload = new MockHttpServletRequest("POST", "/api/v1/files");
+		upload.setContent(new byte[4096]);
+		MockFilterChain chain = new MockFilterChain();
+		this.filter.doFilter(upload, new MockHttpServletResponse(), chain);
+		assertThat(chain.getRequest()).isSameAs(upload);
+		MockHttpServletRequest other = new MockHttpServletRequest("PUT", "/api/v1/files");
+		other.setContent(new byte[4096]);
+		MockHttpServletResponse refused = new MockHttpServletResponse();
+		this.filter.doFilter(other, refused, new MockFilterChain());
+		assertThat(refused.getStatus()).isEqualTo(413);
 	}
 
 	private static MockHttpServletRequest post(byte[] body) {

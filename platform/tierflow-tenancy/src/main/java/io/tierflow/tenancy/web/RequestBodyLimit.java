@@ -1,4 +1,4 @@
-package io.tierflow.simulation.web;
+package io.tierflow.tenancy.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -6,8 +6,8 @@ import java.io.InputStreamReader;
 import java.io.BufferedReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
-import io.tierflow.tenancy.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -20,18 +20,38 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses a request body larger than {@link RequestLimits#maxBodySize()} with 413
- * problem+json. A declared {@code Content-Length} beyond it is refused unread; a body of
- * unknown length (chunked) is read up to one byte past the limit, and passed on from
- * memory when it is within. JSON is otherwise read by Jackson as it arrives, with no
- * bound on its size (Tomcat bounds only form posts).
+ * Refuses a request body larger than a service's limit with a 413 problem. A declared
+ * {@code Content-Length} beyond it is refused unread; a body of unknown length (chunked)
+ * is read up to one byte past the limit, and passed on from memory when it is within.
+ * JSON is otherwise read by Jackson as it arrives, with no bound on its size (Tomcat
+ * bounds only form posts). Streamed endpoints (uploads) are exempt by method and path:
+ * they bound their bodies themselves as they read them. Register it ahead of
+ * authentication: an oversized body costs nothing, whoever sends it.
  */
-class RequestBodyLimit extends OncePerRequestFilter {
+public class RequestBodyLimit extends OncePerRequestFilter {
 
 	private final long maxBytes;
 
-	RequestBodyLimit(RequestLimits limits) {
-		this.maxBytes = limits.maxBodySize().toBytes();
+	private final String property;
+
+	private final Set<String> exempt;
+
+	/**
+	 * @param maxBytes the largest body accepted
+	 * @param property the property that sets it, named in the problem's detail
+	 * @param exempt requests whose bodies are not limited here, as
+	 * {@code "METHOD /exact/path"}
+	 */
+	public RequestBodyLimit(long maxBytes, String property, Set<String> exempt) {
+		this.maxBytes = maxBytes;
+		this.property = property;
+		this.exempt = Set.copyOf(exempt);
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		return !this.exempt.isEmpty() && this.exempt
+			.contains(request.getMethod() + " " + request.getRequestURI().substring(request.getContextPath().length()));
 	}
 
 	@Override
@@ -58,8 +78,8 @@ class RequestBodyLimit extends OncePerRequestFilter {
 		// The connection cannot be reused with an unread body in it.
 		response.setHeader("Connection", "close");
 		Problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "Request body too large",
-				"A request body may have at most " + this.maxBytes
-						+ " bytes (limit maxBodySize, tierflow.simulation.requests.max-body-size)");
+				"A request body may have at most " + this.maxBytes + " bytes (limit maxBodySize, " + this.property
+						+ ")");
 	}
 
 	/** A request whose body was read into memory. */
