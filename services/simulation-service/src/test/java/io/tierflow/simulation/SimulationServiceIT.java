@@ -72,6 +72,9 @@ class SimulationServiceIT {
 	int port;
 
 	@Autowired
+	private io.micrometer.core.instrument.MeterRegistry meters;
+
+	@Autowired
 	TenantProvisioner provisioner;
 
 	@Autowired
@@ -409,9 +412,14 @@ class SimulationServiceIT {
 																				// seat
 		awaitSeats(t, 1, 4);
 
+		// A user.created on this tenant's record whose data names another tenant: refused
+		// to the dead-letter topic and counted, no seat.
+		double refusedBefore = refusedSeatEvents();
+		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, UUID.randomUUID().toString(),
+				new UserCreated(UUID.randomUUID(), UUID.randomUUID(), "eve@example.com", "Eve", "USER"));
 		// Her old user.created, delivered once more, and then a newcomer's on the same
-		// partition: once the newcomer has a seat, the redelivery has been handled, and
-		// Ada's seat did not come back.
+		// partition: once the newcomer has a seat, the redelivery (and the forged one)
+		// have been handled, and Ada's seat did not come back.
 		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, adaCreated, ada);
 		TestEvents.publish(Topics.USER, EventTypes.USER_CREATED, a, UUID.randomUUID().toString(),
 				new UserCreated(a, UUID.randomUUID(), "cy@example.com", "Cy", "USER"));
@@ -419,6 +427,12 @@ class SimulationServiceIT {
 		JsonNode quota = JSON.readTree(this.api.get("/api/v1/runs/quota", t).body());
 		assertThat(quota.get("seats").asInt()).isEqualTo(2);
 		assertThat(quota.get("runsPerMonth").asLong()).isEqualTo(5);
+		assertThat(refusedSeatEvents()).isEqualTo(refusedBefore + 1);
+	}
+
+	private double refusedSeatEvents() {
+		var counter = this.meters.find("tierflow.events.refused").tag("consumer", "simulation.seats").counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	/** Waits until the tenant has {@code seats} seats and the monthly runs they give. */

@@ -4,13 +4,16 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.EventTypes;
+import io.tierflow.events.ForeignTenantEvents;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.tenant.UserCreated;
 import io.tierflow.events.tenant.UserDeleted;
 import io.tierflow.tenancy.context.TenantContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,14 +54,19 @@ public class UserSeats implements Consumer<Message<byte[]>> {
 
 	private final JsonMapper json;
 
+	private final ForeignTenantEvents foreign;
+
 	/**
 	 * @param service the service's name, naming its inbox consumer
+	 * @param meters where refused events are counted ({@link ForeignTenantEvents})
 	 */
-	public UserSeats(String service, EventInbox inbox, JdbcClient jdbc, JsonMapper json) {
+	public UserSeats(String service, EventInbox inbox, JdbcClient jdbc, JsonMapper json,
+			@Nullable MeterRegistry meters) {
 		this.consumer = service + ".seats";
 		this.inbox = inbox;
 		this.jdbc = jdbc;
 		this.json = json;
+		this.foreign = new ForeignTenantEvents(this.consumer, "userSeats-in-0", meters);
 	}
 
 	@Override
@@ -100,8 +108,13 @@ public class UserSeats implements Consumer<Message<byte[]>> {
 		}
 	}
 
-	private static void requireUserOfTenant(DomainEvent event, UUID userId, UUID tenantId) {
-		if (userId == null || !event.tenantId().equals(tenantId)) {
+	/**
+	 * Refuses (and counts, when it names another tenant) an event about no user of its
+	 * tenant.
+	 */
+	private void requireUserOfTenant(DomainEvent event, UUID userId, UUID tenantId) {
+		this.foreign.requireOwnTenant(event, tenantId);
+		if (userId == null || tenantId == null) {
 			throw new MalformedEventException("Event " + event.id() + " names no user of tenant " + event.tenantId());
 		}
 	}

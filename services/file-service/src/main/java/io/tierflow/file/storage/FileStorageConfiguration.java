@@ -1,5 +1,6 @@
 package io.tierflow.file.storage;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.seats.UserSeats;
 import io.tierflow.file.blob.BlobStore;
@@ -39,8 +40,10 @@ class FileStorageConfiguration {
 	 * Bound as the Spring Cloud Stream function {@code userSeats}.
 	 */
 	@Bean
-	UserSeats userSeats(EventInbox inbox, JdbcClient jdbc, ObjectProvider<JsonMapper> json) {
-		return new UserSeats("file", inbox, jdbc, json.getIfAvailable(() -> JsonMapper.builder().build()));
+	UserSeats userSeats(EventInbox inbox, JdbcClient jdbc, ObjectProvider<JsonMapper> json,
+			ObjectProvider<MeterRegistry> meters) {
+		return new UserSeats("file", inbox, jdbc, json.getIfAvailable(() -> JsonMapper.builder().build()),
+				meters.getIfAvailable());
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.tierflow.simulation.run;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.seats.UserSeats;
 import io.tierflow.simulation.engine.MonteCarloEngine;
@@ -31,8 +32,10 @@ class SimulationConfiguration {
 	 * the Spring Cloud Stream function {@code userSeats}.
 	 */
 	@Bean
-	UserSeats userSeats(EventInbox inbox, JdbcClient jdbc, ObjectProvider<JsonMapper> json) {
-		return new UserSeats("simulation", inbox, jdbc, json.getIfAvailable(() -> JsonMapper.builder().build()));
+	UserSeats userSeats(EventInbox inbox, JdbcClient jdbc, ObjectProvider<JsonMapper> json,
+			ObjectProvider<MeterRegistry> meters) {
+		return new UserSeats("simulation", inbox, jdbc, json.getIfAvailable(() -> JsonMapper.builder().build()),
+				meters.getIfAvailable());
 	}
 
 }
