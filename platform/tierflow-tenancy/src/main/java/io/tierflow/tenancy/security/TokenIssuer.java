@@ -6,12 +6,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
@@ -25,10 +26,15 @@ import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
  * Signs Tierflow tokens (RS256) and publishes the public half as a JWKS. tenant-service
  * uses it to issue development tokens; tests use it to act as any tenant, or as an
  * attacker.
+ *
+ * <p>
+ * The keys may rotate: they come from a supplier whose first key signs, and every key it
+ * gives is published and verified, so tokens signed with a previous key stay valid while
+ * that key is still given.
  */
 public class TokenIssuer {
 
-	private final RSAKey key;
+	private final Supplier<List<RSAKey>> keys;
 
 	/** The audience of Tierflow's own tokens: every Tierflow service. */
 	public static final String AUDIENCE = "tierflow";
@@ -44,10 +50,21 @@ public class TokenIssuer {
 	}
 
 	public TokenIssuer(RSAKey key, String issuer, String audience) {
-		this.key = key;
+		this(() -> List.of(key), issuer, audience);
+	}
+
+	/**
+	 * @param keys the keys, newest first: the first signs, all are published and verified
+	 */
+	public TokenIssuer(Supplier<List<RSAKey>> keys, String issuer, String audience) {
+		this.keys = keys;
 		this.issuer = issuer;
 		this.audience = audience;
-		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
+		this.encoder = new NimbusJwtEncoder((selector, context) -> selector.select(new JWKSet(signingKey())));
+	}
+
+	private RSAKey signingKey() {
+		return this.keys.get().get(0);
 	}
 
 	/** A fresh 2048-bit RSA signing key. */
@@ -89,7 +106,7 @@ public class TokenIssuer {
 		if (tenantId != null) {
 			claims.claim("tenant_id", tenantId.toString());
 		}
-		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).build();
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(signingKey().getKeyID()).build();
 		return this.encoder.encode(JwtEncoderParameters.from(header, claims.build())).getTokenValue();
 	}
 
@@ -99,13 +116,13 @@ public class TokenIssuer {
 	 */
 	public String sign(Map<String, Object> claims) {
 		JwtClaimsSet set = JwtClaimsSet.builder().claims((c) -> c.putAll(claims)).build();
-		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).build();
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(signingKey().getKeyID()).build();
 		return this.encoder.encode(JwtEncoderParameters.from(header, set)).getTokenValue();
 	}
 
 	/** The public keys, as served at {@code /.well-known/jwks.json}. */
 	public Map<String, Object> publicJwks() {
-		return new JWKSet(this.key.toPublicJWK()).toJSONObject();
+		return new JWKSet(this.keys.get().stream().map((k) -> (JWK) k.toPublicJWK()).toList()).toJSONObject();
 	}
 
 	/**
@@ -113,15 +130,13 @@ public class TokenIssuer {
 	 * checks them ({@link TokenValidation}).
 	 */
 	public JwtDecoder decoder() {
-		try {
-			NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(this.key.toRSAPublicKey()).build();
-			decoder.setJwtValidator(
-					TokenValidation.validator(this.issuer, List.of(this.audience), Duration.ofSeconds(30)));
-			return decoder;
-		}
-		catch (JOSEException ex) {
-			throw new IllegalStateException(ex);
-		}
+		NimbusJwtDecoder decoder = NimbusJwtDecoder
+			.withJwkSource((selector, context) -> selector
+				.select(new JWKSet(this.keys.get().stream().map((k) -> (JWK) k.toPublicJWK()).toList())))
+			.jwsAlgorithm(SignatureAlgorithm.RS256)
+			.build();
+		decoder.setJwtValidator(TokenValidation.validator(this.issuer, List.of(this.audience), Duration.ofSeconds(30)));
+		return decoder;
 	}
 
 	public String issuer() {

@@ -26,9 +26,16 @@ class DevelopmentIssuerTest {
 
 	private static final TokenProperties DEV = new TokenProperties(null, null, true);
 
+	private static final com.nimbusds.jose.jwk.RSAKey KEY = TokenIssuer.generateKey();
+
+	private static List<com.nimbusds.jose.jwk.RSAKey> keys() {
+		return List.of(KEY);
+	}
+
 	@Test
 	void refusesToStartWithoutTheDevProfile() {
-		assertThatThrownBy(() -> new TokenConfiguration().tokenIssuer(DEV, SECURITY, new MockEnvironment()))
+		assertThatThrownBy(
+				() -> TokenConfiguration.issuer(DEV, SECURITY, new MockEnvironment(), DevelopmentIssuerTest::keys))
 			.isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("dev profile");
 	}
@@ -37,7 +44,7 @@ class DevelopmentIssuerTest {
 	void startsWithTheDevProfileAndSignsAsTheIssuerServicesExpect() {
 		MockEnvironment environment = new MockEnvironment();
 		environment.setActiveProfiles("dev");
-		TokenIssuer issuer = new TokenConfiguration().tokenIssuer(DEV, SECURITY, environment);
+		TokenIssuer issuer = TokenConfiguration.issuer(DEV, SECURITY, environment, DevelopmentIssuerTest::keys);
 		assertThat(issuer.issuer()).isEqualTo("tierflow");
 		assertThat(issuer.audience()).isEqualTo("tierflow");
 	}
