@@ -121,6 +121,11 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.CONFLICT, "Conflict", ex.getMessage());
 	}
 
+	@ExceptionHandler(ForbiddenException.class)
+	ProblemDetail forbidden(ForbiddenException ex) {
+		return problem(HttpStatus.FORBIDDEN, "Forbidden", ex.getMessage());
+	}
+
 	@ExceptionHandler(AccessDeniedException.class)
 	ProblemDetail denied(AccessDeniedException ex) {
 		return problem(HttpStatus.FORBIDDEN, "Forbidden", "The token does not allow this request");

@@ -191,7 +191,7 @@ class FileController {
 
 	@DeleteMapping("/{id}")
 	ResponseEntity<Void> delete(@PathVariable UUID id, Authentication auth) {
-		this.files.delete(id, auth.getName());
+		this.files.delete(id, auth.getName(), isAdmin(auth));
 		return ResponseEntity.noContent().build();
 	}
 
@@ -359,6 +359,14 @@ class FileController {
 
 		T get() throws IOException;
 
+	}
+
+	/** A tenant admin, or a system admin acting for the tenant. */
+	private static boolean isAdmin(Authentication auth) {
+		return auth.getAuthorities()
+			.stream()
+			.anyMatch((a) -> a.getAuthority().equals("ROLE_TENANT_ADMIN")
+					|| a.getAuthority().equals("ROLE_SYSTEM_ADMIN"));
 	}
 
 }

@@ -20,6 +20,7 @@ import io.tierflow.file.storage.StorageUsageRepository.Usage;
 import io.tierflow.file.storage.UploadAdmission.Reservation;
 import io.tierflow.file.storage.UploadAdmission.UploadSlot;
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.web.ForbiddenException;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.placement.UnknownTenantException;
@@ -239,11 +240,21 @@ class TenantFiles {
 	 * Deletes a file: metadata, usage and {@code file.deleted} in one transaction, then
 	 * the blob.
 	 */
-	void delete(UUID id, String deletedBy) {
+	/**
+	 * Deletes a file: its uploader may, and a tenant admin (or a system admin acting for
+	 * the tenant) may delete any.
+	 * @throws ForbiddenException if the caller is neither
+	 */
+	void delete(UUID id, String deletedBy, boolean admin) {
 		UUID tenant = TenantContext.require();
 		StoredFile deleted = this.tx.execute((s) -> {
 			// Same lock order as uploads: usage row first.
 			this.usage.lock();
+			StoredFile found = this.files.find(id).orElseThrow(() -> notFound(id));
+			if (!admin && !deletedBy.equals(found.uploadedBy())) {
+				throw new ForbiddenException(
+						"Only the user who uploaded file " + id + ", or a tenant admin, may delete it");
+			}
 			StoredFileRepository.Deleted gone = this.files.delete(id).orElseThrow(() -> notFound(id));
 			StoredFile file = gone.file();
 			this.usage.add(-file.size(), -1);

@@ -155,6 +155,26 @@ class FileStorageIT extends RunningFileService {
 	}
 
 	@Test
+	void aUserDeletesOnlyTheirOwnFilesATenantAdminAny() throws IOException {
+		UUID tenant = provision(Tier.SHARED);
+		String ada = token(tenant, "USER");
+		String bea = token(tenant, "USER");
+		String adasFile = idOf(this.files.upload(ada, file("ada.txt", "text/plain",
+				() -> new ByteArrayInputStream("Ada's".getBytes(StandardCharsets.UTF_8)))));
+		String beasFile = idOf(this.files.upload(bea, file("bea.txt", "text/plain",
+				() -> new ByteArrayInputStream("Bea's".getBytes(StandardCharsets.UTF_8)))));
+
+		Reply refused = this.files.delete(FILES + "/" + adasFile, bea);
+		assertProblem(refused, 403);
+		assertThat(refused.body()).contains("Only the user who uploaded file " + adasFile);
+		assertThat(names(FILES, ada)).containsExactlyInAnyOrder("ada.txt", "bea.txt");
+
+		assertThat(this.files.delete(FILES + "/" + beasFile, bea).status()).isEqualTo(204);
+		assertThat(this.files.delete(FILES + "/" + adasFile, token(tenant, "TENANT_ADMIN")).status()).isEqualTo(204);
+		assertThat(names(FILES, ada)).isEmpty();
+	}
+
+	@Test
 	void deleteRemovesMetadataBlobAndUsageAndEmitsFileDeleted() throws IOException {
 		UUID tenant = provision(Tier.ENTERPRISE);
 		String t = token(tenant, "USER");
