@@ -458,6 +458,11 @@ class SimulationServiceIT {
 			assertProblem(second, 429);
 			assertThat(JSON.readTree(second.body()).get("limit").asString()).isEqualTo("concurrentRuns");
 
+			// Another user of the tenant may not cancel it; its starter may (and a tenant
+			// admin could).
+			Response notTheirs = this.api.post("/api/v1/runs/" + id + "/cancel", token(a, "USER"), "");
+			assertProblem(notTheirs, 403);
+			assertThat(notTheirs.body()).contains("Only the user who started run " + id);
 			Response cancelled = this.api.post("/api/v1/runs/" + id + "/cancel", t, "");
 			assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(202);
 			JsonNode ended = awaitEnd(t, id);

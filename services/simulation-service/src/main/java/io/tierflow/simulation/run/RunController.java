@@ -60,10 +60,21 @@ class RunController {
 		return new Page<>(this.simulations.page(size, (long) page * size), page, size);
 	}
 
-	/** Asks a run to stop: 202; a run that has ended is a 409. */
+	/**
+	 * Asks a run to stop: 202; a run that has ended is a 409, someone else's run a 403
+	 * unless the caller is a tenant admin.
+	 */
 	@PostMapping("/api/v1/runs/{id}/cancel")
-	ResponseEntity<Run> cancel(@PathVariable UUID id) {
-		return ResponseEntity.accepted().body(this.simulations.cancel(id));
+	ResponseEntity<Run> cancel(@PathVariable UUID id, Authentication auth) {
+		return ResponseEntity.accepted().body(this.simulations.cancel(id, auth.getName(), isAdmin(auth)));
+	}
+
+	/** A tenant admin, or a system admin acting for the tenant. */
+	private static boolean isAdmin(Authentication auth) {
+		return auth.getAuthorities()
+			.stream()
+			.anyMatch((a) -> a.getAuthority().equals("ROLE_TENANT_ADMIN")
+					|| a.getAuthority().equals("ROLE_SYSTEM_ADMIN"));
 	}
 
 	/**

@@ -25,6 +25,7 @@ import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.placement.UnknownTenantException;
 import io.tierflow.tenancy.web.ConflictException;
+import io.tierflow.tenancy.web.ForbiddenException;
 import io.tierflow.tenancy.web.NotFoundException;
 
 import org.springframework.stereotype.Service;
@@ -165,12 +166,18 @@ class Simulations {
 	/**
 	 * Asks a running run to stop: at once when computed here, at the computing instance's
 	 * next heartbeat otherwise. It ends CANCELLED with the statistics of the iterations
-	 * done.
+	 * done. The user who started it may cancel it, and a tenant admin (or a system admin
+	 * acting for the tenant) any run.
 	 * @throws ConflictException when the run has already ended
+	 * @throws ForbiddenException when the caller is neither
 	 */
-	Run cancel(UUID id) {
+	Run cancel(UUID id, String caller, boolean admin) {
 		Run run = this.tx.execute((s) -> {
 			Run found = this.runs.find(id).orElseThrow(() -> notFound(id));
+			if (!admin && !caller.equals(found.requestedBy())) {
+				throw new ForbiddenException(
+						"Only the user who started run " + id + ", or a tenant admin, may cancel it");
+			}
 			if (found.status().finished() || !this.runs.requestCancel(id)) {
 				throw new ConflictException("Run " + id + " has already ended (" + found.status() + ")");
 			}
