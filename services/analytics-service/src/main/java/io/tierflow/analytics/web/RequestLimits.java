@@ -1,0 +1,28 @@
+package io.tierflow.analytics.web;
+
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Bounds of every request to the service ({@code tierflow.analytics.requests}).
+ *
+ * @param maxBodySize largest request body; a larger one is a 413 problem, refused before
+ * more than this much of it is read (default 256KB: room for a dashboard definition of
+ * its 65,536 characters, which take up to 192KB in UTF-8; between 1KB and 64MB)
+ */
+@Validated
+@ConfigurationProperties("tierflow.analytics.requests")
+public record RequestLimits(@NotNull @DefaultValue("256KB") DataSize maxBodySize) {
+
+	public RequestLimits {
+		if (maxBodySize != null && (maxBodySize.toBytes() < 1024 || maxBodySize.toMegabytes() > 64)) {
+			throw new IllegalArgumentException(
+					"tierflow.analytics.requests.max-body-size must be between 1KB and 64MB");
+		}
+	}
+
+}
