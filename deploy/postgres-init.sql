@@ -17,3 +17,4 @@ create database analytics;
 create database analytics_shared;
 create database analytics_dedicated;
 create database analytics_enterprise;
+create database gateway;
