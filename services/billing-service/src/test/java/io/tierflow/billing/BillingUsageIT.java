@@ -99,6 +99,9 @@ class BillingUsageIT {
 	TenantProvisioner provisioner;
 
 	@Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
+	@Autowired
 	MutableClock clock;
 
 	@Autowired
@@ -422,6 +425,9 @@ class BillingUsageIT {
 					completed(tenant, 3, OffsetDateTime.now()));
 			await().atMost(WAIT).untilAsserted(() -> assertThat(current(t).get("iterations").asLong()).isEqualTo(3));
 			await().atMost(WAIT).untilAsserted(() -> assertThat(dlq.poll()).anyMatch((e) -> e.getId().equals(bad)));
+			assertThat(this.meters.find("tierflow.events.refused").tag("consumer", "billing.usage").counter())
+				.isNotNull()
+				.satisfies((c) -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
 		}
 	}
 

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.billing.pricing.PriceTier;
 import io.tierflow.events.BatchMessages;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.events.ErasedTenantEvents;
 import io.tierflow.events.EventTypes;
+import io.tierflow.events.ForeignTenantEvents;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.file.FileDeleted;
 import io.tierflow.events.file.FileUploaded;
@@ -89,8 +91,12 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 
 	private final ErasedTenantEvents erased;
 
+	private final ForeignTenantEvents foreign;
+
 	UsageEvents(EventInbox inbox, UsageLedger ledger, TenantProvisioner provisioner, ObjectProvider<JsonMapper> json,
-			Clock clock, ParkedUsage parked, PlatformTransactionManager transactionManager, ErasedTenantEvents erased) {
+			Clock clock, ParkedUsage parked, PlatformTransactionManager transactionManager, ErasedTenantEvents erased,
+			ObjectProvider<MeterRegistry> meters) {
+		this.foreign = new ForeignTenantEvents("billing.usage", "usageEvents-in-0", meters.getIfAvailable());
 		this.parked = parked;
 		this.erased = erased;
 		this.tx = new TransactionTemplate(transactionManager);
@@ -341,11 +347,9 @@ class UsageEvents implements Consumer<Message<List<byte[]>>> {
 		if (data == null) {
 			throw new MalformedEventException("Event " + event.id() + " has no data");
 		}
-		UUID tenant = tenantOf.apply(data);
-		if (tenant != null && !tenant.equals(event.tenantId())) {
-			throw new MalformedEventException(
-					"Event " + event.id() + " is for tenant " + event.tenantId() + " but its data names " + tenant);
-		}
+		// Refused to the dead-letter topic and counted, without repeating the data's
+		// tenant.
+		this.foreign.requireOwnTenant(event, tenantOf.apply(data));
 		return data;
 	}
 
