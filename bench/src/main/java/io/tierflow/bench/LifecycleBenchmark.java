@@ -145,11 +145,12 @@ final class LifecycleBenchmark {
 				}
 			}
 		}
+		// The line, key for key (the files' size is in the lines above).
 		return String.format(Locale.ROOT,
-				"RESULT lifecycle rows=%d blob_mb=%d export_ratio=%.2f import_ratio=%.2f erase_shared_s=%.2f erase_schema_s=%.2f"
+				"RESULT lifecycle rows=%d export_ratio=%.2f import_ratio=%.2f erase_shared_s=%.2f erase_schema_s=%.2f"
 						+ " erase_database_s=%.2f leftovers=%d",
-				this.rows, this.blobMegabytes, exportRatio, importRatio, seconds.get(Tier.SHARED),
-				seconds.get(Tier.DEDICATED), seconds.get(Tier.ENTERPRISE), leftovers);
+				this.rows, exportRatio, importRatio, seconds.get(Tier.SHARED), seconds.get(Tier.DEDICATED),
+				seconds.get(Tier.ENTERPRISE), leftovers);
 	}
 
 	/**
