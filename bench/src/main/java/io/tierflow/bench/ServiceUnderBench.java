@@ -45,6 +45,8 @@ final class ServiceUnderBench {
 				(name, value) -> properties.put(name, Objects.toString(value.get())), "simulation", databasePrefix);
 		properties.putAll(QUIET);
 		properties.put("server.port", "0");
+		// The actuator's port too: free, like the main one (never its fixed default).
+		properties.put("management.server.port", "0");
 		properties.putAll(settings);
 		List<String> args = new ArrayList<>();
 		properties.forEach((name, value) -> args.add("--" + name + "=" + value));

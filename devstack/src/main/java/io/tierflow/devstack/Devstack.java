@@ -57,7 +57,8 @@ public final class Devstack implements AutoCloseable {
 	 * healthy.
 	 * @param servicesDir directory holding {@code <name>-service.jar} files
 	 * @param workDir where logs and the token signing key go
-	 * @param basePort tenant-service's port; the others follow it
+	 * @param basePort tenant-service's port; the others follow it, and each one's
+	 * management port is its own + 1000
 	 */
 	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort) {
 		return start(pg, kafka, servicesDir, workDir, basePort, Map.of());
@@ -141,6 +142,15 @@ public final class Devstack implements AutoCloseable {
 		return "http://localhost:" + this.ports.get(service);
 	}
 
+	/**
+	 * Where a service's actuator answers (health, info, metrics), to a
+	 * {@code SYSTEM_ADMIN} token only: its port + 1000
+	 * ({@link ServiceProcess#environment}).
+	 */
+	public String managementUrl(String service) {
+		return this.processes.get(service).managementUrl().toString();
+	}
+
 	@Override
 	public void close() {
 		List<String> reversed = new ArrayList<>(this.processes.keySet());
@@ -205,7 +215,8 @@ public final class Devstack implements AutoCloseable {
 		banner.append(String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
 		banner.append(String.format("  %-20s %s%n", "Kafka", kafka.bootstrapServers()));
 		for (String service : SERVICES) {
-			banner.append(String.format("  %-20s %s%n", service + "-service", stack.url(service)));
+			banner.append(String.format("  %-20s %s   (actuator: %s, SYSTEM_ADMIN)%n", service + "-service",
+					stack.url(service), stack.managementUrl(service)));
 		}
 		banner.append("  Sign in as the demo admin (the development issuer answers this machine only):\n    curl -s ")
 			.append(stack.url(GATEWAY))

@@ -28,6 +28,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
 
+	private static final int MANAGEMENT_PORT_OFFSET = 1000;
+
 	private final String name;
 
 	private final Process process;
@@ -36,24 +38,29 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final URI url;
 
+	private final URI managementUrl;
+
 	private final Thread reaper;
 
-	private ServiceProcess(String name, Process process, Path logFile, URI url) {
+	private ServiceProcess(String name, Process process, Path logFile, URI url, URI managementUrl) {
 		this.name = name;
 		this.process = process;
 		this.logFile = logFile;
 		this.url = url;
+		this.managementUrl = managementUrl;
 		this.reaper = new Thread(process::destroyForcibly, name + "-reaper");
 		Runtime.getRuntime().addShutdownHook(this.reaper);
 	}
 
 	/**
-	 * The environment a service reads its infrastructure from: its port, PostgreSQL (as
-	 * the admin user, who creates the service's roles), Kafka and the JWKS it trusts.
+	 * The environment a service reads its infrastructure from: its port and its
+	 * management port ({@link #managementPort(int)}), PostgreSQL (as the admin user, who
+	 * creates the service's roles), Kafka and the JWKS it trusts.
 	 */
 	public static Map<String, String> environment(int port, PostgresServer pg, KafkaServer kafka, String jwks) {
 		Map<String, String> env = new LinkedHashMap<>();
 		env.put("PORT", Integer.toString(port));
+		env.put("MANAGEMENT_PORT", Integer.toString(managementPort(port)));
 		env.put("TIERFLOW_PG", "jdbc:postgresql://" + pg.host() + ":" + pg.port());
 		env.put("TIERFLOW_PG_USER", pg.adminUser());
 		env.put("TIERFLOW_PG_PASSWORD", pg.adminPassword());
@@ -71,12 +78,27 @@ public final class ServiceProcess implements AutoCloseable {
 	}
 
 	/**
+	 * The port of the actuator of a service on {@code port}: 1000 above it, as every
+	 * service's {@code MANAGEMENT_PORT} defaults to (9080 for tenant-service's 8080).
+	 * @throws IllegalArgumentException if that is not a port
+	 */
+	public static int managementPort(int port) {
+		int management = port + MANAGEMENT_PORT_OFFSET;
+		if (management > 65535) {
+			throw new IllegalArgumentException("No management port for port " + port + ": " + management
+					+ " is out of range; choose a main port below " + (65536 - MANAGEMENT_PORT_OFFSET));
+		}
+		return management;
+	}
+
+	/**
 	 * Starts a service without waiting for it: {@link #awaitHealthy(Duration)} does.
 	 * @param name the service's name, like {@code billing-service}
 	 * @param jar its executable jar
 	 * @param port its HTTP port (also in {@code env})
 	 * @param jvmOptions options of its JVM
-	 * @param env its environment, like {@link #environment}
+	 * @param env its environment, like {@link #environment}; its {@code MANAGEMENT_PORT},
+	 * else {@link #managementPort(int)}, is where {@link #managementUrl()} points
 	 * @param logFile where its output goes
 	 */
 	public static ServiceProcess launch(String name, Path jar, int port, List<String> jvmOptions,
@@ -94,11 +116,22 @@ public final class ServiceProcess implements AutoCloseable {
 		pb.environment().putAll(env);
 		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
 		log.info("Starting {} on port {} (log: {})", name, port, logFile);
-		return new ServiceProcess(name, pb.start(), logFile, URI.create("http://localhost:" + port));
+		String management = env.containsKey("MANAGEMENT_PORT") ? env.get("MANAGEMENT_PORT")
+				: Integer.toString(managementPort(port));
+		return new ServiceProcess(name, pb.start(), logFile, URI.create("http://localhost:" + port),
+				URI.create("http://localhost:" + management));
 	}
 
 	public URI url() {
 		return this.url;
+	}
+
+	/**
+	 * Where its actuator answers ({@code /actuator/...}), to a {@code SYSTEM_ADMIN} token
+	 * only.
+	 */
+	public URI managementUrl() {
+		return this.managementUrl;
 	}
 
 	public Path logFile() {
@@ -106,15 +139,14 @@ public final class ServiceProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until {@code /actuator/health} says UP.
+	 * Waits until it is ready: {@code /readyz} on its main port, the readiness probe any
+	 * load balancer polls (anonymous, UP once the service has started).
 	 * @throws IllegalStateException with the end of its log if it exits or is not healthy
 	 * in time
 	 */
 	public void awaitHealthy(Duration timeout) {
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-		HttpRequest health = HttpRequest.newBuilder(this.url.resolve("/actuator/health"))
-			.timeout(Duration.ofSeconds(5))
-			.build();
+		HttpRequest health = HttpRequest.newBuilder(this.url.resolve("/readyz")).timeout(Duration.ofSeconds(5)).build();
 		long start = System.nanoTime();
 		long deadline = start + timeout.toNanos();
 		while (System.nanoTime() < deadline) {

@@ -2,24 +2,18 @@ package io.tierflow.file;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
-import io.tierflow.servicetest.TestTokenDecoderConfiguration;
-import io.tierflow.tenancy.placement.TenantProvisioner;
+import io.tierflow.servicetest.fuzz.HostileInputs;
+import io.tierflow.servicetest.fuzz.ServiceUnderFuzz;
 import io.tierflow.tenancy.placement.Tier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -27,36 +21,34 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-
+import static io.tierflow.servicetest.fuzz.HostileInputs.inPath;
+import static io.tierflow.servicetest.fuzz.HostileInputs.inQuery;
+import static io.tierflow.servicetest.fuzz.NoServerErrors.assertBelow500;
+import static io.tierflow.servicetest.fuzz.NoServerErrors.assertNoServerError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Generated requests for every endpoint, shaped after what it takes (a folder's JSON,
- * multipart uploads, ids, paging) but bent: deep paths and long names, unicode, NUL
- * characters, huge numbers, wrong JSON types, multipart bodies of the wrong shape.
- * Whatever comes in, the answer is never a 5xx. jqwik runs outside Spring's test support,
- * so the service is started here, on the same test PostgreSQL and Kafka as the other
- * tests.
+ * multipart uploads, ids, paging) but bent ({@link HostileInputs}): deep paths and long
+ * names too, and multipart bodies of the wrong shape. Whatever comes in, the answer is
+ * never a 5xx.
  */
 class RequestFuzzIT {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
-	private static ConfigurableApplicationContext service;
+	/** Strings past the body limit of every request but an upload's (64 KB). */
+	private static final HostileInputs JSON = HostileInputs.json().withLongStrings(70_000, 70_000);
+
+	private static ServiceUnderFuzz service;
 
 	private static ApiClient api;
-
-	private static HttpClient http;
-
-	private static String base;
 
 	private static String token;
 
@@ -68,27 +60,19 @@ class RequestFuzzIT {
 	@BeforeContainer
 	static void start() throws IOException {
 		Path blobs = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "fuzz-blobs-");
-		List<String> args = new ArrayList<>(List.of("--server.port=0", "--tierflow.files.blob-root=" + blobs,
-				"--tierflow.mover.archives=" + blobs.resolveSibling(blobs.getFileName() + "-archives")));
-		ServiceTestInfrastructure.tenantDataService((name, value) -> args.add("--" + name + "=" + value.get()), "file",
-				"filefuzz");
-		service = new SpringApplicationBuilder(FileServiceApplication.class, TestTokenDecoderConfiguration.class)
-			.run(args.toArray(String[]::new));
-		int port = Integer.parseInt(service.getEnvironment().getProperty("local.server.port"));
-		api = new ApiClient(port);
-		base = "http://localhost:" + port;
-		http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-		UUID tenant = UUID.randomUUID();
-		service.getBean(TenantProvisioner.class).provision(tenant, Tier.SHARED, "eu");
-		token = ServiceTestInfrastructure.token(tenant, "USER");
+		service = ServiceUnderFuzz.tenantDataService(FileServiceApplication.class, "file", "filefuzz",
+				"--tierflow.files.blob-root=" + blobs,
+				"--tierflow.mover.archives=" + blobs.resolveSibling(blobs.getFileName() + "-archives"));
+		api = service.api();
+		token = ServiceTestInfrastructure.token(service.provision(Tier.SHARED), "USER");
 		Response created = api.post("/api/v1/folders", token, "{\"name\": \"fuzz\"}");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
-		folder = JSON.readTree(created.body()).get("id").asString();
+		folder = MAPPER.readTree(created.body()).get("id").asString();
 		String boundary = "b";
-		HttpResponse<String> uploaded = upload("multipart/form-data; boundary=" + boundary,
+		Response uploaded = upload("multipart/form-data; boundary=" + boundary,
 				multipart(boundary, List.of(new Part("file", "\"seed.txt\"", "text/plain", "seed"))));
-		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-		file = JSON.readTree(uploaded.body()).get("id").asString();
+		assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
+		file = MAPPER.readTree(uploaded.body()).get("id").asString();
 	}
 
 	@AfterContainer
@@ -106,51 +90,35 @@ class RequestFuzzIT {
 	}
 
 	@Property(tries = 120)
-	void uploadingIsNeverAServerError(@ForAll("uploads") Upload upload) throws IOException {
-		HttpResponse<String> response = upload(upload.contentType(), upload.body());
+	void uploadingIsNeverAServerError(@ForAll("uploads") Upload upload) {
+		Response response = upload(upload.contentType(), upload.body());
 		// Shown in the report: the uploads should reach every answer, 201 included.
-		Statistics.collect(response.statusCode());
-		String shown = upload.toString();
-		assertThat(response.statusCode()).as("%s for %s", response.body(), shown).isLessThan(500);
-		if (response.statusCode() >= 400) {
-			assertThat(response.headers().firstValue("Content-Type").orElse("")).as("%s for %s", response.body(), shown)
-				.startsWith("application/problem+json");
-		}
+		Statistics.collect(response.status());
+		assertNoServerError(response, upload.toString());
 	}
 
 	@Property(tries = 60)
 	void readingByIdOrPageIsNeverAServerError(@ForAll("texts") String id, @ForAll("texts") String page) {
-		String encodedId = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
-		String encodedPage = URLEncoder.encode(page, StandardCharsets.UTF_8);
-		// Tomcat itself refuses some paths (an encoded NUL, say) with a 400 page of its
-		// own before the application sees them: only the status is asserted there.
-		assertThat(api.get("/api/v1/folders/" + encodedId, token).status()).isLessThan(500);
-		assertThat(api.get("/api/v1/files/" + encodedId, token).status()).isLessThan(500);
-		assertThat(api.get("/api/v1/files/" + encodedId + "/content", token).status()).isLessThan(500);
-		assertThat(api.delete("/api/v1/files/" + encodedId, token).status()).isLessThan(500);
+		String encodedId = inPath(id);
+		String encodedPage = inQuery(page);
+		assertBelow500(api.get("/api/v1/folders/" + encodedId, token), id);
+		assertBelow500(api.get("/api/v1/files/" + encodedId, token), id);
+		assertBelow500(api.get("/api/v1/files/" + encodedId + "/content", token), id);
+		assertBelow500(api.delete("/api/v1/files/" + encodedId, token), id);
 		assertNoServerError(api.get("/api/v1/folders?page=" + encodedPage + "&size=" + encodedPage, token), page);
 		assertNoServerError(api.get("/api/v1/files?page=" + encodedPage + "&size=" + encodedPage, token), page);
 		assertNoServerError(api.get("/api/v1/files?folderId=" + encodedId + "&page=" + encodedPage, token), id);
 		assertNoServerError(api.get("/api/v1/files/usage?page=" + encodedPage, token), page);
 	}
 
-	/** Below 500, and a refusal is problem+json. */
-	private static void assertNoServerError(Response response, String request) {
-		String shown = (request.length() > 300) ? request.substring(0, 300) + "…" : request;
-		assertThat(response.status()).as("%s for %s", response.body(), shown).isLessThan(500);
-		if (response.status() >= 400) {
-			assertThat(response.isProblem()).as("%s for %s", response.contentType(), shown).isTrue();
-		}
-	}
-
 	@Provide
 	Arbitrary<String> folders() {
 		return Arbitraries.oneOf(
 				Combinators
-					.combine(Arbitraries.oneOf(names().map(RequestFuzzIT::quote), values()),
-							Arbitraries.oneOf(strings(), values()))
+					.combine(Arbitraries.oneOf(names().map(HostileInputs::quote), JSON.values()),
+							Arbitraries.oneOf(JSON.strings(), JSON.values()))
 					.as((name, description) -> "{\"name\": " + name + ", \"description\": " + description + "}"),
-				values(), brokenJson());
+				JSON.values(), HostileInputs.brokenJson("name"));
 	}
 
 	@Provide
@@ -196,9 +164,7 @@ class RequestFuzzIT {
 
 	@Provide
 	Arbitrary<String> texts() {
-		return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(40),
-				Arbitraries.of(UUID.randomUUID().toString(), "-1", "0", "2147483648", "99999999999999999999", "1e9",
-						"\u0000", "é😀", "../x", "%00", "usage", "a/b/c/d/e/f", "x".repeat(3000)),
+		return Arbitraries.oneOf(HostileInputs.texts("usage", "a/b/c/d/e/f", "x".repeat(3000)),
 				Arbitraries.of(folder, file));
 	}
 
@@ -211,47 +177,8 @@ class RequestFuzzIT {
 						"C:\\Users\\x\\f.txt", "dir/", "  ", "a\u0000b", "\u202Etxt.exe", "\ud800", "con", ".", ".."));
 	}
 
-	private Arbitrary<String> strings() {
-		return Arbitraries
-			.oneOf(Arbitraries.strings().ofMaxLength(2000), Arbitraries.strings().all().ofMaxLength(50),
-					Arbitraries.strings().withCharRange('a', 'z').ofLength(70_000))
-			.map(RequestFuzzIT::quote);
-	}
-
-	private Arbitrary<String> numbers() {
-		return Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf), Arbitraries.of("0", "-0", "1e400", "-1e400",
-				"123456789012345678901234567890", "0.5", "9".repeat(5000)));
-	}
-
-	/** Any JSON value: wrong types, deep nesting, long and odd strings. */
-	private Arbitrary<String> values() {
-		Arbitrary<String> deep = Arbitraries.integers()
-			.between(1, 5000)
-			.flatMap((depth) -> Arbitraries.of("[]", "{}")
-				.map((brackets) -> (brackets.equals("[]") ? "[".repeat(depth) + "]".repeat(depth)
-						: "{\"a\":".repeat(depth) + "1" + "}".repeat(depth))));
-		return Arbitraries.oneOf(Arbitraries.of("null", "true", "false", "[]", "{}", "\"\"", "[null]", "{\"\":{}}"),
-				numbers(), strings(), deep);
-	}
-
-	private Arbitrary<String> brokenJson() {
-		return Arbitraries.oneOf(Arbitraries.of("", "{", "{\"name\":", "[1,", "{\"name\": \"a\"}}", "\u0000", "nul"),
-				Arbitraries.strings().ofMaxLength(100));
-	}
-
-	private static HttpResponse<String> upload(String contentType, byte[] body) throws IOException {
-		try {
-			return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/files"))
-				.timeout(Duration.ofSeconds(30))
-				.header("Authorization", "Bearer " + token)
-				.header("Content-Type", contentType)
-				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
+	private static Response upload(String contentType, byte[] body) {
+		return service.send("POST", "/api/v1/files", token, contentType, HttpRequest.BodyPublishers.ofByteArray(body));
 	}
 
 	/** A multipart body of the parts, their headers written as UTF-8 and not escaped. */
@@ -272,23 +199,6 @@ class RequestFuzzIT {
 		}
 		body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
 		return body.toByteArray();
-	}
-
-	/** A JSON string of any text, control characters and NUL escaped. */
-	private static String quote(String text) {
-		StringBuilder json = new StringBuilder(text.length() + 2).append('"');
-		for (char c : text.toCharArray()) {
-			if (c == '"' || c == '\\') {
-				json.append('\\').append(c);
-			}
-			else if (c < 0x20) {
-				json.append(String.format("\\u%04x", (int) c));
-			}
-			else {
-				json.append(c);
-			}
-		}
-		return json.append('"').toString();
 	}
 
 	/** A quoted header parameter as clients write it: quotes escaped, nothing else. */

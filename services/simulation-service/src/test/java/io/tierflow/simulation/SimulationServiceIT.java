@@ -42,6 +42,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -70,6 +71,9 @@ class SimulationServiceIT {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Autowired
 	private io.micrometer.core.instrument.MeterRegistry meters;
@@ -179,11 +183,13 @@ class SimulationServiceIT {
 		UUID a = provision(Tier.SHARED);
 		String t = token(a, "USER");
 		assertThat(this.api.get("/api/v1/models", t).status()).isEqualTo(200);
-		assertProblem(this.api.get("/actuator/metrics", t), 403);
-		assertProblem(this.api.get("/actuator/metrics/http.server.requests", token(a, "TENANT_ADMIN")), 403);
-		assertThat(this.api.get("/actuator/health", null).status()).isEqualTo(200);
+		// The actuator answers on the management port only.
+		ApiClient management = new ApiClient(this.managementPort);
+		assertProblem(management.get("/actuator/metrics", t), 403);
+		assertProblem(management.get("/actuator/metrics/http.server.requests", token(a, "TENANT_ADMIN")), 403);
+		assertThat(this.api.get("/readyz", null).status()).isEqualTo(200);
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			ApiClient.Response metric = this.api.get("/actuator/metrics/http.server.requests",
+			ApiClient.Response metric = management.get("/actuator/metrics/http.server.requests",
 					ServiceTestInfrastructure.systemAdminToken());
 			assertThat(metric.status()).isEqualTo(200);
 			assertThat(metric.body()).doesNotContain(a.toString()).doesNotContain("\"tenant\"");

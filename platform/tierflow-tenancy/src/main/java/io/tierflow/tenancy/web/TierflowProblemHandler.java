@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -130,6 +131,16 @@ public class TierflowProblemHandler extends ResponseEntityExceptionHandler {
 	ProblemDetail rejected(RequestRejectedException ex) {
 		return problem(HttpStatus.BAD_REQUEST, "Request rejected",
 				"The request has characters that are not allowed in a parameter name, header or path");
+	}
+
+	/**
+	 * A multipart body that cannot be parsed (no boundary, cut short), which Spring MVC
+	 * reads before any endpoint: the client's input, not a fault. One too large is a 413,
+	 * answered by the base class.
+	 */
+	@ExceptionHandler(MultipartException.class)
+	ProblemDetail unreadableMultipart(MultipartException ex) {
+		return problem(HttpStatus.BAD_REQUEST, "Invalid request", "The body is not readable multipart/form-data");
 	}
 
 	@ExceptionHandler(ForbiddenException.class)
