@@ -80,7 +80,7 @@ class BillingServiceIT {
 			assertThat(reply.get("status").asString()).isEqualTo("READY");
 			assertThat(reply.get("tier").asString()).isEqualTo(tier.name());
 			assertThat(this.provisioner.find(tenant).orElseThrow().state()).isEqualTo(PlacementState.READY);
-			String t = token(tenant, "USER");
+			String t = token(tenant, "TENANT_ADMIN");
 			assertThat(this.api.post(METERS, t, meter("cpu.seconds")).status()).isEqualTo(201);
 
 			// Same key, same partition: once this later event is applied, both deliveries
@@ -101,8 +101,8 @@ class BillingServiceIT {
 	void tenantTokenNeverReachesAnotherTenantsMeters(Tier tier) {
 		UUID a = provision(tier);
 		UUID b = provision(tier);
-		String tokenA = token(a, "USER");
-		String tokenB = token(b, "USER");
+		String tokenA = token(a, "TENANT_ADMIN");
+		String tokenB = token(b, "TENANT_ADMIN");
 		String idOfB = idOf(this.api.post(METERS, tokenB, meter("secret")));
 
 		// Path id of another tenant's meter: not found, never served.
@@ -129,7 +129,7 @@ class BillingServiceIT {
 
 	@Test
 	void createsReadsAndPagesMeters() {
-		String t = token(provision(Tier.SHARED), "USER");
+		String t = token(provision(Tier.SHARED), "TENANT_ADMIN");
 		Response created = this.api.post(METERS, t,
 				"{\"key\":\"storage.gb-hours\",\"unit\":\"GB\u00b7h\",\"description\":\"Stored bytes over time\"}");
 		assertThat(created.status()).isEqualTo(201);
@@ -155,7 +155,7 @@ class BillingServiceIT {
 	@Test
 	void systemAdminMaySelectATenantByHeader() {
 		UUID a = provision(Tier.SHARED);
-		this.api.post(METERS, token(a, "USER"), meter("visible-to-ops"));
+		this.api.post(METERS, token(a, "TENANT_ADMIN"), meter("visible-to-ops"));
 		Response r = this.api.get(METERS, ServiceTestInfrastructure.systemAdminToken(), "X-Tenant-Id", a.toString());
 		assertThat(r.status()).isEqualTo(200);
 		assertThat(keys(r)).containsExactly("visible-to-ops");
@@ -173,7 +173,7 @@ class BillingServiceIT {
 	@Test
 	void malformedInputIsAProblemNeverAServerError() {
 		UUID a = provision(Tier.DEDICATED);
-		String t = token(a, "USER");
+		String t = token(a, "TENANT_ADMIN");
 		assertProblem(this.api.post(METERS, t, "{not json"), 400);
 		assertProblem(this.api.post(METERS, t, ""), 400);
 		assertProblem(this.api.post(METERS, t, "null"), 400);

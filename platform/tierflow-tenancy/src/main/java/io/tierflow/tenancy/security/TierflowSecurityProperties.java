@@ -34,13 +34,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publicPaths paths served without a token
  */
 @ConfigurationProperties("tierflow.security")
-public record TierflowSecurityProperties(@DefaultValue("tierflow") String issuer,
+public record TierflowSecurityProperties(@DefaultValue(TierflowSecurityProperties.DEFAULT_ISSUER) String issuer,
 		@DefaultValue("tierflow") List<String> audiences, String jwkSetUri,
 		@DefaultValue("RS256") List<String> algorithms, @DefaultValue("30s") Duration clockSkew,
 		@DefaultValue("tenant_id") String tenantClaim, @DefaultValue("roles") String rolesClaim,
 		@DefaultValue("X-Tenant-Id") String tenantHeader, @DefaultValue( {
-				"/actuator/health", "/actuator/health/**", "/.well-known/**", "/v3/api-docs/**",
-				"/error" }) List<String> publicPaths){
+				"/livez", "/readyz", "/.well-known/**", "/v3/api-docs/**", "/error" }) List<String> publicPaths){
+
+	/**
+	 * The issuer of {@code ./tierflow run}: tenant-service's authorization server behind
+	 * the gateway. An issuer is a URL (OAuth 2.0 metadata, RFC 8414); in production it is
+	 * tenant-service's public URL.
+	 */
+	public static final String DEFAULT_ISSUER = "http://localhost:8000";
 
 	/** Role of platform operators, the only ones who may act for any tenant. */
 	public static final String SYSTEM_ADMIN = "SYSTEM_ADMIN";

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,6 +34,7 @@ class DashboardController {
 	}
 
 	@PostMapping
+	@PreAuthorize("hasAuthority('dashboards:write')")
 	@Transactional
 	ResponseEntity<Dashboard> create(@Valid @RequestBody NewDashboard dashboard) {
 		try {
@@ -45,12 +47,14 @@ class DashboardController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('analytics:read')")
 	@Transactional(readOnly = true)
 	Dashboard get(@PathVariable UUID id) {
 		return this.dashboards.find(id).orElseThrow(() -> new NotFoundException("No dashboard " + id));
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('analytics:read')")
 	@Transactional(readOnly = true)
 	Page<Dashboard> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {

@@ -36,6 +36,7 @@ class UsageController {
 
 	/** The tenant's usage per day in {@code [from, to]} (UTC days), and the sum. */
 	@GetMapping("/daily")
+	@PreAuthorize("hasAuthority('analytics:read')")
 	@Transactional(readOnly = true)
 	TenantUsage daily(@RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
 			@RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
@@ -46,7 +47,7 @@ class UsageController {
 
 	/** Every tenant's usage summed over {@code [from, to]}: system admins only. */
 	@GetMapping("/overview")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('analytics:admin')")
 	UsageOverview.Overview overview(@RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
 			@RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
 		checkRange(from, to);

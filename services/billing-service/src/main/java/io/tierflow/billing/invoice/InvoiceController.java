@@ -7,6 +7,7 @@ import io.tierflow.tenancy.web.Page;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,12 +25,14 @@ class InvoiceController {
 	}
 
 	@GetMapping("/api/v1/usage/current")
+	@PreAuthorize("hasAuthority('billing:read')")
 	@Transactional
 	CurrentUsage current() {
 		return this.invoices.current();
 	}
 
 	@GetMapping("/api/v1/invoices")
+	@PreAuthorize("hasAuthority('billing:read')")
 	@Transactional
 	Page<InvoiceSummary> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
@@ -37,6 +40,7 @@ class InvoiceController {
 	}
 
 	@GetMapping("/api/v1/invoices/{id}")
+	@PreAuthorize("hasAuthority('billing:read')")
 	@Transactional(readOnly = true)
 	Invoice get(@PathVariable UUID id) {
 		return this.invoices.find(id).orElseThrow(() -> new NotFoundException("No invoice " + id));

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,6 +34,7 @@ class MeterController {
 	}
 
 	@PostMapping
+	@PreAuthorize("hasAuthority('billing:write')")
 	@Transactional
 	ResponseEntity<Meter> create(@Valid @RequestBody NewMeter meter) {
 		try {
@@ -45,12 +47,14 @@ class MeterController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('billing:read')")
 	@Transactional(readOnly = true)
 	Meter get(@PathVariable UUID id) {
 		return this.meters.find(id).orElseThrow(() -> new NotFoundException("No meter " + id));
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('billing:read')")
 	@Transactional(readOnly = true)
 	Page<Meter> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {

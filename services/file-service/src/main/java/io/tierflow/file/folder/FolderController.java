@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,6 +34,7 @@ class FolderController {
 	}
 
 	@PostMapping
+	@PreAuthorize("hasAuthority('files:write')")
 	@Transactional
 	ResponseEntity<Folder> create(@Valid @RequestBody NewFolder folder) {
 		try {
@@ -45,12 +47,14 @@ class FolderController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('files:read')")
 	@Transactional(readOnly = true)
 	Folder get(@PathVariable UUID id) {
 		return this.folders.find(id).orElseThrow(() -> new NotFoundException("No folder " + id));
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('files:read')")
 	@Transactional(readOnly = true)
 	Page<Folder> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {

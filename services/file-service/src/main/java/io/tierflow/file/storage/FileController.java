@@ -38,6 +38,7 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -93,6 +94,7 @@ class FileController {
 	}
 
 	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	@PreAuthorize("hasAuthority('files:write')")
 	@RequestBody(required = true,
 			content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
 					schema = @Schema(type = "object", requiredProperties = FILE_PART),
@@ -159,11 +161,13 @@ class FileController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('files:read')")
 	StoredFile get(@PathVariable UUID id) {
 		return this.files.find(id);
 	}
 
 	@GetMapping("/{id}/content")
+	@PreAuthorize("hasAuthority('files:read')")
 	ResponseEntity<InputStreamResource> content(@PathVariable UUID id, WebRequest request) throws IOException {
 		StoredFile file = this.files.find(id);
 		String etag = "\"" + file.sha256() + "\"";
@@ -183,6 +187,7 @@ class FileController {
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('files:read')")
 	Page<StoredFile> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size,
 			@RequestParam(required = false) UUID folderId) {
@@ -190,12 +195,14 @@ class FileController {
 	}
 
 	@DeleteMapping("/{id}")
+	@PreAuthorize("hasAuthority('files:delete')")
 	ResponseEntity<Void> delete(@PathVariable UUID id, Authentication auth) {
 		this.files.delete(id, auth.getName(), isAdmin(auth));
 		return ResponseEntity.noContent().build();
 	}
 
 	@GetMapping("/usage")
+	@PreAuthorize("hasAuthority('files:read')")
 	StorageUsage usage() {
 		return this.files.usage();
 	}

@@ -20,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -54,6 +55,7 @@ class ModelController {
 	}
 
 	@PostMapping
+	@PreAuthorize("hasAuthority('models:write')")
 	ResponseEntity<SimulationModel> create(@Valid @RequestBody NewModel model) {
 		check(model);
 		return store(model);
@@ -64,6 +66,7 @@ class ModelController {
 	 * The file is read and checked before any transaction starts.
 	 */
 	@PostMapping("/from-file")
+	@PreAuthorize("hasAuthority('models:write')")
 	ResponseEntity<SimulationModel> createFromFile(@Valid @RequestBody FileModel body) {
 		JsonNode definition = this.files.definition(body.fileId());
 		NewModel model = new NewModel(body.name(), body.description(), definition);
@@ -103,12 +106,14 @@ class ModelController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('models:read')")
 	@Transactional(readOnly = true)
 	SimulationModel get(@PathVariable UUID id) {
 		return this.models.find(id).orElseThrow(() -> new NotFoundException("No model " + id));
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('models:read')")
 	@Transactional(readOnly = true)
 	Page<SimulationModel> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -37,6 +38,7 @@ class RunController {
 
 	/** Starts a run: 202 with the RUNNING run, its address in {@code Location}. */
 	@PostMapping("/api/v1/models/{modelId}/runs")
+	@PreAuthorize("hasAuthority('runs:start')")
 	ResponseEntity<Run> start(@PathVariable UUID modelId, @Valid @RequestBody NewRun request, Authentication auth) {
 		Run run = this.simulations.start(modelId, request, auth.getName());
 		return ResponseEntity.accepted().location(URI.create("/api/v1/runs/" + run.id())).body(run);
@@ -44,17 +46,20 @@ class RunController {
 
 	/** The tenant's run quota: its tier's limits, its seats, and what it has used. */
 	@GetMapping("/api/v1/runs/quota")
+	@PreAuthorize("hasAuthority('runs:read')")
 	RunQuota quota() {
 		return this.simulations.quota();
 	}
 
 	@GetMapping("/api/v1/runs/{id}")
+	@PreAuthorize("hasAuthority('runs:read')")
 	Run get(@PathVariable UUID id) {
 		return this.simulations.find(id);
 	}
 
 	/** The tenant's runs, newest first, without their results. */
 	@GetMapping("/api/v1/runs")
+	@PreAuthorize("hasAuthority('runs:read')")
 	Page<Run> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
 		return new Page<>(this.simulations.page(size, (long) page * size), page, size);
@@ -65,6 +70,7 @@ class RunController {
 	 * unless the caller is a tenant admin.
 	 */
 	@PostMapping("/api/v1/runs/{id}/cancel")
+	@PreAuthorize("hasAuthority('runs:cancel')")
 	ResponseEntity<Run> cancel(@PathVariable UUID id, Authentication auth) {
 		return ResponseEntity.accepted().body(this.simulations.cancel(id, auth.getName(), isAdmin(auth)));
 	}
@@ -84,6 +90,7 @@ class RunController {
 	 * gets its {@code result} at once.
 	 */
 	@GetMapping(path = "/api/v1/runs/{id}/progress", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	@PreAuthorize("hasAuthority('runs:read')")
 	SseEmitter progress(@PathVariable UUID id) {
 		return this.live.watch(this.simulations.find(id));
 	}

@@ -16,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,10 +27,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
- * Exports of a tenant's data, for system admins and the tenant's own admins (its other
- * users are refused, 403; another tenant's token finds no such tenant, 404). An export
- * runs in the background (202); its archive is downloaded once it is COMPLETED, streamed
- * from the parts on disk.
+ * Exports of a tenant's data, for holders of {@code tenants:export}: system admins and
+ * the tenant's own admins (its other users are refused, 403; another tenant's token finds
+ * no such tenant, 404). An export runs in the background (202); its archive is downloaded
+ * once it is COMPLETED, streamed from the parts on disk.
  */
 @RestController
 @RequestMapping("/api/v1/tenants/{id}/exports")
@@ -48,9 +48,10 @@ class ExportController {
 	}
 
 	@PostMapping
+	@PreAuthorize("hasAuthority('tenants:export')")
 	@Audited(action = AuditActions.TENANT_EXPORT, target = "export", tenant = "id")
 	ResponseEntity<TenantExport> request(@PathVariable UUID id, Authentication auth) {
-		requireAdminOf(id, auth);
+		requireVisible(id, auth);
 		TenantExport export = this.exports.request(id, auth.getName());
 		return ResponseEntity.accepted()
 			.location(URI.create("/api/v1/tenants/" + id + "/exports/" + export.id()))
@@ -58,8 +59,9 @@ class ExportController {
 	}
 
 	@GetMapping("/{exportId}")
+	@PreAuthorize("hasAuthority('tenants:export')")
 	TenantExport get(@PathVariable UUID id, @PathVariable UUID exportId, Authentication auth) {
-		requireAdminOf(id, auth);
+		requireVisible(id, auth);
 		return this.exports.get(id, exportId);
 	}
 
@@ -68,9 +70,10 @@ class ExportController {
 	 * {@code manifest.json}, then every service's part.
 	 */
 	@GetMapping("/{exportId}/archive")
+	@PreAuthorize("hasAuthority('tenants:export')")
 	void archive(@PathVariable UUID id, @PathVariable UUID exportId, Authentication auth, HttpServletResponse response)
 			throws IOException {
-		requireAdminOf(id, auth);
+		requireVisible(id, auth);
 		ExportArchive archive = this.exports.archive(id, exportId);
 		response.setContentType("application/zip");
 		response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
@@ -101,18 +104,12 @@ class ExportController {
 	}
 
 	/**
-	 * System admins, and the tenant's own admins; another tenant's id is not found, never
-	 * forbidden.
+	 * System admins see every tenant, anyone else their own; another tenant's id is not
+	 * found, never forbidden.
 	 */
-	static void requireAdminOf(UUID id, Authentication auth) {
-		if (has(auth, "ROLE_SYSTEM_ADMIN")) {
-			return;
-		}
-		if (!TenantContext.current().map(id::equals).orElse(false)) {
+	static void requireVisible(UUID id, Authentication auth) {
+		if (!has(auth, "ROLE_SYSTEM_ADMIN") && !TenantContext.current().map(id::equals).orElse(false)) {
 			throw new NotFoundException("No tenant " + id);
-		}
-		if (!has(auth, "ROLE_TENANT_ADMIN")) {
-			throw new AccessDeniedException("Only a tenant admin may export the tenant's data");
 		}
 	}
 

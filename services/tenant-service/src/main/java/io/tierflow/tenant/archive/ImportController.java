@@ -60,7 +60,7 @@ class ImportController {
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_IMPORT, target = "import")
 	ResponseEntity<Tenant> fromExport(@Valid @RequestBody ImportRequest body, Authentication auth)
 			throws InvalidArchiveException {
@@ -76,7 +76,7 @@ class ImportController {
 	 * refused (413) as soon as it passes {@code tierflow.tenants.max-import-size}.
 	 */
 	@PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_IMPORT, target = "import")
 	ResponseEntity<Tenant> fromUpload(MultipartHttpServletRequest request, Authentication auth)
 			throws InvalidArchiveException, IOException {
@@ -96,7 +96,7 @@ class ImportController {
 	}
 
 	@GetMapping("/{importId}")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	TenantImport get(@PathVariable UUID importId) {
 		return this.imports.get(importId);
 	}

@@ -17,9 +17,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The audit trail, newest first: system admins read every chain, a tenant's admins only
- * their tenant's, named by their token (a {@code tenantId} that names another tenant is
- * refused, 403); other users are refused. Verification is for system admins.
+ * The audit trail, newest first, for holders of {@code audit:read}: system admins read
+ * every chain, anyone else only their tenant's, named by their token (a {@code tenantId}
+ * that names another tenant is refused, 403). Verification needs {@code audit:verify}.
  */
 @RestController
 @RequestMapping("/api/v1/audit")
@@ -45,7 +45,7 @@ class AuditController {
 	 * @param cursor the {@code next} of the previous page
 	 */
 	@GetMapping
-	@PreAuthorize("hasAnyRole('SYSTEM_ADMIN', 'TENANT_ADMIN')")
+	@PreAuthorize("hasAuthority('audit:read')")
 	AuditPage list(@RequestParam(required = false) UUID tenantId,
 			@RequestParam(required = false) @Size(max = 100) String action,
 			@RequestParam(required = false) @Size(max = 200) String subject,
@@ -70,7 +70,7 @@ class AuditController {
 	 * record that breaks each broken one.
 	 */
 	@GetMapping("/verify")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('audit:verify')")
 	AuditVerification verify(@RequestParam(required = false) UUID tenantId) {
 		return this.verifier.verify(tenantId);
 	}

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,6 +35,7 @@ class NotificationController {
 	}
 
 	@GetMapping
+	@PreAuthorize("hasAuthority('notifications:read')")
 	@Transactional(readOnly = true)
 	Page<Notification> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size, Authentication auth) {
@@ -42,7 +44,9 @@ class NotificationController {
 		return new Page<>(mine, page, size);
 	}
 
+	/** Marking one's own notification read is part of reading them. */
 	@PostMapping("/{id}/read")
+	@PreAuthorize("hasAuthority('notifications:read')")
 	@Transactional
 	ResponseEntity<Void> read(@PathVariable UUID id, Authentication auth) {
 		if (!this.notifications.markRead(TenantContext.require(), auth.getName(), id)) {

@@ -32,7 +32,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Tenants: created and governed by system admins; a tenant's own users may read it. */
+/**
+ * Tenants: created and governed by system admins ({@code tenants:admin}); a tenant's own
+ * users may read it ({@code tenants:read}).
+ */
 @RestController
 @RequestMapping("/api/v1/tenants")
 class TenantController {
@@ -47,7 +50,7 @@ class TenantController {
 	}
 
 	@PostMapping
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_CREATE, target = "tenant")
 	ResponseEntity<Tenant> create(@Valid @RequestBody NewTenant body) {
 		Tenant tenant = this.registry.create(body.name(), body.slug(), body.plan(), body.region());
@@ -55,27 +58,28 @@ class TenantController {
 	}
 
 	@GetMapping("/{id}")
+	@PreAuthorize("hasAuthority('tenants:read')")
 	Tenant get(@PathVariable UUID id, Authentication auth) {
 		requireVisible(id, auth);
 		return this.registry.get(id);
 	}
 
 	@GetMapping
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	Page<Tenant> list(@RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
 		return new Page<>(this.registry.page(page, size), page, size);
 	}
 
 	@PostMapping("/{id}/suspend")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_SUSPEND, target = "tenant", targetId = "id", tenant = "id")
 	Tenant suspend(@PathVariable UUID id, @Valid @RequestBody(required = false) Suspension body) {
 		return this.registry.suspend(id, (body != null) ? body.reason() : null);
 	}
 
 	@PostMapping("/{id}/reactivate")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_REACTIVATE, target = "tenant", targetId = "id", tenant = "id")
 	Tenant reactivate(@PathVariable UUID id) {
 		return this.registry.reactivate(id);
@@ -86,7 +90,7 @@ class TenantController {
 	 * 200 when every service had placed it already.
 	 */
 	@PostMapping("/{id}/retry-provisioning")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_RETRY_PROVISIONING, target = "tenant", targetId = "id", tenant = "id")
 	ResponseEntity<Tenant> retryProvisioning(@PathVariable UUID id) {
 		Tenant tenant = this.registry.retryProvisioning(id);
@@ -99,7 +103,7 @@ class TenantController {
 	 * same tier).
 	 */
 	@PostMapping("/{id}/tier-change")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_CHANGE_TIER, target = "tier_change", tenant = "id")
 	ResponseEntity<Tenant> changeTier(@PathVariable UUID id, @Valid @RequestBody TierChangeRequest body,
 			Authentication auth) {
@@ -109,7 +113,7 @@ class TenantController {
 	}
 
 	@PostMapping("/{id}/rebalance")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_REBALANCE, target = "tier_change", tenant = "id")
 	ResponseEntity<Tenant> rebalance(@PathVariable UUID id, @Valid @RequestBody(required = false) Rebalance body,
 			Authentication auth) {
@@ -118,6 +122,7 @@ class TenantController {
 	}
 
 	@GetMapping("/{id}/tier-changes")
+	@PreAuthorize("hasAuthority('tenants:read')")
 	Page<TierChange> tierChanges(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size, Authentication auth) {
 		requireVisible(id, auth);
@@ -129,14 +134,14 @@ class TenantController {
 	 * service; {@code immediate} skips the grace period (a request to be forgotten).
 	 */
 	@DeleteMapping("/{id}")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_DELETE, target = "tenant", targetId = "id", tenant = "id")
 	ResponseEntity<Tenant> delete(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean immediate) {
 		return ResponseEntity.accepted().body(this.offboarding.requestDeletion(id, immediate));
 	}
 
 	@PostMapping("/{id}/restore-deletion")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	@Audited(action = AuditActions.TENANT_RESTORE_DELETION, target = "tenant", targetId = "id", tenant = "id")
 	Tenant restoreDeletion(@PathVariable UUID id) {
 		return this.offboarding.restoreDeletion(id);
@@ -144,7 +149,7 @@ class TenantController {
 
 	/** What was erased of a deleted tenant, per service: its erase certificate. */
 	@GetMapping("/{id}/erasure")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('tenants:admin')")
 	ErasureCertificate erasure(@PathVariable UUID id) {
 		return this.offboarding.certificate(id);
 	}

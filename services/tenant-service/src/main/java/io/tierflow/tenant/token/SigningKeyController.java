@@ -39,7 +39,7 @@ class SigningKeyController {
 	}
 
 	@PostMapping("/rotate")
-	@PreAuthorize("hasRole('SYSTEM_ADMIN')")
+	@PreAuthorize("hasAuthority('keys:rotate')")
 	Map<String, Object> rotate() {
 		SigningKeys.Rotation rotation = this.tx.execute((s) -> {
 			SigningKeys.Rotation r = this.keys.rotate();

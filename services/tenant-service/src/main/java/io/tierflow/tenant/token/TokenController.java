@@ -61,7 +61,7 @@ class TokenController {
 	}
 
 	record DevTokenRequest(@NotBlank @Size(max = 200) String subject, UUID tenantId,
-			@NotEmpty List<@Pattern(regexp = "SYSTEM_ADMIN|TENANT_ADMIN|USER") String> roles,
+			@NotEmpty List<@Pattern(regexp = "SYSTEM_ADMIN|TENANT_ADMIN|USER|READ_ONLY") String> roles,
 			@Min(1) @Max(1440) Integer ttlMinutes, @Pattern(regexp = "SHARED|DEDICATED|ENTERPRISE") String tier) {
 	}
 
