@@ -16,6 +16,7 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.servicetest.TestEvents;
 import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TenantTraces;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
@@ -118,9 +119,10 @@ class TenantSagasIT {
 		// Every service serves every tenant, and never one tenant's rows to another.
 		UUID shared = tenants.get("STANDARD");
 		UUID enterprise = tenants.get("ENTERPRISE");
-		String sharedUser = devToken("{\"subject\":\"u1\",\"tenantId\":\"" + shared + "\",\"roles\":[\"USER\"]}");
+		String sharedUser = devToken(
+				"{\"subject\":\"u1\",\"tenantId\":\"" + shared + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		String enterpriseUser = devToken(
-				"{\"subject\":\"u2\",\"tenantId\":\"" + enterprise + "\",\"roles\":[\"USER\"]}");
+				"{\"subject\":\"u2\",\"tenantId\":\"" + enterprise + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		for (String service : RESOURCES.keySet()) {
 			String url = stack.url(service) + RESOURCES.get(service);
 			HttpResponse<String> created = call("POST", url, sharedUser, BODIES.get(service));
@@ -140,10 +142,55 @@ class TenantSagasIT {
 	}
 
 	@Test
+	void aMachineClientsTokenFromTheAuthorizationServerWorksInSimulationService() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		String slug = "machine-" + UUID.randomUUID().toString().substring(0, 6);
+		UUID tenant = UUID.fromString(JSON.readTree(call("POST", stack.url("tenant") + "/api/v1/tenants", admin,
+				"{\"name\":\"" + slug + "\",\"slug\":\"" + slug + "\",\"plan\":\"STANDARD\",\"region\":\"eu\"}")
+			.body()).get("id").asString());
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode t = JSON
+				.readTree(call("GET", stack.url("tenant") + "/api/v1/tenants/" + tenant, admin, null).body());
+			assertThat(t.get("status").asString()).as(t.toString()).isEqualTo("ACTIVE");
+		});
+		String tenantAdmin = devToken(
+				"{\"subject\":\"boss\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"TENANT_ADMIN\"]}");
+		HttpResponse<String> created = call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/clients",
+				tenantAdmin, "{\"name\":\"nightly\",\"roles\":[\"USER\"]}");
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		JsonNode client = JSON.readTree(created.body());
+		String basic = java.util.Base64.getEncoder()
+			.encodeToString(
+					(client.get("client").get("clientId").asString() + ":" + client.get("clientSecret").asString())
+						.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		// As a machine would: client credentials at the token endpoint, through the
+		// gateway.
+		HttpResponse<String> issued = this.http
+			.send(HttpRequest.newBuilder(URI.create(stack.url(Devstack.GATEWAY) + "/oauth2/token"))
+				.header("Authorization", "Basic " + basic)
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+		String token = JSON.readTree(issued.body()).get("access_token").asString();
+
+		HttpResponse<String> model = call("POST", stack.url("simulation") + "/api/v1/models", token,
+				"{\"name\":\"from a machine\"}");
+		assertThat(model.statusCode()).as(model.body()).isEqualTo(201);
+		String id = JSON.readTree(model.body()).get("id").asString();
+		assertThat(call("GET", stack.url(Devstack.GATEWAY) + "/api/v1/models/" + id, token, null).statusCode())
+			.isEqualTo(200);
+		// Its roles hold there too: a USER client manages no users.
+		assertThat(call("POST", stack.url("tenant") + "/api/v1/tenants/" + tenant + "/users", token,
+				"{\"email\":\"x@example.com\",\"name\":\"X\",\"role\":\"USER\"}")
+			.statusCode()).isEqualTo(403);
+	}
+
+	@Test
 	void aTierChangeMovesTheTenantInEveryServiceLiveAndChangesItsPlan() throws Exception {
 		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
 		UUID tenant = activeTenant(admin, "STANDARD");
-		String user = devToken("{\"subject\":\"u3\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		String user = devToken("{\"subject\":\"u3\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		Map<String, String> resources = createResources(user);
 
 		HttpResponse<String> requested = call("POST",
@@ -191,7 +238,7 @@ class TenantSagasIT {
 	void whenOneServiceCannotMoveTheOthersMoveBackAndTheTenantKeepsItsPlacement() throws Exception {
 		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
 		UUID tenant = activeTenant(admin, "STANDARD");
-		String user = devToken("{\"subject\":\"u4\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		String user = devToken("{\"subject\":\"u4\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		Map<String, String> resources = createResources(user);
 
 		Map<String, String> clusters = new java.util.HashMap<>();
@@ -323,7 +370,7 @@ class TenantSagasIT {
 				.readTree(call("GET", stack.url("tenant") + "/api/v1/notifications", user, null).body())
 				.get("items");
 			assertThat(notes.findValuesAsString("kind")).as(notes.toString())
-				.containsExactlyInAnyOrder("WELCOME", "SIMULATION_COMPLETED");
+				.containsExactlyInAnyOrder("PASSWORD_INVITATION", "WELCOME", "SIMULATION_COMPLETED");
 		});
 	}
 
@@ -335,7 +382,8 @@ class TenantSagasIT {
 		UUID tenant = activeTenant(admin, plan);
 		UUID neighbour = activeTenant(admin, plan);
 		String user = busyUser(admin, tenant);
-		String neighbourUser = devToken("{\"subject\":\"n1\",\"tenantId\":\"" + neighbour + "\",\"roles\":[\"USER\"]}");
+		String neighbourUser = devToken(
+				"{\"subject\":\"n1\",\"tenantId\":\"" + neighbour + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		Map<String, String> neighbourResources = createResources(neighbourUser);
 		Map<String, String> neighbourBefore = settledRowChecksums(admin, neighbour);
 
@@ -393,7 +441,7 @@ class TenantSagasIT {
 	void aDeletionWaitsForItsGracePeriodAndCanBeRestored() throws Exception {
 		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
 		UUID tenant = activeTenant(admin, "STANDARD");
-		String user = devToken("{\"subject\":\"g1\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		String user = devToken("{\"subject\":\"g1\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		Map<String, String> resources = createResources(user);
 
 		HttpResponse<String> deleted = call("DELETE", stack.url("tenant") + "/api/v1/tenants/" + tenant, admin, null);
@@ -594,7 +642,8 @@ class TenantSagasIT {
 				"{\"email\":\"erase-me@example.com\",\"name\":\"Erin\",\"role\":\"USER\"}");
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		String userId = JSON.readTree(created.body()).get("id").asString();
-		String user = devToken("{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"USER\"]}");
+		String user = devToken(
+				"{\"subject\":\"" + userId + "\",\"tenantId\":\"" + tenant + "\",\"roles\":[\"TENANT_ADMIN\"]}");
 		createResources(user);
 		byte[] definition = ("{\"inputs\":[{\"name\":\"units\",\"distribution\":"
 				+ "{\"type\":\"normal\",\"mean\":1000,\"sd\":100}}],"
@@ -696,8 +745,8 @@ class TenantSagasIT {
 	}
 
 	private double dropped(String admin) throws Exception {
-		HttpResponse<String> metric = call("GET", stack.url("billing") + "/actuator/metrics/tierflow.events.dropped",
-				admin, null);
+		HttpResponse<String> metric = call("GET",
+				stack.managementUrl("billing") + "/actuator/metrics/tierflow.events.dropped", admin, null);
 		if (metric.statusCode() == 404) {
 			return 0;
 		}
@@ -783,19 +832,21 @@ class TenantSagasIT {
 
 	private static int freeBasePort() throws Exception {
 		for (int attempt = 0; attempt < 50; attempt++) {
-			// Below Linux's ephemeral range (32768+): a port probed free there can be
-			// taken
-			// a moment later as the local end of some client connection (a CI run lost
-			// file-service's port that way).
-			int base = 12000 + new java.util.Random().nextInt(20000);
+			// Below Linux's ephemeral range (32768+), management ports (+ 1000)
+			// included: a port probed free there can be taken a moment later as the
+			// local end of some client connection (a CI run lost file-service's port
+			// that way).
+			int base = 12000 + new java.util.Random().nextInt(19000);
 			boolean free = true;
-			// The services, then the gateway.
+			// The services, then the gateway; and their management ports.
 			for (int i = 0; i <= Devstack.SERVICES.size() && free; i++) {
-				try (ServerSocket socket = new ServerSocket(base + i)) {
-					socket.setReuseAddress(true);
-				}
-				catch (java.io.IOException ex) {
-					free = false;
+				for (int port : new int[] { base + i, ServiceProcess.managementPort(base + i) }) {
+					try (ServerSocket socket = new ServerSocket(port)) {
+						socket.setReuseAddress(true);
+					}
+					catch (java.io.IOException ex) {
+						free = false;
+					}
 				}
 			}
 			if (free) {

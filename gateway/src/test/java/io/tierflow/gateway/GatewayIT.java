@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two gateway instances on one PostgreSQL, in front of two instances of a service: each
  * API path is routed to its service and balanced over its instances with the caller's
  * token, a request without a valid token is refused at the gateway, and each tenant's
- * rate is limited by its tier from one bucket both instances draw from.
+ * rate is limited by its tier from one bucket both instances draw from. Its own actuator
+ * answers on the management port, to system admins only.
  */
 class GatewayIT {
 
@@ -85,6 +86,66 @@ class GatewayIT {
 		}
 		assertThat(instances).containsExactlyInAnyOrder("A /api/v1/models", "B /api/v1/models");
 		assertThat(lastAuthorization).containsValue("Bearer " + token);
+	}
+
+	/**
+	 * Sign-in goes through the gateway without a token: the token endpoint's form (client
+	 * credentials, codes) reaches tenant-service whole.
+	 */
+	@Test
+	void passesTheAuthorizationServersFormsOnWhole() throws Exception {
+		String form = "grant_type=client_credentials&scope=a+b&x=%C3%A9%26";
+		HttpResponse<String> response = HTTP.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) first).getWebServer().getPort()
+					+ "/oauth2/token"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Authorization",
+					"Basic " + java.util.Base64.getEncoder().encodeToString("c:s".getBytes(StandardCharsets.UTF_8)))
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.timeout(Duration.ofSeconds(30))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("A /oauth2/token " + form);
+	}
+
+	/** The same form, read as a servlet container reads it (the authorization server). */
+	@Test
+	void aServletBackendReadsTheFormsParameters() throws Exception {
+		org.apache.catalina.startup.Tomcat tomcat = new org.apache.catalina.startup.Tomcat();
+		tomcat.setBaseDir(java.nio.file.Files.createTempDirectory("tomcat").toString());
+		tomcat.setPort(0);
+		org.apache.catalina.Context context = tomcat.addContext("", null);
+		org.apache.catalina.startup.Tomcat.addServlet(context, "form", new jakarta.servlet.http.HttpServlet() {
+			@Override
+			protected void service(jakarta.servlet.http.HttpServletRequest req,
+					jakarta.servlet.http.HttpServletResponse res) throws java.io.IOException {
+				res.setCharacterEncoding("UTF-8");
+				res.getWriter()
+					.write(req.getMethod() + " " + req.getParameter("grant_type") + " " + req.getParameter("x") + " "
+							+ req.getContentType() + " " + req.getHeader("Content-Length") + " "
+							+ req.getHeader("Transfer-Encoding"));
+			}
+		});
+		context.addServletMappingDecoded("/*", "form");
+		tomcat.start();
+		int port = tomcat.getConnector().getLocalPort();
+		ConfigurableApplicationContext gateway = gateway(TestPostgres.get(), "http://127.0.0.1:" + port,
+				"http://127.0.0.1:" + port);
+		try {
+			String form = "grant_type=client_credentials&x=%C3%A9%26";
+			HttpResponse<String> response = HTTP.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:"
+						+ ((WebServerApplicationContext) gateway).getWebServer().getPort() + "/oauth2/token"))
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString(form))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(response.body()).startsWith("POST client_credentials é&");
+		}
+		finally {
+			gateway.close();
+			tomcat.stop();
+			tomcat.destroy();
+		}
 	}
 
 	@Test
@@ -150,6 +211,25 @@ class GatewayIT {
 		assertThat(get(first, "/api/v1/models", token(UUID.randomUUID(), "SHARED")).statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void probesAreAnonymousAndTheActuatorAnswersSystemAdminsOnlyOnItsOwnPort() throws Exception {
+		for (String probe : List.of("/livez", "/readyz")) {
+			HttpResponse<String> response = get(first, probe, null);
+			assertThat(response.statusCode()).as(probe).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+		}
+		String operator = ServiceTestInfrastructure.systemAdminToken();
+		assertThat(get(first, "/actuator/health", operator).statusCode()).isEqualTo(404);
+		int management = Integer.parseInt(first.getEnvironment().getProperty("local.management.port"));
+		assertThat(send(management, "/actuator/metrics", null).statusCode()).isEqualTo(401);
+		assertThat(send(management, "/actuator/metrics", token(UUID.randomUUID(), "SHARED")).statusCode())
+			.isEqualTo(403);
+		assertThat(send(management, "/actuator/metrics", operator).statusCode()).isEqualTo(200);
+		assertThat(send(management, "/actuator/health", operator).body()).contains("\"status\":\"UP\"")
+			.doesNotContain("components")
+			.doesNotContain("details");
+	}
+
 	private static String token(UUID tenant, String tier) {
 		return ServiceTestInfrastructure.TOKENS.sign(claims(tenant, tier));
 	}
@@ -172,7 +252,10 @@ class GatewayIT {
 
 	private static HttpResponse<String> get(ConfigurableApplicationContext gateway, String path, String token)
 			throws Exception {
-		int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+		return send(((WebServerApplicationContext) gateway).getWebServer().getPort(), path, token);
+	}
+
+	private static HttpResponse<String> send(int port, String path, String token) throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(30));
 		if (token != null) {
@@ -188,7 +271,9 @@ class GatewayIT {
 			synchronized (lastAuthorization) {
 				lastAuthorization.put(name, exchange.getRequestHeaders().getFirst("Authorization"));
 			}
-			byte[] body = (name + " " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+			String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+			byte[] body = (name + " " + exchange.getRequestURI().getPath() + (received.isEmpty() ? "" : " " + received))
+				.getBytes(StandardCharsets.UTF_8);
 			exchange.sendResponseHeaders(200, body.length);
 			exchange.getResponseBody().write(body);
 			exchange.close();
@@ -201,11 +286,13 @@ class GatewayIT {
 	private static ConfigurableApplicationContext gateway(PostgresServer pg, String a, String b) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("server.port", "0");
+		properties.put("management.server.port", "0");
 		properties.put("spring.datasource.url", pg.jdbcUrl(DATABASE));
 		properties.put("spring.datasource.username", pg.adminUser());
 		properties.put("spring.datasource.password", pg.adminPassword());
 		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[0].uri", a);
 		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[1].uri", b);
+		properties.put("spring.cloud.discovery.client.simple.instances.tenant-service[0].uri", a);
 		properties.put("tierflow.security.issuer", ServiceTestInfrastructure.TOKENS.issuer());
 		properties.put("tierflow.security.jwk-set-uri", ServiceTestInfrastructure.jwksUri());
 		properties.put("tierflow.gateway.rate-limits.tiers.SHARED.requests-per-second", "1");

@@ -765,7 +765,9 @@ class TenantServiceIT {
 	void aDeletedUsersNotificationsGo() {
 		UUID tenant = activeTenant("forgotten");
 		String erin = userId(this.api.post("/api/v1/tenants/" + tenant + "/users", this.admin, newUser("erin")));
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(notifications(tenant, erin)).isOne());
+		// The invitation to set a password, and the welcome from user.created.
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(notifications(tenant, erin)).isEqualTo(2));
 		assertThat(this.api.delete("/api/v1/tenants/" + tenant + "/users/" + erin, this.admin).status()).isEqualTo(204);
 		assertThat(notifications(tenant, erin)).isZero();
 
@@ -959,8 +961,12 @@ class TenantServiceIT {
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(
 					JSON.readTree(this.api.get("/api/v1/notifications", kimsToken).body()).get("items").size())
-				.isEqualTo(1));
-		assertThat(rowsOf(id)).containsEntry("tenant_user", 1L).containsEntry("notification", 1L);
+				.isEqualTo(2)); // the invitation and the welcome
+		assertThat(rowsOf(id)).containsEntry("tenant_user", 1L).containsEntry("notification", 2L);
+		Response client = this.api.post("/api/v1/tenants/" + id + "/clients", this.admin,
+				"{\"name\":\"etl\",\"roles\":[\"USER\"]}");
+		assertThat(client.status()).as(client.body()).isEqualTo(201);
+		String clientId = JSON.readTree(client.body()).get("client").get("clientId").asString();
 
 		assertThat(this.api.delete("/api/v1/tenants/" + id + "?immediate=true", this.admin).status()).isEqualTo(202);
 		assertProblem(this.api.get("/api/v1/notifications", kimsToken), 403);
@@ -990,14 +996,22 @@ class TenantServiceIT {
 			assertThat(placement.get("erasedAt").isNull()).isFalse();
 		}
 		assertThat(rowsOf(id)).containsOnly(Map.entry("tenant_user", 0L), Map.entry("notification", 0L),
-				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L));
+				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L),
+				Map.entry("tenant_client", 0L), Map.entry("password_token", 0L));
+		assertThat(this.jdbc.sql("select count(*) from oauth2_registered_client where client_id = ?")
+			.param(clientId)
+			.query(Long.class)
+			.single()).isZero();
 
 		JsonNode certificate = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body());
 		assertThat(certificate.get("status").asString()).isEqualTo("ERASED");
 		assertThat(certificate.get("erasedAt").isNull()).isFalse();
 		JsonNode own = certificate.get("tenantService");
 		assertThat(own.get("rowsDeleted").get("tenant_user").asLong()).isEqualTo(1);
-		assertThat(own.get("rowsDeleted").get("notification").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("notification").asLong()).isEqualTo(2);
+		assertThat(own.get("rowsDeleted").get("password_token").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("tenant_client").asLong()).isEqualTo(1);
+		assertThat(own.get("rowsDeleted").get("oauth2_registered_client").asLong()).isEqualTo(1);
 		assertThat(own.get("rowsDeleted").get("tier_change").asLong()).isEqualTo(1);
 		assertThat(own.get("rowsDeleted").get("tier_change_move").asLong()).isEqualTo(4);
 		assertThat(own.get("rowsDeleted").get("inbox").asLong()).isPositive();
@@ -1030,7 +1044,12 @@ class TenantServiceIT {
 			.untilAsserted(() -> assertThat(dropped().count()).isGreaterThanOrEqualTo(droppedBefore + 3));
 		assertThat(tenant(id).get("placements").findValuesAsString("state")).containsOnly("ERASED");
 		assertThat(rowsOf(id)).containsOnly(Map.entry("tenant_user", 0L), Map.entry("notification", 0L),
-				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L));
+				Map.entry("tier_change", 0L), Map.entry("inbox", 0L), Map.entry("outbox", 0L),
+				Map.entry("tenant_client", 0L), Map.entry("password_token", 0L));
+		assertThat(this.jdbc.sql("select count(*) from oauth2_registered_client where client_id = ?")
+			.param(clientId)
+			.query(Long.class)
+			.single()).isZero();
 		assertThat(JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/erasure", this.admin).body()))
 			.isEqualTo(certificate);
 		assertProblem(this.api.post("/api/v1/tenants/" + id + "/users", this.admin, newUser("lee")), 409);
@@ -1575,7 +1594,8 @@ class TenantServiceIT {
 	/** The tenant's rows in tenant-service's tables that an erase empties. */
 	private Map<String, Long> rowsOf(UUID tenant) {
 		Map<String, Long> rows = new java.util.LinkedHashMap<>();
-		for (String table : List.of("tenant_user", "notification", "tier_change", "inbox", "outbox")) {
+		for (String table : List.of("tenant_user", "notification", "tier_change", "inbox", "outbox", "tenant_client",
+				"password_token")) {
 			rows.put(table,
 					this.jdbc.sql("select count(*) from " + table + " where tenant_id = ?")
 						.param(tenant)

@@ -4,8 +4,16 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.BufferedReader;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -17,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -82,14 +91,73 @@ public class RequestBodyLimit extends OncePerRequestFilter {
 						+ ")");
 	}
 
-	/** A request whose body was read into memory. */
+	/**
+	 * A request whose body was read into memory. A form's parameters are read from it too
+	 * (after the query string's, as a servlet container does): the container can no
+	 * longer read them from the connection. The authorization server's token endpoint
+	 * gets its forms chunked when they come through the gateway.
+	 */
 	private static final class BufferedBody extends HttpServletRequestWrapper {
 
 		private final byte[] body;
 
+		private Map<String, String[]> parameters;
+
 		BufferedBody(HttpServletRequest request, byte[] body) {
 			super(request);
 			this.body = body;
+		}
+
+		@Override
+		public Map<String, String[]> getParameterMap() {
+			if (this.parameters == null) {
+				this.parameters = Collections.unmodifiableMap(parameters());
+			}
+			return this.parameters;
+		}
+
+		@Override
+		public String getParameter(String name) {
+			String[] values = getParameterMap().get(name);
+			return (values != null && values.length > 0) ? values[0] : null;
+		}
+
+		@Override
+		public Enumeration<String> getParameterNames() {
+			return Collections.enumeration(getParameterMap().keySet());
+		}
+
+		@Override
+		public String[] getParameterValues(String name) {
+			return getParameterMap().get(name);
+		}
+
+		private Map<String, String[]> parameters() {
+			Map<String, List<String>> all = new LinkedHashMap<>();
+			super.getParameterMap().forEach((name, values) -> all.computeIfAbsent(name, (n) -> new ArrayList<>())
+				.addAll(Arrays.asList(values)));
+			String type = getContentType();
+			if (type != null && MediaType.APPLICATION_FORM_URLENCODED.includes(MediaType.parseMediaType(type))) {
+				String encoding = getCharacterEncoding();
+				Charset charset = (encoding != null) ? Charset.forName(encoding) : StandardCharsets.UTF_8;
+				for (String pair : new String(this.body, StandardCharsets.ISO_8859_1).split("&")) {
+					if (pair.isEmpty()) {
+						continue;
+					}
+					int equals = pair.indexOf('=');
+					try {
+						String name = URLDecoder.decode((equals < 0) ? pair : pair.substring(0, equals), charset);
+						String value = (equals < 0) ? "" : URLDecoder.decode(pair.substring(equals + 1), charset);
+						all.computeIfAbsent(name, (n) -> new ArrayList<>()).add(value);
+					}
+					catch (IllegalArgumentException ex) {
+						// A malformed escape: skipped, as the container skips it.
+					}
+				}
+			}
+			Map<String, String[]> result = new LinkedHashMap<>();
+			all.forEach((name, values) -> result.put(name, values.toArray(String[]::new)));
+			return result;
 		}
 
 		@Override

@@ -54,6 +54,25 @@ class RequestBodyLimitTest {
 	}
 
 	@Test
+	void aChunkedFormsParametersAreReadFromTheBufferedBody() throws Exception {
+		MockHttpServletRequest request = chunked(
+				"grant_type=client_credentials&scope=a+b&x=%C3%A9%26&bad=%zz&flag".getBytes(StandardCharsets.UTF_8));
+		request.setContentType("application/x-www-form-urlencoded");
+		request.setQueryString("q=1");
+		request.addParameter("q", "1");
+		MockFilterChain chain = new MockFilterChain();
+		this.filter.doFilter(request, new MockHttpServletResponse(), chain);
+		HttpServletRequest passed = (HttpServletRequest) chain.getRequest();
+		assertThat(passed.getParameter("grant_type")).isEqualTo("client_credentials");
+		assertThat(passed.getParameter("scope")).isEqualTo("a b");
+		assertThat(passed.getParameter("x")).isEqualTo("é&");
+		assertThat(passed.getParameter("flag")).isEmpty();
+		assertThat(passed.getParameter("bad")).isNull();
+		assertThat(java.util.Collections.list(passed.getParameterNames())).containsExactly("q", "grant_type", "scope",
+				"x", "flag");
+	}
+
+	@Test
 	void passesABodyOfTheLimitsSizeOn() throws Exception {
 		MockFilterChain chain = new MockFilterChain();
 		this.filter.doFilter(post(new byte[1024]), new MockHttpServletResponse(), chain);

@@ -46,6 +46,18 @@ public final class AuditActions {
 
 	public static final String USER_DELETE = "user.delete";
 
+	/** A user set their password with an invitation or a reset token. */
+	public static final String USER_SET_PASSWORD = "user.set_password";
+
+	/** A password reset was asked for an existing user (recorded for that user only). */
+	public static final String USER_REQUEST_RESET = "user.request_password_reset";
+
+	/** A tenant admin created a machine client (client credentials). */
+	public static final String CLIENT_CREATE = "client.create";
+
+	/** A machine client was deleted, and its tokens revoked. */
+	public static final String CLIENT_DELETE = "client.delete";
+
 	static final Pattern NAME = Pattern.compile("[a-z][a-z_]{0,40}\\.[a-z][a-z_]{0,40}");
 
 	private AuditActions() {

@@ -123,6 +123,16 @@ class OffboardingRepository {
 				tenantId));
 		deleted.put("tier_change", delete("delete from tier_change where tenant_id = ?", tenantId));
 		deleted.put("notification", delete("delete from notification where tenant_id = ?", tenantId));
+		// Sign-ins: the users' authorizations (by sign-in name, so before the users), the
+		// machine clients' registrations and authorizations, then the clients.
+		deleted.put("oauth2_authorization", delete("delete from oauth2_authorization where principal_name in"
+				+ " (select t.slug || '/' || u.email from tenant_user u join tenant t on t.id = u.tenant_id"
+				+ " where u.tenant_id = ?) or registered_client_id in (select r.id from oauth2_registered_client r"
+				+ " join tenant_client c on c.client_id = r.client_id where c.tenant_id = ?)", tenantId, tenantId));
+		deleted.put("oauth2_registered_client", delete("delete from oauth2_registered_client where client_id in"
+				+ " (select client_id from tenant_client where tenant_id = ?)", tenantId));
+		deleted.put("tenant_client", delete("delete from tenant_client where tenant_id = ?", tenantId));
+		deleted.put("password_token", delete("delete from password_token where tenant_id = ?", tenantId));
 		deleted.put("tenant_user", delete("delete from tenant_user where tenant_id = ?", tenantId));
 		deleted.put("inbox", delete("delete from inbox where tenant_id = ?", tenantId));
 		deleted.put("outbox", delete("delete from outbox where tenant_id = ?", tenantId));
@@ -176,8 +186,8 @@ class OffboardingRepository {
 			.list();
 	}
 
-	private long delete(String sql, UUID tenantId) {
-		return this.jdbc.sql(sql).param(tenantId).update();
+	private long delete(String sql, UUID... tenantId) {
+		return this.jdbc.sql(sql).params((Object[]) tenantId).update();
 	}
 
 	/** A tenant whose grace period has ended. */

@@ -28,6 +28,11 @@ class TokenConfiguration {
 	}
 
 	@Bean
+	SigningKeySource signingKeySource(SigningKeys keys) {
+		return new SigningKeySource(keys);
+	}
+
+	@Bean
 	TokenIssuer tokenIssuer(TokenProperties properties, TierflowSecurityProperties security, Environment environment,
 			SigningKeys keys) {
 		return issuer(properties, security, environment, keys::keys);

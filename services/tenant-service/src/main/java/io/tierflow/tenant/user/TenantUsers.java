@@ -17,6 +17,8 @@ import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenant.audit.AuditActions;
 import io.tierflow.tenant.audit.AuditTarget;
 import io.tierflow.tenant.audit.AuditTrail;
+import io.tierflow.tenant.identity.Passwords;
+import io.tierflow.tenant.identity.UserTokens;
 import io.tierflow.tenant.notification.UserNotifications;
 import io.tierflow.tenant.tenant.Plan;
 import io.tierflow.tenant.tenant.TenantRegistry;
@@ -28,7 +30,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * A tenant's users come and go: each change commits with its event on the user topic
  * (keyed by the tenant, so every service sees a user's events in order), and the services
- * move the user's seat in their quotas from those events.
+ * move the user's seat in their quotas from those events. A new user is invited to set a
+ * password; a deleted one's sign-ins are revoked.
  */
 @Service
 class TenantUsers {
@@ -43,8 +46,14 @@ class TenantUsers {
 
 	private final AuditTrail audit;
 
+	private final Passwords passwords;
+
+	private final UserTokens tokens;
+
 	TenantUsers(UserRepository users, TenantRegistry tenants, UserNotifications notifications, Outbox outbox,
-			AuditTrail audit) {
+			AuditTrail audit, Passwords passwords, UserTokens tokens) {
+		this.passwords = passwords;
+		this.tokens = tokens;
 		this.users = users;
 		this.tenants = tenants;
 		this.notifications = notifications;
@@ -79,6 +88,7 @@ class TenantUsers {
 		this.outbox.append(Topics.USER, EventTypes.USER_CREATED, tenantId, id.toString(),
 				new UserCreated(tenantId, id, address, name, role.name()));
 		this.audit.record(AuditActions.USER_CREATE, AuditTarget.of("user", id), tenantId);
+		this.passwords.invite(tenantId, id);
 		return user;
 	}
 
@@ -108,6 +118,8 @@ class TenantUsers {
 	@Transactional
 	void delete(UUID tenantId, UUID userId) {
 		this.tenants.requireUsersChangeable(tenantId);
+		// Their refresh tokens go with them (found by their sign-in name, so first).
+		this.tokens.revokeAll(tenantId, userId);
 		if (!this.users.delete(tenantId, userId)) {
 			throw noUser(tenantId, userId);
 		}

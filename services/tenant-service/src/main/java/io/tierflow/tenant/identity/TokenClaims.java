@@ -1,0 +1,105 @@
+package io.tierflow.tenant.identity;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tierflow.tenancy.security.TierflowSecurityProperties;
+import io.tierflow.tenant.token.SigningKeySource;
+
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * What the authorization server's tokens say, in the claims every service reads: the
+ * audience the services accept, the tenant, the roles and the tier (the gateway's rate
+ * limit). They are read from the database each time a token is issued, a refresh too, so
+ * a changed role or tier shows in the next token, and a deleted user, a deleted client or
+ * a tenant that is no longer active gets none. The subject is the user's id (the services
+ * match owners by it) or the client's id.
+ */
+class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+	private final Accounts accounts;
+
+	private final SigningKeySource keys;
+
+	private final TierflowSecurityProperties security;
+
+	TokenClaims(Accounts accounts, SigningKeySource keys, TierflowSecurityProperties security) {
+		this.accounts = accounts;
+		this.keys = keys;
+		this.security = security;
+	}
+
+	@Override
+	public void customize(JwtEncodingContext context) {
+		// Several keys are published; the header names the one that signs.
+		context.getJwsHeader().keyId(this.keys.signingKeyId());
+		boolean accessToken = OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType());
+		boolean idToken = OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue());
+		if (!accessToken && !idToken) {
+			return;
+		}
+		JwtClaimsSet.Builder claims = context.getClaims();
+		if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+			String clientId = context.getRegisteredClient().getClientId();
+			Accounts.ClientAccount client = this.accounts.client(clientId)
+				.filter(Accounts.ClientAccount::mayHaveTokens)
+				.orElseThrow(() -> refused(OAuth2ErrorCodes.UNAUTHORIZED_CLIENT,
+						"The client is deleted, or its tenant is not active"));
+			claims.subject(clientId);
+			stamp(claims, client.tenantId().toString(), client.roles(), client.tier(), clientId);
+			return;
+		}
+		Accounts.UserAccount user = this.accounts.user(context.getPrincipal().getName())
+			.filter(Accounts.UserAccount::mayHaveTokens)
+			.orElseThrow(() -> refused(OAuth2ErrorCodes.INVALID_GRANT,
+					"The user is deleted, or their tenant is not active"));
+		claims.subject(user.userId().toString());
+		if (accessToken) {
+			stamp(claims, user.tenantId().toString(), List.of(user.role()), user.tier(),
+					context.getRegisteredClient().getClientId());
+		}
+	}
+
+	private void stamp(JwtClaimsSet.Builder claims, String tenantId, List<String> roles, String tier, String clientId) {
+		// Mutable lists: the token's claims are stored with its authorization, and read
+		// back only as types Spring Authorization Server allows (not List.of's).
+		claims.audience(new ArrayList<>(List.of(this.security.audiences().get(0))));
+		claims.claim("client_id", clientId);
+		claims.claim("tier", tier);
+		claims.claims((all) -> {
+			put(all, this.security.tenantClaim(), tenantId);
+			put(all, this.security.rolesClaim(), new ArrayList<>(roles));
+		});
+	}
+
+	/** Sets a claim, a nested one for a dotted name ({@code realm_access.roles}). */
+	@SuppressWarnings("unchecked")
+	private static void put(Map<String, Object> claims, String name, Object value) {
+		String[] path = name.split("\\.");
+		Map<String, Object> at = claims;
+		for (int i = 0; i < path.length - 1; i++) {
+			Object next = at.get(path[i]);
+			Map<String, Object> nested = (next instanceof Map<?, ?> map)
+					? new LinkedHashMap<>((Map<String, Object>) map) : new LinkedHashMap<>();
+			at.put(path[i], nested);
+			at = nested;
+		}
+		at.put(path[path.length - 1], value);
+	}
+
+	private static OAuth2AuthenticationException refused(String code, String description) {
+		return new OAuth2AuthenticationException(new OAuth2Error(code, description, null));
+	}
+
+}
