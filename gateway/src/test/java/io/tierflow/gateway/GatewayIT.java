@@ -201,6 +201,38 @@ class GatewayIT {
 			.hasValue("7");
 	}
 
+	/**
+	 * A tenant's own limit, which a system admin set at tenant-service and its tokens
+	 * carry, comes before its tier's and a configured override; a claim that is not a
+	 * pair of whole numbers in range is ignored.
+	 */
+	@Test
+	void aTokensOwnLimitComesFirst() throws Exception {
+		UUID tenant = UUID.randomUUID();
+		Map<String, Object> claims = claims(tenant, "ENTERPRISE");
+		claims.put("rate_limit", Map.of("requests_per_second", 1, "burst", 3));
+		String limited = ServiceTestInfrastructure.TOKENS.sign(claims);
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			HttpResponse<String> response = get(i % 2 == 0 ? first : second, "/api/v1/models", limited);
+			assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("3");
+			statuses.add(response.statusCode());
+		}
+		assertThat(statuses).contains(429);
+		Map<String, Object> overridden = claims(OVERRIDDEN, "SHARED");
+		overridden.put("rate_limit", Map.of("requests_per_second", 50, "burst", 60));
+		assertThat(get(first, "/api/v1/models", ServiceTestInfrastructure.TOKENS.sign(overridden)).headers()
+			.firstValue("RateLimit-Limit")).hasValue("60");
+		for (Object bent : List.of(Map.of("requests_per_second", 0, "burst", 5),
+				Map.of("requests_per_second", 1.5, "burst", 5), Map.of("requests_per_second", 10_000_000, "burst", 5),
+				Map.of("burst", 5), "100/200")) {
+			Map<String, Object> odd = claims(UUID.randomUUID(), "DEDICATED");
+			odd.put("rate_limit", bent);
+			assertThat(get(first, "/api/v1/models", ServiceTestInfrastructure.TOKENS.sign(odd)).headers()
+				.firstValue("RateLimit-Limit")).as(bent.toString()).hasValue("100");
+		}
+	}
+
 	@Test
 	void aTenantOverItsLimitDoesNotSlowAnother() throws Exception {
 		String noisy = token(UUID.randomUUID(), "SHARED");

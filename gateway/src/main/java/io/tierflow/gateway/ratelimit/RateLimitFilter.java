@@ -2,6 +2,7 @@ package io.tierflow.gateway.ratelimit;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
@@ -36,6 +37,9 @@ public class RateLimitFilter extends OncePerRequestFilter {
 
 	private static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
 
+	/** The largest rate or burst a token's limit claim may ask for. */
+	static final long MAX_LIMIT = 1_000_000;
+
 	private final TenantRateLimiter limiter;
 
 	private final RateLimitProperties properties;
@@ -60,7 +64,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
 		}
 		TenantRateLimiter.Decision decision;
 		try {
-			decision = this.limiter.tryAcquire(tenant, tierOf(tenant));
+			decision = this.limiter.tryAcquire(tenant, this.properties.limitOf(tenant, tierOf(tenant), ownLimit()));
 		}
 		catch (RuntimeException ex) {
 			// The buckets' database is unreachable: the services stay reachable, without
@@ -100,6 +104,25 @@ public class RateLimitFilter extends OncePerRequestFilter {
 			}
 		}
 		return this.properties.defaultTier();
+	}
+
+	/**
+	 * The token's own limit claim (set for the tenant by a system admin), or null when it
+	 * has none or one that is not a pair of whole numbers in range.
+	 */
+	private RateLimitProperties.Limit ownLimit() {
+		Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+		if (auth instanceof JwtAuthenticationToken jwt
+				&& jwt.getToken().getClaims().get(this.properties.limitClaim()) instanceof Map<?, ?> claim
+				&& claim.get("requests_per_second") instanceof Number rate && claim.get("burst") instanceof Number burst
+				&& inRange(rate) && inRange(burst)) {
+			return new RateLimitProperties.Limit(rate.longValue(), burst.longValue());
+		}
+		return null;
+	}
+
+	private static boolean inRange(Number value) {
+		return value.longValue() >= 1 && value.longValue() <= MAX_LIMIT && value.doubleValue() == value.longValue();
 	}
 
 	private static long ceilSeconds(long nanos) {

@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled whether requests are limited at all
  * @param tierClaim the token claim naming the tenant's tier; a token without it is
  * limited as {@code defaultTier}
+ * @param limitClaim the token claim holding the tenant's own limit
+ * ({@code requests_per_second}, {@code burst}), which tenant-service stamps when a system
+ * admin set one; it comes before the tier's and the configured overrides
  * @param defaultTier the tier of tokens that name none
  * @param tiers the limit of each tier
  * @param tenants per-tenant overrides, by tenant id
@@ -29,8 +32,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("tierflow.gateway.rate-limits")
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("tier") String tierClaim,
-		@DefaultValue("SHARED") Tier defaultTier, Map<Tier, Limit> tiers, Map<UUID, Limit> tenants,
-		@DefaultValue("10") long maxUnsynced, @DefaultValue("100ms") Duration maxUnsyncedTime,
+		@DefaultValue("rate_limit") String limitClaim, @DefaultValue("SHARED") Tier defaultTier, Map<Tier, Limit> tiers,
+		Map<UUID, Limit> tenants, @DefaultValue("10") long maxUnsynced, @DefaultValue("100ms") Duration maxUnsyncedTime,
 		@DefaultValue("100000") int cachedBuckets, @DefaultValue("10m") Duration idleExpiry) {
 
 	public RateLimitProperties {
@@ -47,8 +50,15 @@ public record RateLimitProperties(@DefaultValue("true") boolean enabled, @Defaul
 		}
 	}
 
-	/** The limit of a tenant: its override, else its tier's. */
-	public Limit limitOf(UUID tenant, Tier tier) {
+	/**
+	 * The limit of a tenant: its own from its token, else its configured override, else
+	 * its tier's.
+	 * @param own the token's limit claim, or null
+	 */
+	public Limit limitOf(UUID tenant, Tier tier, Limit own) {
+		if (own != null) {
+			return own;
+		}
 		Limit override = this.tenants.get(tenant);
 		return (override != null) ? override : this.tiers.get(tier);
 	}

@@ -11,7 +11,6 @@ import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.tierflow.tenancy.placement.Tier;
 
 /**
  * A token bucket per tenant, kept in PostgreSQL so that every gateway instance draws from
@@ -38,9 +37,8 @@ public class TenantRateLimiter {
 			.build();
 	}
 
-	/** Takes one request from the tenant's bucket. */
-	public Decision tryAcquire(UUID tenant, Tier tier) {
-		RateLimitProperties.Limit limit = this.properties.limitOf(tenant, tier);
+	/** Takes one request from the tenant's bucket of this limit. */
+	public Decision tryAcquire(UUID tenant, RateLimitProperties.Limit limit) {
 		// The limit is part of the key: a tier change (or a changed override) gives the
 		// tenant a fresh bucket of the new shape on every instance at once, and the old
 		// row expires.

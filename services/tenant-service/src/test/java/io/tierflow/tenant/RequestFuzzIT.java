@@ -99,8 +99,11 @@ class RequestFuzzIT implements BodyRefusalContract {
 			@ForAll boolean asTenantAdmin) {
 		String token = asTenantAdmin ? tenantAdmin : admin;
 		String path = request[1].replace("{id}", tenant);
-		Response response = request[0].equals("PATCH") ? patch(path, token, body, "application/json")
-				: api.post(path, token, body);
+		Response response = switch (request[0]) {
+			case "PATCH" -> patch(path, token, body, "application/json");
+			case "PUT" -> api.put(path, token, body);
+			default -> api.post(path, token, body);
+		};
 		assertNoServerError(response, request[0] + " " + path + " " + body);
 	}
 
@@ -135,6 +138,8 @@ class RequestFuzzIT implements BodyRefusalContract {
 				api.get("/api/v1/tenants/imports/" + a, token),
 				api.post("/api/v1/notifications/" + a + "/read", token, ""),
 				api.get("/api/v1/tenants/" + a + "/clients", token),
+				api.get("/api/v1/tenants/" + a + "/rate-limit", token),
+				api.delete("/api/v1/tenants/" + a + "/rate-limit", token),
 				api.delete("/api/v1/tenants/" + a + "/clients/" + b, token),
 				api.delete("/api/v1/tenants/" + a + "?immediate=" + inQuery(other), token));
 		for (Response response : responses) {
@@ -231,7 +236,8 @@ class RequestFuzzIT implements BodyRefusalContract {
 				new String[] { "PATCH", "/api/v1/tenants/{id}/users/" + UUID.randomUUID() },
 				new String[] { "POST", "/api/v1/dev/tokens" }, new String[] { "POST", "/api/v1/tenants/imports" },
 				new String[] { "POST", "/api/v1/tenants/{id}/clients" }, new String[] { "POST", "/api/v1/passwords" },
-				new String[] { "POST", "/api/v1/password-resets" });
+				new String[] { "POST", "/api/v1/password-resets" },
+				new String[] { "PUT", "/api/v1/tenants/{id}/rate-limit" });
 	}
 
 	/**
@@ -242,7 +248,8 @@ class RequestFuzzIT implements BodyRefusalContract {
 	Arbitrary<String> bodies() {
 		Arbitrary<String> field = Arbitraries
 			.of("name", "slug", "plan", "region", "reason", "services", "email", "role", "subject", "tenantId", "roles",
-					"ttlMinutes", "tier", "exportId", "keepId", "token", "password", "tenant")
+					"ttlMinutes", "tier", "exportId", "keepId", "token", "password", "tenant", "requestsPerSecond",
+					"burst")
 			.flatMap((name) -> Arbitraries.oneOf(plausible(name), JSON.values())
 				.map((value) -> HostileInputs.quote(name) + ": " + value));
 		Arbitrary<String> objects = field.list()
@@ -278,7 +285,7 @@ class RequestFuzzIT implements BodyRefusalContract {
 				.list()
 				.ofMaxSize(5)
 				.map((list) -> "[" + String.join(", ", list) + "]");
-			case "ttlMinutes" -> JSON.numbers();
+			case "ttlMinutes", "requestsPerSecond", "burst" -> JSON.numbers();
 			case "keepId" -> Arbitraries.of("true", "false", "null");
 			default -> value.map(HostileInputs::quote);
 		};

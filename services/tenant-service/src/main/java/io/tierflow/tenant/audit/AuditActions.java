@@ -17,6 +17,9 @@ public final class AuditActions {
 
 	public static final String TENANT_REACTIVATE = "tenant.reactivate";
 
+	/** A tenant's own gateway rate limit set, or removed (back to its tier's). */
+	public static final String TENANT_CHANGE_RATE_LIMIT = "tenant.change_rate_limit";
+
 	/** A change of plan; target the tier change it started (or completed at once). */
 	public static final String TENANT_CHANGE_TIER = "tenant.change_tier";
 

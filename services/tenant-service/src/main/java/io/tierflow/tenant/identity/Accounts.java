@@ -34,27 +34,43 @@ class Accounts {
 	}
 
 	Optional<UserAccount> user(String signInName) {
-		int slash = (signInName != null && signInName.length() <= MAX_SIGN_IN_NAME) ? signInName.indexOf('/') : -1;
+		int slash = (StorableLookups.storable(signInName) && signInName.length() <= MAX_SIGN_IN_NAME)
+				? signInName.indexOf('/') : -1;
 		if (slash < 1) {
 			return Optional.empty();
 		}
 		return this.jdbc
-			.sql("select u.id, u.tenant_id, t.slug, u.email, u.role, u.password_hash, t.status, t.tier"
+			.sql("select u.id, u.tenant_id, t.slug, u.email, u.role, u.password_hash, t.status, t.tier,"
+					+ " t.rate_limit_rps, t.rate_limit_burst"
 					+ " from tenant_user u join tenant t on t.id = u.tenant_id where t.slug = ? and u.email = ?")
 			.params(signInName.substring(0, slash), signInName.substring(slash + 1).toLowerCase(java.util.Locale.ROOT))
 			.query((rs, i) -> new UserAccount(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-					rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)))
+					rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+					rateLimit(rs, 9)))
 			.optional();
 	}
 
 	Optional<ClientAccount> client(String clientId) {
+		if (!StorableLookups.storable(clientId)) {
+			return Optional.empty();
+		}
 		return this.jdbc
-			.sql("select c.client_id, c.tenant_id, c.roles, t.status, t.tier from tenant_client c"
-					+ " join tenant t on t.id = c.tenant_id where c.client_id = ?")
+			.sql("select c.client_id, c.tenant_id, c.roles, t.status, t.tier, t.rate_limit_rps, t.rate_limit_burst"
+					+ " from tenant_client c join tenant t on t.id = c.tenant_id where c.client_id = ?")
 			.param(clientId)
 			.query((rs, i) -> new ClientAccount(rs.getString(1), rs.getObject(2, UUID.class),
-					List.of((String[]) rs.getArray(3).getArray()), rs.getString(4), rs.getString(5)))
+					List.of((String[]) rs.getArray(3).getArray()), rs.getString(4), rs.getString(5), rateLimit(rs, 6)))
 			.optional();
+	}
+
+	private static RateLimit rateLimit(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
+		return (rs.getObject(column) != null) ? new RateLimit(rs.getLong(column), rs.getLong(column + 1)) : null;
+	}
+
+	/**
+	 * A tenant's own gateway rate limit, over its tier's.
+	 */
+	record RateLimit(long requestsPerSecond, long burst) {
 	}
 
 	/**
@@ -62,9 +78,10 @@ class Accounts {
 	 *
 	 * @param passwordHash null until the user set a password
 	 * @param status their tenant's status
+	 * @param rateLimit their tenant's own rate limit; null for its tier's
 	 */
 	record UserAccount(UUID userId, UUID tenantId, String slug, String email, String role, String passwordHash,
-			String status, String tier) {
+			String status, String tier, RateLimit rateLimit) {
 
 		String signInName() {
 			return Accounts.signInName(this.slug, this.email);
@@ -80,7 +97,8 @@ class Accounts {
 	}
 
 	/** A tenant's machine client. */
-	record ClientAccount(String clientId, UUID tenantId, List<String> roles, String status, String tier) {
+	record ClientAccount(String clientId, UUID tenantId, List<String> roles, String status, String tier,
+			RateLimit rateLimit) {
 
 		boolean mayHaveTokens() {
 			return "ACTIVE".equals(this.status);

@@ -92,12 +92,12 @@ class AuthorizationServerConfiguration {
 
 	@Bean
 	RegisteredClientRepository registeredClientRepository(JdbcOperations jdbc) {
-		return new JdbcRegisteredClientRepository(jdbc);
+		return StorableLookups.clients(new JdbcRegisteredClientRepository(jdbc));
 	}
 
 	@Bean
 	OAuth2AuthorizationService authorizationService(JdbcOperations jdbc, RegisteredClientRepository clients) {
-		return new JdbcOAuth2AuthorizationService(jdbc, clients);
+		return StorableLookups.authorizations(new JdbcOAuth2AuthorizationService(jdbc, clients));
 	}
 
 	/** Users' passwords and clients' secrets: bcrypt today, others readable by prefix. */

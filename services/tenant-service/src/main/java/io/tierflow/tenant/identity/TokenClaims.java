@@ -20,11 +20,12 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 
 /**
  * What the authorization server's tokens say, in the claims every service reads: the
- * audience the services accept, the tenant, the roles and the tier (the gateway's rate
- * limit). They are read from the database each time a token is issued, a refresh too, so
- * a changed role or tier shows in the next token, and a deleted user, a deleted client or
- * a tenant that is no longer active gets none. The subject is the user's id (the services
- * match owners by it) or the client's id.
+ * audience the services accept, the tenant, the roles, the tier (the gateway's rate
+ * limit) and the tenant's own rate limit if a system admin set one. They are read from
+ * the database each time a token is issued, a refresh too, so a changed role or tier
+ * shows in the next token, and a deleted user, a deleted client or a tenant that is no
+ * longer active gets none. The subject is the user's id (the services match owners by it)
+ * or the client's id.
  */
 class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
@@ -57,7 +58,7 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 				.orElseThrow(() -> refused(OAuth2ErrorCodes.UNAUTHORIZED_CLIENT,
 						"The client is deleted, or its tenant is not active"));
 			claims.subject(clientId);
-			stamp(claims, client.tenantId().toString(), client.roles(), client.tier(), clientId);
+			stamp(claims, client.tenantId().toString(), client.roles(), client.tier(), client.rateLimit(), clientId);
 			return;
 		}
 		Accounts.UserAccount user = this.accounts.user(context.getPrincipal().getName())
@@ -66,17 +67,27 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 					"The user is deleted, or their tenant is not active"));
 		claims.subject(user.userId().toString());
 		if (accessToken) {
-			stamp(claims, user.tenantId().toString(), List.of(user.role()), user.tier(),
+			stamp(claims, user.tenantId().toString(), List.of(user.role()), user.tier(), user.rateLimit(),
 					context.getRegisteredClient().getClientId());
 		}
 	}
 
-	private void stamp(JwtClaimsSet.Builder claims, String tenantId, List<String> roles, String tier, String clientId) {
+	private void stamp(JwtClaimsSet.Builder claims, String tenantId, List<String> roles, String tier,
+			Accounts.RateLimit rateLimit, String clientId) {
 		// Mutable lists: the token's claims are stored with its authorization, and read
 		// back only as types Spring Authorization Server allows (not List.of's).
 		claims.audience(new ArrayList<>(List.of(this.security.audiences().get(0))));
 		claims.claim("client_id", clientId);
 		claims.claim("tier", tier);
+		if (rateLimit != null) {
+			// The tenant's own limit, which the gateway applies over its tier's.
+			// ints: stored with the authorization, a Long would not read back (a type the
+			// authorization server's JSON does not allow); the bounds fit.
+			Map<String, Object> limit = new LinkedHashMap<>();
+			limit.put("requests_per_second", Math.toIntExact(rateLimit.requestsPerSecond()));
+			limit.put("burst", Math.toIntExact(rateLimit.burst()));
+			claims.claim("rate_limit", limit);
+		}
 		claims.claims((all) -> {
 			put(all, this.security.tenantClaim(), tenantId);
 			put(all, this.security.rolesClaim(), new ArrayList<>(roles));

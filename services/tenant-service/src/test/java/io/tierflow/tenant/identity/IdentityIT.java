@@ -132,10 +132,19 @@ class IdentityIT {
 		assertThat(jwt.getAudience()).containsExactly(this.tokens.audience());
 		assertThat(this.api.get("/api/v1/tenants/" + tenant.id() + "/users", access).status()).isEqualTo(200);
 
-		// Refresh tokens rotate: the new one works, the used one is gone.
+		// Refresh tokens rotate: the new one works, the used one is gone. Claims are read
+		// again: a rate limit set meanwhile is in the new token.
+		String operator = this.tokens.issue("operator", null, List.of("SYSTEM_ADMIN"), Duration.ofMinutes(5));
+		assertThat(this.api
+			.put("/api/v1/tenants/" + tenant.id() + "/rate-limit", operator, "{\"requestsPerSecond\":3,\"burst\":4}")
+			.status()).isEqualTo(200);
 		HttpResponse<String> refreshed = refresh(refresh);
 		assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
-		String nextRefresh = JSON.readTree(refreshed.body()).get("refresh_token").asString();
+		assertThat(claimsOf(refreshed).getClaimAsMap("rate_limit")).containsEntry("burst", 4L);
+		// The authorization, stored with those claims, reads back for the next refresh.
+		HttpResponse<String> again = refresh(JSON.readTree(refreshed.body()).get("refresh_token").asString());
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		String nextRefresh = JSON.readTree(again.body()).get("refresh_token").asString();
 		assertThat(refresh(refresh).statusCode()).isEqualTo(400);
 
 		String admin = this.tokens.issue("admin", tenant.id(), List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
@@ -219,6 +228,39 @@ class IdentityIT {
 			.param(tenant.id())
 			.query(String.class)
 			.list()).containsExactly("client.create", "client.delete");
+	}
+
+	@Test
+	void aSystemAdminSetsATenantsOwnRateLimitWhichItsNextTokensCarry() throws Exception {
+		Tenant tenant = activeTenant();
+		String operator = this.tokens.issue("operator", null, List.of("SYSTEM_ADMIN"), Duration.ofMinutes(5));
+		String admin = this.tokens.issue("admin", tenant.id(), List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String path = "/api/v1/tenants/" + tenant.id() + "/rate-limit";
+		JsonNode client = JSON.readTree(this.api
+			.post("/api/v1/tenants/" + tenant.id() + "/clients", admin, "{\"name\":\"etl\",\"roles\":[\"USER\"]}")
+			.body());
+		String clientId = client.get("client").get("clientId").asString();
+		String secret = client.get("clientSecret").asString();
+		assertThat(this.api.get(path, admin).status()).isEqualTo(404);
+		assertThat(claimsOf(clientCredentials(clientId, secret)).hasClaim("rate_limit")).isFalse();
+
+		String limit = "{\"requestsPerSecond\":5,\"burst\":10}";
+		assertThat(this.api.put(path, admin, limit).status()).isEqualTo(403);
+		assertThat(this.api.put(path, operator, "{\"requestsPerSecond\":0,\"burst\":10}").status()).isEqualTo(400);
+		assertThat(this.api.put(path, operator, limit).status()).isEqualTo(200);
+		assertThat(JSON.readTree(this.api.get(path, admin).body()).get("burst").asLong()).isEqualTo(10);
+		Jwt limited = claimsOf(clientCredentials(clientId, secret));
+		assertThat(limited.getClaimAsMap("rate_limit")).containsEntry("requests_per_second", 5L)
+			.containsEntry("burst", 10L);
+
+		assertThat(this.api.delete(path, operator).status()).isEqualTo(204);
+		assertThat(claimsOf(clientCredentials(clientId, secret)).hasClaim("rate_limit")).isFalse();
+		assertThat(this.jdbc
+			.sql("select count(*) from audit_record where tenant_id = ? and action = 'tenant.change_rate_limit'"
+					+ " and outcome = 'SUCCEEDED'")
+			.param(tenant.id())
+			.query(Long.class)
+			.single()).isEqualTo(2);
 	}
 
 	@Test
@@ -343,6 +385,11 @@ class IdentityIT {
 
 	private static String setPassword(String token, String password) {
 		return "{\"token\":\"" + token + "\",\"password\":\"" + password + "\"}";
+	}
+
+	private Jwt claimsOf(HttpResponse<String> tokenResponse) throws Exception {
+		assertThat(tokenResponse.statusCode()).as(tokenResponse.body()).isEqualTo(200);
+		return serviceDecoder().decode(JSON.readTree(tokenResponse.body()).get("access_token").asString());
 	}
 
 	/** How another service verifies tenant-service's tokens: through its JWKS. */
