@@ -183,6 +183,36 @@ public final class Devstack implements AutoCloseable {
 	}
 
 	/**
+	 * The first port the stack would listen on that something else holds, as one line
+	 * naming it and the option that moves it; null when all are free.
+	 */
+	static String takenPort(int pgPort, int kafkaPort, int port, int gatewayPort) {
+		Map<Integer, String[]> ports = new LinkedHashMap<>();
+		ports.put(gatewayPort, new String[] { "the gateway", "--gateway-port" });
+		ports.put(ServiceProcess.managementPort(gatewayPort),
+				new String[] { "the gateway's actuator", "--gateway-port" });
+		for (int i = 0; i < SERVICES.size(); i++) {
+			String name = SERVICES.get(i) + "-service";
+			ports.putIfAbsent(port + i, new String[] { name, "--port" });
+			ports.putIfAbsent(ServiceProcess.managementPort(port + i), new String[] { name + "'s actuator", "--port" });
+		}
+		ports.putIfAbsent(pgPort, new String[] { "PostgreSQL", "--pg-port" });
+		ports.putIfAbsent(kafkaPort, new String[] { "Kafka", "--kafka-port" });
+		for (Map.Entry<Integer, String[]> entry : ports.entrySet()) {
+			try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+				socket.setReuseAddress(true);
+				socket.bind(new java.net.InetSocketAddress("127.0.0.1", entry.getKey()));
+			}
+			catch (java.io.IOException | IllegalArgumentException ex) {
+				return "Port " + entry.getKey() + " (" + entry.getValue()[0]
+						+ ") is taken: stop what holds it, or choose" + " other ports with " + entry.getValue()[1]
+						+ " (./tierflow run " + entry.getValue()[1] + " <port>)";
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * Runs the suite until interrupted. Options: {@code --work-dir} (default .tierflow),
 	 * {@code --services-dir} (default devstack/target/services), {@code --pg-port}
 	 * (55432), {@code --kafka-port} (19092), {@code --port} (8080, tenant-service; the
@@ -200,6 +230,11 @@ public final class Devstack implements AutoCloseable {
 		int port = Integer.parseInt(opts.getOrDefault("port", "8080"));
 		int gatewayPort = Integer.parseInt(opts.getOrDefault("gateway-port", "8000"));
 		Files.createDirectories(workDir);
+		String taken = takenPort(pgPort, kafkaPort, port, gatewayPort);
+		if (taken != null) {
+			System.err.println(taken);
+			System.exit(1);
+		}
 
 		LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
 		KafkaServer kafka = TestKafka.startLocal(kafkaPort);
