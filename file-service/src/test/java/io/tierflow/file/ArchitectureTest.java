@@ -1,36 +1,19 @@
 package io.tierflow.file;
 
-import javax.sql.DataSource;
-
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import io.tierflow.testsupport.architecture.TierflowArchitecture;
 
 /**
- * The service's architecture as rules: features stay apart, and tenant data is reached
- * only through the tenancy core's JdbcClient, never around its routing.
+ * The Tierflow architecture rules for a service that keeps tenant data, shared by every
+ * module.
  */
 @AnalyzeClasses(packages = "io.tierflow.file", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
 	@ArchTest
-	static final ArchRule featuresAreFreeOfCycles = slices().matching("io.tierflow.file.(*)..")
-		.should()
-		.beFreeOfCycles();
-
-	@ArchTest
-	static final ArchRule tenantDataGoesThroughTheJdbcClientOnly = noClasses().that()
-		.resideInAPackage("io.tierflow.file..")
-		.should()
-		.dependOnClassesThat()
-		.resideInAPackage("io.tierflow.tenancy.routing..")
-		.orShould()
-		.dependOnClassesThat()
-		.areAssignableTo(DataSource.class)
-		.because("repository code reaches tenant data through the tenant-routed JdbcClient only");
+	static final ArchRule tierflowArchitecture = TierflowArchitecture.tenantDataService("io.tierflow.file");
 
 }

@@ -1,0 +1,18 @@
+package io.tierflow.events;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import io.tierflow.testsupport.architecture.TierflowArchitecture;
+
+/**
+ * The Tierflow architecture rules for a platform library, shared by every module.
+ */
+@AnalyzeClasses(packages = "io.tierflow.events", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+	@ArchTest
+	static final ArchRule tierflowArchitecture = TierflowArchitecture.platformLibrary("io.tierflow.events");
+
+}
