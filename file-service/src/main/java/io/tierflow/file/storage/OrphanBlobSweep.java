@@ -10,6 +10,8 @@ import java.util.UUID;
 
 import io.tierflow.file.blob.BlobStore;
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.lease.JobLease;
+import io.tierflow.tenancy.lease.JobLeases;
 import io.tierflow.tenancy.placement.TenantErasedException;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import org.slf4j.Logger;
@@ -32,11 +34,22 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A tenant whose erase has ended has no metadata at all: whatever an upload that was
  * streaming during the erase left behind goes whole, directory included. A tenant still
  * being erased is left to its eraser, which counts its blobs for the report.
+ * <p>
+ * Every instance serves every file from one blob store, so one instance at a time sweeps
+ * it: the holder of the sweep's {@link JobLease}. Two sweeps at once would only repeat
+ * each other's work: deleting a blob that is gone is no error.
  */
 @Component
 class OrphanBlobSweep implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(OrphanBlobSweep.class);
+
+	/**
+	 * A sweep lists every tenant's blobs and asks its store which ones it knows: long for
+	 * a big store. Orphans are harmless, so a holder that dies mid-sweep may hold the
+	 * next one back this long.
+	 */
+	private static final Duration LEASE_AT_MOST = Duration.ofHours(1);
 
 	private final BlobStore blobs;
 
@@ -50,8 +63,10 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 
 	private final Clock clock;
 
+	private final JobLeases leases;
+
 	OrphanBlobSweep(BlobStore blobs, StoredFileRepository files, FileStorageProperties properties,
-			PlatformTransactionManager transactionManager, TenantProvisioner placements) {
+			PlatformTransactionManager transactionManager, TenantProvisioner placements, JobLeases leases) {
 		this.blobs = blobs;
 		this.placements = placements;
 		this.files = files;
@@ -59,12 +74,14 @@ class OrphanBlobSweep implements SchedulingConfigurer {
 		this.readTx = new TransactionTemplate(transactionManager);
 		this.readTx.setReadOnly(true);
 		this.clock = Clock.systemUTC();
+		this.leases = leases;
 	}
 
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar registrar) {
 		Duration every = this.properties.orphanSweepInterval();
-		registrar.addFixedDelayTask(new FixedDelayTask(this::sweepOrphans, every, every));
+		JobLease lease = new JobLease("file.orphan-blob-sweep", every, LEASE_AT_MOST);
+		registrar.addFixedDelayTask(new FixedDelayTask(() -> this.leases.run(lease, this::sweepOrphans), every, every));
 	}
 
 	void sweepOrphans() {

@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.lease.JobLease;
+import io.tierflow.tenancy.lease.JobLeases;
 import io.tierflow.tenancy.placement.StoreProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +20,10 @@ import org.springframework.stereotype.Component;
  * Fails runs that are RUNNING without a heartbeat for
  * {@code tierflow.simulation.stale-after}: their instance died (a crash, a killed pod)
  * before it could record their end. Each gets {@code simulation.failed} like any failed
- * run. Every instance sweeps; row locks ({@code for update skip locked}) and the RUNNING
- * guard keep two sweeps from failing a run twice.
+ * run. One instance at a time sweeps, the holder of the sweep's {@link JobLease} in the
+ * control database; it leaves alone the runs it computes itself, whose heartbeats merely
+ * lag. Row locks ({@code for update skip locked}) and the RUNNING guard would keep two
+ * sweeps from failing a run twice all the same.
  * <p>
  * Only tenants that have such a run are visited: a {@link StoreProbe} asks each database
  * at once (a statement per shared schema and per hundred tenant schemas), so an idle
@@ -30,6 +34,13 @@ class StaleRunSweep implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(StaleRunSweep.class);
 
+	/**
+	 * A sweep is a probe (milliseconds over a thousand tenants) and a short transaction
+	 * per tenant with a lost run: if its holder dies mid-sweep, lost runs wait this much
+	 * longer to be failed.
+	 */
+	private static final Duration LEASE_AT_MOST = Duration.ofMinutes(5);
+
 	private final StoreProbe probe;
 
 	private final RunOutcomes outcomes;
@@ -38,17 +49,22 @@ class StaleRunSweep implements SchedulingConfigurer {
 
 	private final SimulationProperties properties;
 
-	StaleRunSweep(StoreProbe probe, RunOutcomes outcomes, LiveRuns live, SimulationProperties properties) {
+	private final JobLeases leases;
+
+	StaleRunSweep(StoreProbe probe, RunOutcomes outcomes, LiveRuns live, SimulationProperties properties,
+			JobLeases leases) {
 		this.probe = probe;
 		this.outcomes = outcomes;
 		this.live = live;
 		this.properties = properties;
+		this.leases = leases;
 	}
 
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar registrar) {
 		Duration every = this.properties.sweepInterval();
-		registrar.addFixedDelayTask(new FixedDelayTask(this::sweep, every, every));
+		JobLease lease = new JobLease("simulation.stale-run-sweep", every, LEASE_AT_MOST);
+		registrar.addFixedDelayTask(new FixedDelayTask(() -> this.leases.run(lease, this::sweep), every, every));
 	}
 
 	/**
