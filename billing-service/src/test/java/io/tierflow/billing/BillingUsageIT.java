@@ -185,6 +185,11 @@ class BillingUsageIT {
 		TestEvents.publish(Topics.SIMULATION, EventTypes.SIMULATION_COMPLETED, later, UUID.randomUUID().toString(),
 				completed(later, 3_000_000, OffsetDateTime.now()));
 		await().atMost(WAIT).until(() -> parked(never) == 600 && parked(later) == 1);
+		io.micrometer.core.instrument.Gauge parkedGauge = this.meters.get("tierflow.events.parked")
+			.tag("consumer", "billing.usage")
+			.gauge();
+		assertThat(parkedGauge.value()).isGreaterThanOrEqualTo(601);
+		assertThat(parkedGauge.getId().getTags()).hasSize(1);
 
 		assertThat(this.provisioner.provision(later, Tier.SHARED, "eu").state()).isEqualTo(PlacementState.READY);
 

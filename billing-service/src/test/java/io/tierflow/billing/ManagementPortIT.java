@@ -83,7 +83,8 @@ class ManagementPortIT {
 	@Test
 	void theActuatorIsNotServedOnTheMainPortEvenToASystemAdmin() {
 		String operator = ServiceTestInfrastructure.systemAdminToken();
-		for (String path : List.of("/actuator", "/actuator/metrics", "/actuator/health", "/actuator/info")) {
+		for (String path : List.of("/actuator", "/actuator/metrics", "/actuator/prometheus", "/actuator/health",
+				"/actuator/info")) {
 			assertThat(this.api.get(path, operator).status()).as(path).isEqualTo(404);
 			assertThat(this.api.get(path, null).status()).as(path).isEqualTo(401);
 		}
@@ -92,7 +93,7 @@ class ManagementPortIT {
 	@Test
 	void theManagementPortAnswersSystemAdminsOnly() {
 		UUID tenant = provision(Tier.SHARED);
-		for (String path : List.of("/actuator/metrics", "/actuator/health", "/actuator/info")) {
+		for (String path : List.of("/actuator/metrics", "/actuator/prometheus", "/actuator/health", "/actuator/info")) {
 			assertProblem(this.management.get(path, null), 401);
 			assertProblem(this.management.get(path, token(tenant, "USER")), 403);
 			assertProblem(this.management.get(path, token(tenant, "TENANT_ADMIN")), 403);
@@ -138,6 +139,9 @@ class ManagementPortIT {
 		}
 		bodies.add(this.management.get("/actuator/health", operator).body());
 		bodies.add(this.management.get("/actuator/info", operator).body());
+		Response prometheus = this.management.get("/actuator/prometheus", operator);
+		assertThat(prometheus.status()).as(prometheus.body()).isEqualTo(200);
+		bodies.add(prometheus.body());
 		assertThat(bodies).hasSizeGreaterThan(10);
 		for (String body : bodies) {
 			assertThat(body).doesNotContain(shared.toString())
@@ -145,6 +149,38 @@ class ManagementPortIT {
 				.doesNotContain(shared.toString().replace("-", ""))
 				.doesNotContain(enterprise.toString().replace("-", ""));
 		}
+	}
+
+	@Test
+	void prometheusServesTheKpisByClusterAndTierNeverByTenant() {
+		UUID shared = provision(Tier.SHARED);
+		UUID enterprise = provision(Tier.ENTERPRISE);
+		for (UUID tenant : List.of(shared, enterprise)) {
+			this.api.get("/api/v1/meters", token(tenant, "USER"));
+		}
+		Response scrape = this.management.get("/actuator/prometheus", ServiceTestInfrastructure.systemAdminToken());
+		assertThat(scrape.status()).as(scrape.body()).isEqualTo(200);
+		assertThat(scrape.contentType()).startsWith("text/plain");
+		String body = scrape.body();
+		assertThat(body).contains("tenant_db_connections_active{cluster=\"enterprise-eu\",tier=\"enterprise\"}",
+				"tenant_db_connections_active{cluster=\"shared-eu\",tier=\"shared\"}",
+				"tenant_placements{cluster=\"shared-eu\",tier=\"shared\"}",
+				"cluster_capacity{cluster=\"dedicated-eu\",tier=\"dedicated\"}");
+		// The event plane: outbox backlog and relay lag, consumer lag (the binder's),
+		// events parked until their tenant is ready.
+		assertThat(body).contains("tierflow_outbox_backlog ", "tierflow_outbox_lag_seconds ",
+				"tierflow_outbox_relayed_total ", "tierflow_events_parked{consumer=\"billing.usage\"}",
+				"spring_cloud_stream_binder_kafka_offset{");
+		// Hikari's metrics of every dynamic pool, the tenant database's among them: by
+		// cluster, tier and slot.
+		assertThat(body).contains("hikaricp_connections_active{pool=\"tierflow-shared-eu-shared-app\"}")
+			.containsPattern("hikaricp_connections_active\\{pool=\"tierflow-enterprise-eu-enterprise-db\\d+-app\"\\}");
+		List<String> samples = body.lines().filter((line) -> !line.startsWith("#")).toList();
+		assertThat(samples).isNotEmpty().noneMatch((line) -> line.matches(".*[{,]tenant[a-z_]*=.*"));
+		assertThat(body).doesNotContain(shared.toString())
+			.doesNotContain(enterprise.toString())
+			.doesNotContain(shared.toString().replace("-", ""))
+			.doesNotContain(enterprise.toString().replace("-", ""));
 	}
 
 	private List<String> names(String operator) {

@@ -143,7 +143,7 @@ public final class Devstack implements AutoCloseable {
 	}
 
 	/**
-	 * Where a service's actuator answers (health, info, metrics), to a
+	 * Where a service's actuator answers (health, info, metrics, prometheus), to a
 	 * {@code SYSTEM_ADMIN} token only: its port + 1000
 	 * ({@link ServiceProcess#environment}).
 	 */

@@ -257,6 +257,12 @@ class GatewayIT {
 		assertThat(send(management, "/actuator/metrics", token(UUID.randomUUID(), "SHARED")).statusCode())
 			.isEqualTo(403);
 		assertThat(send(management, "/actuator/metrics", operator).statusCode()).isEqualTo(200);
+		assertThat(send(management, "/actuator/prometheus", null).statusCode()).isEqualTo(401);
+		assertThat(send(management, "/actuator/prometheus", token(UUID.randomUUID(), "SHARED")).statusCode())
+			.isEqualTo(403);
+		HttpResponse<String> prometheus = send(management, "/actuator/prometheus", operator);
+		assertThat(prometheus.statusCode()).isEqualTo(200);
+		assertThat(prometheus.body()).contains("http_server_requests_seconds_count{");
 		assertThat(send(management, "/actuator/health", operator).body()).contains("\"status\":\"UP\"")
 			.doesNotContain("components")
 			.doesNotContain("details");

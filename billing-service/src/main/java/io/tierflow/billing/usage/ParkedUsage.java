@@ -6,6 +6,9 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tierflow.billing.control.BillingControlSchema;
 import io.tierflow.events.DomainEvent;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
@@ -17,10 +20,12 @@ import org.springframework.stereotype.Repository;
 /**
  * Usage events parked in the control database because their tenant has no ready placement
  * here yet. Its table lives in the control database's {@code billing} schema
- * ({@link BillingControlSchema}).
+ * ({@link BillingControlSchema}). How many wait is the gauge {@value #METER}.
  */
 @Repository
-class ParkedUsage {
+class ParkedUsage implements MeterBinder {
+
+	static final String METER = "tierflow.events.parked";
 
 	private final JdbcClient control;
 
@@ -29,6 +34,28 @@ class ParkedUsage {
 	 */
 	ParkedUsage(@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, BillingControlSchema schema) {
 		this.control = control;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Gauge.builder(METER, this, ParkedUsage::parked)
+			.description("Events parked until their tenant is ready here")
+			.tag("consumer", "billing.usage")
+			.strongReference(true)
+			.register(registry);
+	}
+
+	/**
+	 * How many events are parked, of every tenant; NaN while the database does not
+	 * answer.
+	 */
+	private double parked() {
+		try {
+			return this.control.sql("select count(*) from billing.parked_usage_event").query(Long.class).single();
+		}
+		catch (RuntimeException ex) {
+			return Double.NaN;
+		}
 	}
 
 	/** Parks an event; parking it again changes nothing. */

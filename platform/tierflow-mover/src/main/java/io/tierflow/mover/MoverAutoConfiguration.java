@@ -51,13 +51,19 @@ public class MoverAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	MovePhaseTimers movePhaseTimers() {
+		return new MovePhaseTimers();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TenantMover tenantMover(TenantProvisioner provisioner, PlacementRepository placements,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) JdbcClient control, PlacementPools pools,
-			PlacementDirectory directory, ObjectProvider<TenantMover.Outcomes> outcomes) {
+			PlacementDirectory directory, ObjectProvider<TenantMover.Outcomes> outcomes, MovePhaseTimers phaseTimers) {
 		// Looked up when a move ends: the saga participant needs the mover itself.
 		return new TenantMover(provisioner, placements, controlTx, control, pools, directory,
-				(outcome) -> outcomes.orderedStream().forEach((o) -> o.ended(outcome)));
+				(outcome) -> outcomes.orderedStream().forEach((o) -> o.ended(outcome)), phaseTimers);
 	}
 
 	@Bean

@@ -110,7 +110,10 @@ public class TenantMover {
 
 	}
 
-	/** Phases a move reports, with rows applied so far and the last measured lag. */
+	/**
+	 * Phases a move reports (a {@link MovePhase}'s name), with rows applied so far and
+	 * the last measured lag.
+	 */
 	public interface Progress {
 
 		void report(UUID move, String phase, long changesApplied, Duration lag);
@@ -136,6 +139,8 @@ public class TenantMover {
 
 	private final Outcomes outcomes;
 
+	private final MovePhaseTimers phaseTimers;
+
 	/**
 	 * Lag and verification probes: negative marks, never reused, never a fence's epoch.
 	 */
@@ -148,8 +153,18 @@ public class TenantMover {
 
 	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
 			JdbcClient control, PlacementPools pools, PlacementDirectory directory, Outcomes outcomes) {
+		this(provisioner, placements, controlTx, control, pools, directory, outcomes, new MovePhaseTimers());
+	}
+
+	/**
+	 * @param phaseTimers times each move's phases
+	 */
+	public TenantMover(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
+			JdbcClient control, PlacementPools pools, PlacementDirectory directory, Outcomes outcomes,
+			MovePhaseTimers phaseTimers) {
 		this.records = new MoveRecords(control);
 		this.outcomes = outcomes;
+		this.phaseTimers = phaseTimers;
 		this.provisioner = provisioner;
 		this.placements = placements;
 		this.controlTx = controlTx;
@@ -204,17 +219,29 @@ public class TenantMover {
 	/** Carries out a recorded move. */
 	public MoveReport run(Planned planned, Options options, Progress listener)
 			throws SQLException, InterruptedException {
+		MovePhaseTimers.Clock phases = this.phaseTimers.start();
+		Progress progress = (m, phase, changes, lag) -> {
+			phases.enter(phase);
+			this.records.phase(m, phase, changes, lag);
+			listener.report(m, phase, changes, lag);
+		};
+		try {
+			return carryOut(planned, options, progress);
+		}
+		finally {
+			phases.end();
+		}
+	}
+
+	private MoveReport carryOut(Planned planned, Options options, Progress progress)
+			throws SQLException, InterruptedException {
 		UUID move = planned.move();
 		TenantPlacement from = planned.from();
 		TenantPlacement to = planned.to();
 		UUID tenant = from.tenantId();
 		Tier tier = to.tier();
 		String region = from.region();
-		Progress progress = (m, phase, changes, lag) -> {
-			this.records.phase(m, phase, changes, lag);
-			listener.report(m, phase, changes, lag);
-		};
-		progress.report(move, "PREPARING", 0, null);
+		progress.report(move, MovePhase.PREPARING.name(), 0, null);
 		Store source = store(from);
 		Store target = store(to);
 		log.info("Move {}: tenant {} from {} to {}", move, tenant, from.store(), to.store());
@@ -226,12 +253,12 @@ public class TenantMover {
 			this.provisioner.prepareStore(to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
-			progress.report(move, "VERIFYING", stream.appliedChanges(), lag);
+			progress.report(move, MovePhase.VERIFYING.name(), stream.appliedChanges(), lag);
 			Map<String, TableChecksum> sums = verify(stream, source, target, tenant, options);
 			// The verification took a while: the stream must keep up again before writers
 			// are held.
 			lag = catchUp(move, stream, source, tenant, options, progress);
-			progress.report(move, "FENCED", stream.appliedChanges(), lag);
+			progress.report(move, MovePhase.FENCED.name(), stream.appliedChanges(), lag);
 			cutover = new Cutover(source, tenant);
 			long fenceAt = System.nanoTime();
 			cutover.fence(from.epoch(), options.fenceWait());
@@ -253,7 +280,7 @@ public class TenantMover {
 			this.directory.evict(tenant);
 			Duration fenced = held.release();
 			long applied = stream.appliedChanges();
-			progress.report(move, "SWITCHED", applied, lag);
+			progress.report(move, MovePhase.SWITCHED.name(), applied, lag);
 			TenantPlacement moved = new TenantPlacement(tenant, tier, to.isolation(), to.cluster(), to.database(),
 					to.schema(), region, from.epoch() + 1, PlacementState.READY, from.suspended(), null);
 			log.info(
@@ -293,7 +320,7 @@ public class TenantMover {
 				cutover.abandon();
 			}
 			abandon(move, from, to, source, target);
-			progress.report(move, "ABORTED", 0, null);
+			progress.report(move, MovePhase.ABORTED.name(), 0, null);
 			end(new Outcome(move, tenant, planned.request(), false, reason, from, 0, Map.of(), null));
 			if (ex instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
@@ -325,11 +352,11 @@ public class TenantMover {
 		try {
 			long until = System.nanoTime() + wait.toNanos();
 			while (System.nanoTime() < until) {
-				progress.report(move, "REMOVING_SOURCE", applied, null);
+				progress.report(move, MovePhase.REMOVING_SOURCE.name(), applied, null);
 				// Instances may route to the source by cached placements until then.
 				Thread.sleep(Math.min(1000, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
 			}
-			progress.report(move, "REMOVING_SOURCE", applied, null);
+			progress.report(move, MovePhase.REMOVING_SOURCE.name(), applied, null);
 			awaitOutboxDrained(source, from.tenantId(), MoverAutoConfiguration.SILENCE.dividedBy(2));
 			dropTenantData(from, source);
 			log.info("Move {}: tenant {}'s data removed from {}", move, from.tenantId(), from.store());
@@ -476,7 +503,7 @@ public class TenantMover {
 			if (System.nanoTime() > deadline) {
 				throw new MoveAbandoned("the copy did not finish within " + options.catchUpDeadline());
 			}
-			progress.report(move, "COPYING", stream.appliedChanges(), null);
+			progress.report(move, MovePhase.COPYING.name(), stream.appliedChanges(), null);
 			Thread.sleep(200); // the pace of progress reports while the copy runs
 		}
 		Duration lag = null;
@@ -489,7 +516,7 @@ public class TenantMover {
 			while (!stream.awaitFenceSeen(probe, Duration.ofSeconds(1))) {
 				checkStream(stream);
 				Duration waited = Duration.ofNanos(System.nanoTime() - written);
-				progress.report(move, "STREAMING", stream.appliedChanges(), waited);
+				progress.report(move, MovePhase.STREAMING.name(), stream.appliedChanges(), waited);
 				if (System.nanoTime() > deadline) {
 					throw new MoveAbandoned("the stream's lag stayed above " + options.cutoverLag().toMillis()
 							+ " ms until the deadline (a probe not applied after " + waited.toMillis()
@@ -498,7 +525,7 @@ public class TenantMover {
 			}
 			checkStream(stream);
 			lag = Duration.ofNanos(System.nanoTime() - written);
-			progress.report(move, "STREAMING", stream.appliedChanges(), lag);
+			progress.report(move, MovePhase.STREAMING.name(), stream.appliedChanges(), lag);
 			if (lag.compareTo(options.cutoverLag()) <= 0) {
 				return lag;
 			}

@@ -148,7 +148,7 @@ public class TierMoveParticipant implements TierChangeParticipant, TenantMover.O
 
 	private void progress(UUID move, String phase, long changes, Duration lag) {
 		Running run = this.running.get(move);
-		if (run == null || "ABORTED".equals(phase)) {
+		if (run == null || MovePhase.ABORTED.name().equals(phase)) {
 			return; // the result says it
 		}
 		long now = System.nanoTime();

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
@@ -140,6 +141,12 @@ class TenantMoverIT {
 		assertThat(report.reason()).isNull();
 		assertThat(report.succeeded()).isTrue();
 		assertThat(phases).contains("PREPARING", "STREAMING", "FENCED", "VERIFYING", "SWITCHED");
+		for (String phase : List.of("preparing", "streaming", "verifying", "fenced", "switched")) {
+			assertThat(
+					first.getBean(MeterRegistry.class).get(MovePhaseTimers.METER).tag("phase", phase).timer().count())
+				.as(phase)
+				.isPositive();
+		}
 		assertThat(writers.failures).isEmpty();
 		assertThat(report.sourceChecksums()).isEqualTo(report.targetChecksums());
 		assertThat(report.sourceChecksums().get("notes").rows()).isGreaterThanOrEqualTo(1000);

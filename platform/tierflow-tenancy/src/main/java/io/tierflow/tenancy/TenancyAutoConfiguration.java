@@ -1,12 +1,18 @@
 package io.tierflow.tenancy;
 
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.IMetricsTracker;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.context.TenantTaskDecorator;
+import io.tierflow.tenancy.metrics.TenancyMetrics;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.ClusterSelector;
@@ -97,9 +103,30 @@ public class TenancyAutoConfiguration {
 		return JdbcClient.create(control);
 	}
 
+	/**
+	 * Every dynamic pool reports HikariCP's metrics to the registry, looked up when the
+	 * pool opens rather than when this bean is made.
+	 */
 	@Bean(destroyMethod = "close")
-	PlacementPools placementPools(TenancyProperties properties) {
-		return new PlacementPools(properties);
+	PlacementPools placementPools(TenancyProperties properties, ObjectProvider<MeterRegistry> meters) {
+		MetricsTrackerFactory metrics = (pool, stats) -> {
+			MeterRegistry registry = meters.getIfAvailable();
+			return (registry != null) ? new MicrometerMetricsTrackerFactory(registry).create(pool, stats)
+					: new IMetricsTracker() {
+					};
+		};
+		return new PlacementPools(properties, metrics);
+	}
+
+	/**
+	 * Connections, placements and capacity per cluster; placements counted every 10 s at
+	 * most.
+	 */
+	@Bean
+	TenancyMetrics tenancyMetrics(PlacementPools pools, PlacementRepository placements,
+			@Qualifier(CONTROL) TransactionTemplate controlTx) {
+		return new TenancyMetrics(pools, () -> controlTx.execute((s) -> placements.tenantsPerCluster()),
+				Duration.ofSeconds(10));
 	}
 
 	@Bean

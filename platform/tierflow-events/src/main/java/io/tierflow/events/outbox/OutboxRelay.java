@@ -28,10 +28,15 @@ import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tierflow.tenancy.placement.StoreProbe;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +49,28 @@ import org.springframework.context.SmartLifecycle;
  * other instances or a crash left. One relay at a time drains an outbox (advisory lock),
  * so per-tenant order holds across instances; a crash between publish and delete
  * republishes, and consumers drop the duplicate by event id.
+ *
+ * <p>
+ * Each sweep also measures what waits: the rows not relayed yet ({@value #BACKLOG}) and
+ * the age of the oldest of them ({@value #LAG}), over every outbox, served to the meter
+ * registry until the next sweep.
  */
-public class OutboxRelay implements SmartLifecycle {
+public class OutboxRelay implements SmartLifecycle, MeterBinder {
+
+	/** Rows in the outboxes not relayed yet, as the last sweep counted them. */
+	public static final String BACKLOG = "tierflow.outbox.backlog";
+
+	/** How long the oldest row not relayed yet had waited at the last sweep. */
+	public static final String LAG = "tierflow.outbox.lag";
+
+	/** Events published since the start. */
+	public static final String RELAYED = "tierflow.outbox.relayed";
+
+	/**
+	 * Rows of one outbox a sweep counts at most: a backlog of millions (the broker down
+	 * for hours) is then still counted in a few milliseconds per outbox, by the index.
+	 */
+	static final int BACKLOG_COUNT_LIMIT = 10_000;
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -80,6 +105,8 @@ public class OutboxRelay implements SmartLifecycle {
 
 	private volatile long nextSweep;
 
+	private volatile Backlog backlog = new Backlog(0, 0);
+
 	/**
 	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
 	 * @param locations every outbox this instance should sweep
@@ -105,6 +132,28 @@ public class OutboxRelay implements SmartLifecycle {
 	/** Events published since start. */
 	public long relayed() {
 		return this.relayed.get();
+	}
+
+	/** What waited in the outboxes at the last sweep. */
+	public Backlog backlog() {
+		return this.backlog;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Gauge.builder(BACKLOG, this, (r) -> r.backlog.rows())
+			.description("Rows in the outboxes not relayed yet, as the last sweep counted them (up to "
+					+ BACKLOG_COUNT_LIMIT + " per outbox)")
+			.strongReference(true)
+			.register(registry);
+		Gauge.builder(LAG, this, (r) -> r.backlog.oldestSeconds())
+			.description("How long the oldest row not relayed yet had waited at the last sweep")
+			.baseUnit("seconds")
+			.strongReference(true)
+			.register(registry);
+		FunctionCounter.builder(RELAYED, this, OutboxRelay::relayed)
+			.description("Events published to Kafka from the outboxes")
+			.register(registry);
 	}
 
 	/**
@@ -216,8 +265,9 @@ public class OutboxRelay implements SmartLifecycle {
 	/**
 	 * Drains every outbox that has rows. The outboxes of one database are probed
 	 * together, {@value #PROBE_CHUNK} at a time, by one statement that answers which of
-	 * them hold rows, so that an idle sweep over a thousand tenant schemas costs a few
-	 * statements rather than a transaction per schema.
+	 * them hold rows, how many and how old the oldest is, so that an idle sweep over a
+	 * thousand tenant schemas costs a few statements rather than a transaction per
+	 * schema; what it finds is the backlog served to the meter registry.
 	 */
 	private void sweep() {
 		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
@@ -232,6 +282,8 @@ public class OutboxRelay implements SmartLifecycle {
 			}
 			byDatabase.computeIfAbsent(owner, (d) -> new ArrayList<>()).add(location);
 		}
+		long rows = 0;
+		double oldest = 0;
 		for (Map.Entry<DataSource, List<OutboxLocation>> database : byDatabase.entrySet()) {
 			List<OutboxLocation> all = database.getValue();
 			for (int from = 0; from < all.size(); from += PROBE_CHUNK) {
@@ -239,28 +291,72 @@ public class OutboxRelay implements SmartLifecycle {
 					return;
 				}
 				List<OutboxLocation> chunk = all.subList(from, Math.min(all.size(), from + PROBE_CHUNK));
-				for (OutboxLocation location : (chunk.size() == 1) ? chunk : withRows(database.getKey(), chunk)) {
-					drain(location);
+				List<Waiting> waiting = waiting(database.getKey(), chunk);
+				for (Waiting w : waiting) {
+					rows += w.rows();
+					oldest = Math.max(oldest, w.oldestSeconds());
+				}
+				for (Waiting w : waiting) {
+					drain(chunk.get(w.index()));
 				}
 			}
 		}
+		this.backlog = new Backlog(rows, oldest);
 	}
 
 	/**
 	 * The outboxes of {@code chunk} (all in the database of {@code owner}) that have
-	 * rows; all of them if that cannot be told (one was dropped meanwhile, say).
+	 * rows; all of them, uncounted, if that cannot be told (one was dropped meanwhile,
+	 * say).
 	 */
-	private static List<OutboxLocation> withRows(DataSource owner, List<OutboxLocation> chunk) {
-		// A chunk's text stays the same from sweep to sweep (stores are listed in the
-		// order they were added), so its plan is used again.
-		List<String> schemas = chunk.stream().map(OutboxLocation::schema).toList();
+	private static List<Waiting> waiting(DataSource owner, List<OutboxLocation> chunk) {
 		try {
-			return StoreProbe.schemasWith(owner, schemas, "outbox", null).stream().map(chunk::get).toList();
+			return probe(owner, chunk.stream().map(OutboxLocation::schema).toList());
 		}
-		catch (SQLException ex) {
+		catch (SQLException | RuntimeException ex) {
 			log.debug("Probing {} outboxes at once failed ({}); draining each", chunk.size(), ex.toString());
-			return chunk;
+			List<Waiting> all = new ArrayList<>(chunk.size());
+			for (int i = 0; i < chunk.size(); i++) {
+				all.add(new Waiting(i, 0, 0));
+			}
+			return all;
 		}
+	}
+
+	/**
+	 * Which outboxes of {@code schemas} (in the database of {@code owner}) have rows, how
+	 * many (up to {@value #BACKLOG_COUNT_LIMIT}) and how long the oldest has waited,
+	 * asked in one statement; the age is the server's, like the rows' time. Rows are read
+	 * in relay order, by the index, so an empty outbox costs one index probe.
+	 */
+	static List<Waiting> probe(DataSource owner, List<String> schemas) throws SQLException {
+		StringBuilder sql = new StringBuilder(schemas.size() * 200);
+		for (int i = 0; i < schemas.size(); i++) {
+			if (i > 0) {
+				sql.append(" union all ");
+			}
+			sql.append("select ")
+				.append(i)
+				.append(", count(*), extract(epoch from statement_timestamp() - min(created_at))::float8")
+				.append(" from (select created_at from ")
+				.append(schemas.get(i))
+				.append(".outbox order by id limit ")
+				.append(BACKLOG_COUNT_LIMIT)
+				.append(") o having count(*) > 0");
+		}
+		List<Waiting> found = new ArrayList<>();
+		try (Connection con = owner.getConnection(); PreparedStatement ps = con.prepareStatement(sql.toString())) {
+			// A chunk's text stays the same from sweep to sweep (stores are listed in the
+			// order they were added): prepared on the server at once, its plan is used
+			// again.
+			ps.unwrap(PGStatement.class).setPrepareThreshold(1);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					found.add(new Waiting(rs.getInt(1), rs.getLong(2), Math.max(0, rs.getDouble(3))));
+				}
+			}
+		}
+		return found;
 	}
 
 	private int drainBatch(OutboxLocation location) throws Exception {
@@ -347,6 +443,20 @@ public class OutboxRelay implements SmartLifecycle {
 
 	private record Row(UUID tenantId, UUID id, String topic, String type, String subject, String data,
 			OffsetDateTime createdAt) {
+	}
+
+	/**
+	 * What waited in the outboxes at a sweep.
+	 *
+	 * @param rows rows not relayed yet (up to {@value #BACKLOG_COUNT_LIMIT} counted per
+	 * outbox)
+	 * @param oldestSeconds how long the oldest of them had waited, 0 when there was none
+	 */
+	public record Backlog(long rows, double oldestSeconds) {
+	}
+
+	/** One outbox of a probed chunk that has rows: its index in the chunk. */
+	record Waiting(int index, long rows, double oldestSeconds) {
 	}
 
 }

@@ -19,6 +19,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
@@ -177,6 +179,55 @@ class OutboxRelayLifecycleIT {
 				holder.rollback();
 				relay.stop();
 			}
+		}
+	}
+
+	@Test
+	void everySweepMeasuresTheBacklogAndHowLongItsOldestRowWaited() throws Exception {
+		OutboxRelay relay = relay(Duration.ofMillis(200));
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		relay.bindTo(meters);
+		List<UUID> waiting = new ArrayList<>();
+		try (Connection holder = admin()) {
+			// Another instance drains this outbox (it holds the outbox's lock): the rows
+			// wait.
+			holder.setAutoCommit(false);
+			try (PreparedStatement ps = holder.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+				ps.setString(1, "tierflow.outbox." + SCHEMA);
+				ps.executeQuery().close();
+			}
+			try (Connection con = admin(); Statement st = con.createStatement()) {
+				for (int i = 0; i < 3; i++) {
+					UUID id = UuidCreator.getTimeOrderedEpoch();
+					waiting.add(id);
+					st.execute("insert into " + SCHEMA + ".outbox (tenant_id, id, topic, type, subject, data,"
+							+ " created_at) values ('" + TENANT + "', '" + id + "', '" + TOPIC
+							+ "', 'tierflow.test.waiting.v1', null, '{}', now() - interval '90 seconds')");
+				}
+			}
+			relay.start();
+			try {
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					assertThat(meters.get(OutboxRelay.BACKLOG).gauge().value()).isEqualTo(3);
+					assertThat(meters.get(OutboxRelay.LAG).gauge().value()).isBetween(90.0, 150.0);
+				});
+				assertThat(meters.get(OutboxRelay.LAG).gauge().getId().getBaseUnit()).isEqualTo("seconds");
+				holder.rollback();
+
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					assertThat(events.find(waiting.get(2))).isPresent();
+					assertThat(meters.get(OutboxRelay.BACKLOG).gauge().value()).isZero();
+					assertThat(meters.get(OutboxRelay.LAG).gauge().value()).isZero();
+				});
+				assertThat(meters.get(OutboxRelay.RELAYED).functionCounter().count()).isGreaterThanOrEqualTo(3);
+			}
+			finally {
+				holder.rollback();
+				relay.stop();
+			}
+		}
+		for (Meter meter : meters.getMeters()) {
+			assertThat(meter.getId().getTags()).as(meter.getId().getName()).isEmpty();
 		}
 	}
 

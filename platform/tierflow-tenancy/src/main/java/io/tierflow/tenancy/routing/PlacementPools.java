@@ -1,8 +1,10 @@
 package io.tierflow.tenancy.routing;
 
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -19,6 +21,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.TenancyProperties.Cluster;
 import io.tierflow.tenancy.placement.JdbcUrls;
@@ -32,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * open for the life of the service. Tenant databases get small pools in a bounded LRU
  * cache: the least recently used and the idle ones are closed once their borrowed
  * connections are back, so 1,000 tenant databases never mean 1,000 open pools.
+ *
+ * <p>
+ * Pools are named by cluster, tier and kind ({@code tierflow-shared-eu-shared-app}); a
+ * tenant database's pool by a slot number instead of its database
+ * ({@code tierflow-enterprise-eu-enterprise-db3-app}), since that database's name carries
+ * the tenant id and a pool's name becomes the {@code pool} label of its Hikari metrics. A
+ * slot is reused once its pool is closed, so there are never more names than pools open
+ * at once.
  */
 public class PlacementPools implements AutoCloseable {
 
@@ -58,8 +70,25 @@ public class PlacementPools implements AutoCloseable {
 
 	private final AtomicInteger openDatabasePools = new AtomicInteger();
 
+	private final MetricsTrackerFactory metrics;
+
+	/** Every pool not closed yet, those on their way out of the LRU cache included. */
+	private final Map<HikariDataSource, PoolName> open = new ConcurrentHashMap<>();
+
+	/** Slots taken by open tenant database pools, by cluster and kind. */
+	private final Map<String, BitSet> slots = new HashMap<>();
+
 	public PlacementPools(TenancyProperties properties) {
+		this(properties, null);
+	}
+
+	/**
+	 * @param metrics receives every pool's Hikari metrics (HikariCP's
+	 * {@code MicrometerMetricsTrackerFactory}), or null for none
+	 */
+	public PlacementPools(TenancyProperties properties, MetricsTrackerFactory metrics) {
 		this.properties = properties;
+		this.metrics = metrics;
 		for (Cluster cluster : properties.clusters()) {
 			if (this.clusters.put(cluster.name(), cluster) != null) {
 				throw new IllegalArgumentException(
@@ -111,6 +140,26 @@ public class PlacementPools implements AutoCloseable {
 	}
 
 	/**
+	 * Connections borrowed right now from the pools to {@code cluster}: its base
+	 * database's and its tenant databases', application and owner pools alike.
+	 */
+	public int activeConnections(String cluster) {
+		int active = 0;
+		for (Map.Entry<HikariDataSource, PoolName> pool : this.open.entrySet()) {
+			if (pool.getValue().cluster().equals(cluster)) {
+				HikariPoolMXBean mx = pool.getKey().getHikariPoolMXBean();
+				active += (mx != null) ? mx.getActiveConnections() : 0;
+			}
+		}
+		return active;
+	}
+
+	/** The tier a cluster's tenants have: the one its role serves, in lower case. */
+	public static String tierOf(Cluster cluster) {
+		return cluster.role().name().toLowerCase(Locale.ROOT);
+	}
+
+	/**
 	 * Closes the per-database pool of a dropped database, so no connection keeps it
 	 * alive.
 	 */
@@ -141,8 +190,13 @@ public class PlacementPools implements AutoCloseable {
 	}
 
 	private HikariDataSource create(Cluster cluster, String database, boolean owner, int size, boolean longLived) {
+		PoolName name = new PoolName(cluster.name(), tierOf(cluster), owner,
+				longLived ? PoolName.BASE : claimSlot(cluster.name(), owner));
 		HikariConfig config = new HikariConfig();
-		config.setPoolName("tierflow-" + cluster.name() + "-" + database + (owner ? "-owner" : ""));
+		config.setPoolName(name.toString());
+		if (this.metrics != null) {
+			config.setMetricsTrackerFactory(this.metrics);
+		}
 		config.setJdbcUrl(JdbcUrls.withDatabase(cluster.jdbcUrl(), database));
 		if (owner) {
 			config.setUsername(cluster.username());
@@ -164,7 +218,41 @@ public class PlacementPools implements AutoCloseable {
 		config.setIdleTimeout(Math.max(10_000, this.properties.pools().databasePoolIdle().toMillis()));
 		config.setConnectionTimeout(10_000);
 		config.setInitializationFailTimeout(-1);
-		return new HikariDataSource(config);
+		HikariDataSource pool;
+		try {
+			pool = new HikariDataSource(config);
+		}
+		catch (RuntimeException ex) {
+			releaseSlot(name);
+			throw ex;
+		}
+		this.open.put(pool, name);
+		if (!longLived) {
+			log.debug("Opened pool {} for database {}", name, database);
+		}
+		return pool;
+	}
+
+	private synchronized int claimSlot(String cluster, boolean owner) {
+		BitSet taken = this.slots.computeIfAbsent(cluster + (owner ? "/owner" : "/app"), (k) -> new BitSet());
+		int slot = taken.nextClearBit(0);
+		taken.set(slot);
+		return slot;
+	}
+
+	private synchronized void releaseSlot(PoolName name) {
+		if (name.slot() != PoolName.BASE) {
+			this.slots.get(name.cluster() + (name.owner() ? "/owner" : "/app")).clear(name.slot());
+		}
+	}
+
+	/** Closes a pool, then frees its name: its metrics are gone with it. */
+	private void close(HikariDataSource pool) {
+		pool.close();
+		PoolName name = this.open.remove(pool);
+		if (name != null) {
+			releaseSlot(name);
+		}
 	}
 
 	/**
@@ -186,7 +274,7 @@ public class PlacementPools implements AutoCloseable {
 			this.closer.schedule(() -> closeWhenIdle(key, pool, attempt + 1), 1, TimeUnit.SECONDS);
 			return;
 		}
-		pool.close();
+		close(pool);
 		this.openDatabasePools.decrementAndGet();
 		log.debug("Closed pool for {}", key);
 	}
@@ -195,9 +283,26 @@ public class PlacementPools implements AutoCloseable {
 	public void close() {
 		this.databasePools.invalidateAll();
 		this.databasePools.cleanUp();
-		this.clusterApp.values().forEach(HikariDataSource::close);
-		this.clusterOwner.values().forEach(HikariDataSource::close);
+		this.clusterApp.values().forEach(this::close);
+		this.clusterOwner.values().forEach(this::close);
 		this.closer.shutdown();
+	}
+
+	/**
+	 * A pool's name: cluster, tier, kind, and for a tenant database's pool its slot —
+	 * never the database, whose name may carry a tenant id.
+	 */
+	record PoolName(String cluster, String tier, boolean owner, int slot) {
+
+		/** The slot of a cluster's base database pools. */
+		static final int BASE = -1;
+
+		@Override
+		public String toString() {
+			return "tierflow-" + this.cluster + "-" + this.tier + ((this.slot != BASE) ? "-db" + this.slot : "")
+					+ (this.owner ? "-owner" : "-app");
+		}
+
 	}
 
 	private record PoolKey(String cluster, String database, boolean owner) {
