@@ -1,7 +1,9 @@
 package io.tierflow.devstack;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,21 +18,51 @@ class TakenPortTest {
 
 	@Test
 	void namesTheTakenPortAndTheOptionThatMovesIt() throws Exception {
-		try (ServerSocket held = new ServerSocket()) {
-			held.bind(new InetSocketAddress("127.0.0.1", 0));
-			int port = held.getLocalPort();
-			assertThat(Devstack.takenPort(free(), free(), port - 2, free()))
-				.isEqualTo("Port " + port + " (file-service) is taken: stop what holds it, or choose other ports"
-						+ " with --port (./tierflow run --port <port>)");
-			assertThat(Devstack.takenPort(port, free(), free(), free())).contains("(PostgreSQL)").contains("--pg-port");
+		// Ports below the ephemeral range, where nothing else picks them at random.
+		int base = freeBlock();
+		int gateway = base + 5;
+		int pg = base + 6;
+		int kafka = base + 7;
+		assertThat(Devstack.takenPort(pg, kafka, base, gateway)).isNull();
+		try (ServerSocket held = bind(base + 2)) {
+			assertThat(Devstack.takenPort(pg, kafka, base, gateway))
+				.isEqualTo("Port " + (base + 2) + " (file-service) is taken: stop what holds it, or choose other"
+						+ " ports with --port (./tierflow run --port <port>)");
+		}
+		try (ServerSocket held = bind(pg)) {
+			assertThat(Devstack.takenPort(pg, kafka, base, gateway)).contains("(PostgreSQL)").contains("--pg-port");
 		}
 	}
 
-	private static int free() throws Exception {
-		try (ServerSocket socket = new ServerSocket()) {
-			socket.bind(new InetSocketAddress("127.0.0.1", 0));
-			return socket.getLocalPort();
+	/** A base port whose next 8 ports, and those 1000 above, are free. */
+	private static int freeBlock() {
+		for (int attempt = 0; attempt < 200; attempt++) {
+			int base = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+			boolean free = true;
+			for (int i = 0; i < 8 && free; i++) {
+				free = isFree(base + i) && isFree(base + i + 1000);
+			}
+			if (free) {
+				return base;
+			}
 		}
+		throw new IllegalStateException("No block of free ports between 20000 and 31000");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = bind(port)) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static ServerSocket bind(int port) throws IOException {
+		ServerSocket socket = new ServerSocket();
+		socket.setReuseAddress(true);
+		socket.bind(new InetSocketAddress("127.0.0.1", port));
+		return socket;
 	}
 
 }
