@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.tierflow.testsupport.KafkaCluster;
 import io.tierflow.testsupport.KafkaServer;
 import io.tierflow.testsupport.LocalPostgresCluster;
 import io.tierflow.testsupport.PostgresServer;
@@ -39,10 +40,23 @@ public final class Devstack implements AutoCloseable {
 
 	private static final String BLOBS = "blobs";
 
+	/** Instances of every service in the cluster topology. */
+	static final int CLUSTER_INSTANCES = 2;
+
+	/** The PostgreSQL servers of the cluster topology, in port order. */
+	static final List<String> CLUSTER_PG = List.of("shared", "dedicated", "enterprise");
+
+	/** Kafka nodes of the cluster topology. */
+	static final int KAFKA_NODES = 3;
+
 	/** The gateway's database: its rate-limit buckets. */
 	public static final String GATEWAY_DATABASE = "gateway";
 
+	/** The first instance of each service, and the gateway. */
 	private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+
+	/** Every instance of each service, by service. */
+	private final Map<String, List<ServiceProcess>> instances = new LinkedHashMap<>();
 
 	private final Map<String, Integer> ports = new LinkedHashMap<>();
 
@@ -79,37 +93,78 @@ public final class Devstack implements AutoCloseable {
 	 */
 	public static Devstack start(PostgresServer pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
 			int gatewayPort, Map<String, Map<String, String>> extraEnv) {
+		return start(Clusters.single(pg), kafka, servicesDir, workDir, basePort, gatewayPort, 1, extraEnv);
+	}
+
+	/**
+	 * The suite on the given PostgreSQL clusters, with {@code instances} instances of
+	 * every service behind the gateway, which balances over the ready ones. Instance
+	 * {@code k} (from 0) of the {@code i}-th service listens on
+	 * {@code basePort + k * SERVICES.size() + i}. With more than one instance, the
+	 * services reach each other and the token issuer's keys through the gateway, so that
+	 * no single instance is needed.
+	 */
+	public static Devstack start(Clusters pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
+			int gatewayPort, int instances, Map<String, Map<String, String>> extraEnv) {
 		Devstack stack = new Devstack(workDir);
 		try {
 			Files.createDirectories(workDir.resolve("logs"));
 			for (String service : SERVICES) {
 				for (String db : databases(service)) {
-					pg.createDatabase(db);
+					pg.of(db).createDatabase(db);
 				}
 			}
-			String jwks = "http://localhost:" + basePort + "/.well-known/jwks.json";
-			for (int i = 0; i < SERVICES.size(); i++) {
-				String service = SERVICES.get(i);
-				int port = basePort + i;
-				stack.ports.put(service, port);
-				Map<String, String> env = new LinkedHashMap<>();
-				env.put("TIERFLOW_FILE_URL", "http://localhost:" + (basePort + SERVICES.indexOf("file")));
-				env.putAll(extraEnv.getOrDefault("*", Map.of()));
-				env.putAll(extraEnv.getOrDefault(service, Map.of()));
-				stack.processes.put(service, launch(service, port, pg, kafka, jwks, servicesDir, workDir, env));
+			String gatewayUrl = "http://localhost:" + gatewayPort;
+			String jwks = ((instances > 1) ? gatewayUrl : "http://localhost:" + basePort) + "/.well-known/jwks.json";
+			String fileUrl = (instances > 1) ? gatewayUrl : "http://localhost:" + (basePort + SERVICES.indexOf("file"));
+			for (int k = 0; k < instances; k++) {
+				for (int i = 0; i < SERVICES.size(); i++) {
+					String service = SERVICES.get(i);
+					int port = basePort + k * SERVICES.size() + i;
+					Map<String, String> env = new LinkedHashMap<>();
+					env.put("TIERFLOW_FILE_URL", fileUrl);
+					env.putAll(pg.environment());
+					env.putAll(extraEnv.getOrDefault("*", Map.of()));
+					env.putAll(extraEnv.getOrDefault(service, Map.of()));
+					String name = service + "-service" + ((instances > 1) ? "-" + (k + 1) : "");
+					ServiceProcess process = launch(service, name, port, pg.shared(), kafka, jwks, servicesDir, workDir,
+							env);
+					stack.instances.computeIfAbsent(service, (s) -> new ArrayList<>()).add(process);
+					if (k == 0) {
+						stack.ports.put(service, port);
+						stack.processes.put(service, process);
+					}
+				}
 			}
-			pg.createDatabase(GATEWAY_DATABASE);
-			Map<String, String> gatewayEnv = ServiceProcess.environment(gatewayPort, pg, kafka, jwks);
+			pg.shared().createDatabase(GATEWAY_DATABASE);
+			Map<String, String> gatewayEnv = ServiceProcess.environment(gatewayPort, pg.shared(), kafka, jwks);
+			StringBuilder balanced = new StringBuilder();
 			for (String service : SERVICES) {
-				gatewayEnv.put("TIERFLOW_" + service.toUpperCase(java.util.Locale.ROOT) + "_URL", stack.url(service));
+				List<String> uris = new ArrayList<>();
+				for (ServiceProcess instance : stack.instances.get(service)) {
+					uris.add("{\"uri\":\"" + instance.url() + "\"}");
+				}
+				balanced.append(balanced.isEmpty() ? "" : ",")
+					.append('"')
+					.append(service)
+					.append("-service\":[")
+					.append(String.join(",", uris))
+					.append(']');
 			}
+			// Lists replace the configured one-instance lists whole.
+			gatewayEnv.put("SPRING_APPLICATION_JSON",
+					"{\"spring\":{\"cloud\":{\"discovery\":{\"client\":{\"simple\":{\"instances\":{" + balanced
+							+ "}}}}}}}");
 			gatewayEnv.putAll(extraEnv.getOrDefault("gateway", Map.of()));
 			stack.ports.put(GATEWAY, gatewayPort);
 			stack.processes.put(GATEWAY, ServiceProcess.launch(GATEWAY, servicesDir.resolve("gateway.jar"), gatewayPort,
 					JVM_OPTIONS, gatewayEnv, workDir.resolve("logs").resolve("gateway.log")));
-			for (String process : stack.processes.keySet()) {
-				stack.processes.get(process).awaitHealthy(Duration.ofMinutes(4));
+			for (List<ServiceProcess> list : stack.instances.values()) {
+				for (ServiceProcess process : list) {
+					process.awaitHealthy(Duration.ofMinutes(6));
+				}
 			}
+			stack.processes.get(GATEWAY).awaitHealthy(Duration.ofMinutes(4));
 			return stack;
 		}
 		catch (IOException ex) {
@@ -120,6 +175,45 @@ public final class Devstack implements AutoCloseable {
 			stack.close();
 			throw ex;
 		}
+	}
+
+	/**
+	 * The PostgreSQL clusters of a suite: one for the control databases and the shared
+	 * tier, one for dedicated tenants, one for enterprise tenants (the same server thrice
+	 * for a one-server suite).
+	 */
+	public record Clusters(PostgresServer shared, PostgresServer dedicated, PostgresServer enterprise) {
+
+		public static Clusters single(PostgresServer pg) {
+			return new Clusters(pg, pg, pg);
+		}
+
+		/** The server that holds a database of {@link #databases(String)}. */
+		PostgresServer of(String database) {
+			if (database.endsWith("_dedicated")) {
+				return this.dedicated;
+			}
+			return database.endsWith("_enterprise") ? this.enterprise : this.shared;
+		}
+
+		/** What the services read to reach the dedicated and enterprise clusters. */
+		Map<String, String> environment() {
+			Map<String, String> env = new LinkedHashMap<>();
+			if (!this.dedicated.equals(this.shared)) {
+				put(env, "DEDICATED", this.dedicated);
+			}
+			if (!this.enterprise.equals(this.shared)) {
+				put(env, "ENTERPRISE", this.enterprise);
+			}
+			return env;
+		}
+
+		private static void put(Map<String, String> env, String role, PostgresServer server) {
+			env.put("TIERFLOW_PG_" + role, "jdbc:postgresql://" + server.host() + ":" + server.port());
+			env.put("TIERFLOW_PG_" + role + "_USER", server.adminUser());
+			env.put("TIERFLOW_PG_" + role + "_PASSWORD", server.adminPassword());
+		}
+
 	}
 
 	/**
@@ -151,20 +245,53 @@ public final class Devstack implements AutoCloseable {
 		return this.processes.get(service).managementUrl().toString();
 	}
 
-	@Override
-	public void close() {
-		List<String> reversed = new ArrayList<>(this.processes.keySet());
-		java.util.Collections.reverse(reversed);
-		for (String service : reversed) {
-			this.processes.get(service).stop();
+	/** Every instance of a service, first to last. */
+	public List<ServiceProcess> instances(String service) {
+		return List.copyOf(this.instances.get(service));
+	}
+
+	/** Kills instance {@code k} of a service at once ({@code SIGKILL}). */
+	public void kill(String service, int k) {
+		this.instances.get(service).get(k).kill();
+	}
+
+	/** Starts a killed instance again, returning once it is ready. */
+	public void restart(String service, int k) {
+		List<ServiceProcess> list = this.instances.get(service);
+		try {
+			ServiceProcess process = list.get(k).relaunch();
+			list.set(k, process);
+			if (k == 0) {
+				this.processes.put(service, process);
+			}
+			process.awaitHealthy(Duration.ofMinutes(4));
 		}
-		for (String service : reversed) {
-			this.processes.get(service).close();
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 
-	private static ServiceProcess launch(String service, int port, PostgresServer pg, KafkaServer kafka, String jwks,
-			Path servicesDir, Path workDir, Map<String, String> extraEnv) throws IOException {
+	@Override
+	public void close() {
+		List<ServiceProcess> all = new ArrayList<>();
+		if (this.processes.containsKey(GATEWAY)) {
+			all.add(this.processes.get(GATEWAY));
+		}
+		List<String> reversed = new ArrayList<>(this.instances.keySet());
+		java.util.Collections.reverse(reversed);
+		for (String service : reversed) {
+			all.addAll(this.instances.get(service));
+		}
+		for (ServiceProcess process : all) {
+			process.stop();
+		}
+		for (ServiceProcess process : all) {
+			process.close();
+		}
+	}
+
+	private static ServiceProcess launch(String service, String name, int port, PostgresServer pg, KafkaServer kafka,
+			String jwks, Path servicesDir, Path workDir, Map<String, String> extraEnv) throws IOException {
 		Map<String, String> env = ServiceProcess.environment(port, pg, kafka, jwks);
 		// The development token issuer (tenant-service) needs the dev profile.
 		env.put("TIERFLOW_DEV_TOKENS", "true");
@@ -178,8 +305,8 @@ public final class Devstack implements AutoCloseable {
 		// writes.
 		env.put("TIERFLOW_ARCHIVES", workDir.resolve("archives").toAbsolutePath().toString());
 		env.putAll(extraEnv);
-		return ServiceProcess.launch(service + "-service", servicesDir.resolve(service + "-service.jar"), port,
-				JVM_OPTIONS, env, workDir.resolve("logs").resolve(service + "-service.log"));
+		return ServiceProcess.launch(name, servicesDir.resolve(service + "-service.jar"), port, JVM_OPTIONS, env,
+				workDir.resolve("logs").resolve(name + ".log"));
 	}
 
 	/**
@@ -187,17 +314,39 @@ public final class Devstack implements AutoCloseable {
 	 * naming it and the option that moves it; null when all are free.
 	 */
 	static String takenPort(int pgPort, int kafkaPort, int port, int gatewayPort) {
+		return takenPort(pgPort, kafkaPort, port, gatewayPort, false);
+	}
+
+	/**
+	 * As {@link #takenPort(int, int, int, int)}, for the cluster topology when
+	 * {@code cluster}: three PostgreSQL servers from {@code pgPort}, three Kafka nodes
+	 * (clients and controllers) from {@code kafkaPort}, two instances of every service.
+	 */
+	static String takenPort(int pgPort, int kafkaPort, int port, int gatewayPort, boolean cluster) {
 		Map<Integer, String[]> ports = new LinkedHashMap<>();
 		ports.put(gatewayPort, new String[] { "the gateway", "--gateway-port" });
 		ports.put(ServiceProcess.managementPort(gatewayPort),
 				new String[] { "the gateway's actuator", "--gateway-port" });
-		for (int i = 0; i < SERVICES.size(); i++) {
-			String name = SERVICES.get(i) + "-service";
-			ports.putIfAbsent(port + i, new String[] { name, "--port" });
-			ports.putIfAbsent(ServiceProcess.managementPort(port + i), new String[] { name + "'s actuator", "--port" });
+		int instances = cluster ? CLUSTER_INSTANCES : 1;
+		for (int k = 0; k < instances; k++) {
+			for (int i = 0; i < SERVICES.size(); i++) {
+				String name = SERVICES.get(i) + "-service" + (cluster ? "-" + (k + 1) : "");
+				int servicePort = port + k * SERVICES.size() + i;
+				ports.putIfAbsent(servicePort, new String[] { name, "--port" });
+				ports.putIfAbsent(ServiceProcess.managementPort(servicePort),
+						new String[] { name + "'s actuator", "--port" });
+			}
 		}
-		ports.putIfAbsent(pgPort, new String[] { "PostgreSQL", "--pg-port" });
-		ports.putIfAbsent(kafkaPort, new String[] { "Kafka", "--kafka-port" });
+		for (int i = 0; i < (cluster ? CLUSTER_PG.size() : 1); i++) {
+			ports.putIfAbsent(pgPort + i,
+					new String[] { cluster ? "PostgreSQL " + CLUSTER_PG.get(i) : "PostgreSQL", "--pg-port" });
+		}
+		for (int i = 0; i < (cluster ? 2 * KAFKA_NODES : 1); i++) {
+			ports.putIfAbsent(kafkaPort + i, new String[] { "Kafka", "--kafka-port" });
+		}
+		if (cluster) {
+			ports.putIfAbsent(kafkaPort + 2 * KAFKA_NODES, new String[] { "the S3 server", "--kafka-port" });
+		}
 		for (Map.Entry<Integer, String[]> entry : ports.entrySet()) {
 			try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
 				socket.setReuseAddress(true);
@@ -216,12 +365,21 @@ public final class Devstack implements AutoCloseable {
 	 * Runs the suite until interrupted. Options: {@code --work-dir} (default .tierflow),
 	 * {@code --services-dir} (default devstack/target/services), {@code --pg-port}
 	 * (55432), {@code --kafka-port} (19092), {@code --port} (8080, tenant-service; the
-	 * others follow).
+	 * others follow), {@code --gateway-port} (8000), and {@code --cluster}: three
+	 * PostgreSQL servers (shared, dedicated, enterprise; from the PostgreSQL port on),
+	 * three Kafka nodes as processes (replication factor 3, min.insync.replicas 2; from
+	 * the Kafka port on, the S3 server after them) and two instances of every service.
 	 */
 	public static void main(String[] args) throws Exception {
 		Map<String, String> opts = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+		boolean cluster = false;
+		for (int i = 0; i < args.length; i++) {
+			if (args[i].equals("--cluster")) {
+				cluster = true;
+			}
+			else if (i + 1 < args.length) {
+				opts.put(args[i].replaceFirst("^--", ""), args[++i]);
+			}
 		}
 		Path workDir = Path.of(opts.getOrDefault("work-dir", ".tierflow")).toAbsolutePath();
 		Path servicesDir = Path.of(opts.getOrDefault("services-dir", "devstack/target/services")).toAbsolutePath();
@@ -230,28 +388,63 @@ public final class Devstack implements AutoCloseable {
 		int port = Integer.parseInt(opts.getOrDefault("port", "8080"));
 		int gatewayPort = Integer.parseInt(opts.getOrDefault("gateway-port", "8000"));
 		Files.createDirectories(workDir);
-		String taken = takenPort(pgPort, kafkaPort, port, gatewayPort);
+		String taken = takenPort(pgPort, kafkaPort, port, gatewayPort, cluster);
 		if (taken != null) {
 			System.err.println(taken);
 			System.exit(1);
 		}
-
-		LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
-		KafkaServer kafka = TestKafka.startLocal(kafkaPort);
-		Devstack stack = start(postgres.server(), kafka, servicesDir, workDir, port, gatewayPort, Map.of());
+		List<Runnable> stops = new ArrayList<>();
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-			stack.close();
-			postgres.stop();
+			for (int i = stops.size() - 1; i >= 0; i--) {
+				stops.get(i).run();
+			}
 		}, "devstack-shutdown"));
+		Clusters clusters;
+		KafkaServer kafka;
+		Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
+		if (cluster) {
+			List<PostgresServer> servers = new ArrayList<>();
+			for (int i = 0; i < CLUSTER_PG.size(); i++) {
+				String role = CLUSTER_PG.get(i);
+				LocalPostgresCluster postgres = LocalPostgresCluster
+					.start(workDir.resolve(role.equals("shared") ? "pg" : "pg-" + role), pgPort + i, false);
+				stops.add(postgres::stop);
+				servers.add(postgres.server());
+			}
+			clusters = new Clusters(servers.get(0), servers.get(1), servers.get(2));
+			KafkaCluster kafkaCluster = KafkaCluster.start(workDir.resolve("kafka"), kafkaPort, KAFKA_NODES);
+			stops.add(kafkaCluster::close);
+			kafka = kafkaCluster.server();
+		}
+		else {
+			LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
+			stops.add(postgres::stop);
+			clusters = Clusters.single(postgres.server());
+			kafka = TestKafka.startLocal(kafkaPort);
+		}
+		Devstack stack = start(clusters, kafka, servicesDir, workDir, port, gatewayPort,
+				cluster ? CLUSTER_INSTANCES : 1, extraEnv);
+		stops.add(stack::close);
 		DemoTenants.create(stack.url("tenant"));
 
-		StringBuilder banner = new StringBuilder("\n\nTierflow is running\n");
+		StringBuilder banner = new StringBuilder("\n\nTierflow is running" + (cluster ? " as a cluster" : "") + "\n");
 		banner.append(String.format("  %-20s %s   <- the public entry: use this one%n", "gateway", stack.url(GATEWAY)));
-		banner.append(String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
+		if (cluster) {
+			for (int i = 0; i < CLUSTER_PG.size(); i++) {
+				banner.append(String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n",
+						"PostgreSQL " + CLUSTER_PG.get(i), pgPort + i));
+			}
+		}
+		else {
+			banner.append(
+					String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
+		}
 		banner.append(String.format("  %-20s %s%n", "Kafka", kafka.bootstrapServers()));
 		for (String service : SERVICES) {
-			banner.append(String.format("  %-20s %s   (actuator: %s, SYSTEM_ADMIN)%n", service + "-service",
-					stack.url(service), stack.managementUrl(service)));
+			for (ServiceProcess instance : stack.instances(service)) {
+				banner.append(String.format("  %-20s %s   (actuator: %s, SYSTEM_ADMIN)%n", instance.name(),
+						instance.url(), instance.managementUrl()));
+			}
 		}
 		banner.append("  Sign in as the demo admin (the development issuer answers this machine only):\n    curl -s ")
 			.append(stack.url(GATEWAY))

@@ -156,6 +156,20 @@ public final class LocalPostgresCluster {
 		doStop();
 	}
 
+	/**
+	 * A fast restart, as an operator's rolling restart or a failover does it: every
+	 * connection is cut, open transactions roll back, committed ones stay (a fast
+	 * shutdown writes a checkpoint). Returns once the server accepts connections again.
+	 */
+	public void restartFast() {
+		Path log = this.dataDir.resolve(LOG_FILE);
+		long startedAt = System.nanoTime();
+		run(120, binary("pg_ctl"), "-D", this.dataDir.toString(), "-m", "fast", "-w", "-t", "60", "restart", "-l",
+				log.toString());
+		logger.info("PostgreSQL on port {} restarted (fast) in {} ms", this.server.port(),
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+	}
+
 	private void prepareDataDir() {
 		if (!Files.exists(this.dataDir.resolve("PG_VERSION"))) {
 			run(60, binary("initdb"), "-D", this.dataDir.toString(), "-A", "trust", "-U", OS_USER, "-E", "UTF8",

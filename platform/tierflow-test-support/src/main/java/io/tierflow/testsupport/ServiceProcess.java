@@ -42,9 +42,13 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final Thread reaper;
 
-	private ServiceProcess(String name, Process process, Path logFile, URI url, URI managementUrl) {
+	private final ProcessBuilder builder;
+
+	private ServiceProcess(String name, ProcessBuilder builder, Path logFile, URI url, URI managementUrl)
+			throws IOException {
 		this.name = name;
-		this.process = process;
+		this.builder = builder;
+		this.process = builder.start();
 		this.logFile = logFile;
 		this.url = url;
 		this.managementUrl = managementUrl;
@@ -107,6 +111,8 @@ public final class ServiceProcess implements AutoCloseable {
 			throw new IllegalStateException(jar + " is missing: build it first (./mvnw -DskipTests install)");
 		}
 		Files.createDirectories(logFile.toAbsolutePath().getParent());
+		// A new log per launch; a relaunch appends to it.
+		Files.deleteIfExists(logFile);
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmOptions);
@@ -114,11 +120,11 @@ public final class ServiceProcess implements AutoCloseable {
 		command.add(jar.toString());
 		ProcessBuilder pb = new ProcessBuilder(command);
 		pb.environment().putAll(env);
-		pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
+		pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
 		log.info("Starting {} on port {} (log: {})", name, port, logFile);
 		String management = env.containsKey("MANAGEMENT_PORT") ? env.get("MANAGEMENT_PORT")
 				: Integer.toString(managementPort(port));
-		return new ServiceProcess(name, pb.start(), logFile, URI.create("http://localhost:" + port),
+		return new ServiceProcess(name, pb, logFile, URI.create("http://localhost:" + port),
 				URI.create("http://localhost:" + management));
 	}
 
@@ -178,6 +184,49 @@ public final class ServiceProcess implements AutoCloseable {
 		if (!this.process.isAlive()) {
 			throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + ":\n" + tail());
 		}
+	}
+
+	/** The process id while it runs, else -1. */
+	public long pid() {
+		return this.process.isAlive() ? this.process.pid() : -1;
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Kills it at once ({@code SIGKILL}), as a crash or an OOM kill would: no shutdown
+	 * hooks, no clean close of connections or consumers.
+	 */
+	public void kill() {
+		this.process.destroyForcibly();
+		try {
+			this.process.waitFor(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		log.info("{} killed", this.name);
+	}
+
+	/**
+	 * A new process of the same service with the same settings, appending to the same
+	 * log, without waiting for it ({@link #awaitHealthy(Duration)} does).
+	 * @throws IllegalStateException if this one still runs
+	 */
+	public ServiceProcess relaunch() throws IOException {
+		if (this.process.isAlive()) {
+			throw new IllegalStateException(this.name + " is still running");
+		}
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.reaper);
+		}
+		catch (IllegalStateException ex) {
+			// shutting down
+		}
+		log.info("Restarting {} (log: {})", this.name, this.logFile);
+		return new ServiceProcess(this.name, this.builder, this.logFile, this.url, this.managementUrl);
 	}
 
 	/** Asks it to stop, without waiting. */
