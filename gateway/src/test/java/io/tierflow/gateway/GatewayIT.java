@@ -31,6 +31,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two gateway instances on one PostgreSQL, in front of two instances of a service: each
@@ -52,7 +53,13 @@ class GatewayIT {
 
 	private static final Map<String, String> lastAuthorization = new HashMap<>();
 
+	/** Backends whose /readyz answers 503. */
+	private static final Set<String> notReady = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	private static ConfigurableApplicationContext first;
+
+	/** file-service's two instances. */
+	private static List<String> files;
 
 	private static ConfigurableApplicationContext second;
 
@@ -63,6 +70,7 @@ class GatewayIT {
 		pg.createDatabase(DATABASE);
 		String a = backend("A");
 		String b = backend("B");
+		files = List.of(backend("C"), backend("D"));
 		first = gateway(pg, a, b);
 		second = gateway(pg, a, b);
 	}
@@ -86,6 +94,38 @@ class GatewayIT {
 		}
 		assertThat(instances).containsExactlyInAnyOrder("A /api/v1/models", "B /api/v1/models");
 		assertThat(lastAuthorization).containsValue("Bearer " + token);
+	}
+
+	/**
+	 * An instance that is not ready (killed, frozen, starting) leaves the rotation: its
+	 * {@code /readyz} is polled, and requests go to the ready ones until it answers
+	 * again.
+	 */
+	@Test
+	void balancesOnlyOverReadyInstances() throws Exception {
+		String token = token(UUID.randomUUID(), "ENTERPRISE");
+		notReady.add("D");
+		try {
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				Set<String> served = new HashSet<>();
+				for (int i = 0; i < 6; i++) {
+					HttpResponse<String> response = get(first, "/api/v1/files", token);
+					assertThat(response.statusCode()).isEqualTo(200);
+					served.add(response.body());
+				}
+				assertThat(served).containsExactly("C /api/v1/files");
+			});
+		}
+		finally {
+			notReady.remove("D");
+		}
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			Set<String> served = new HashSet<>();
+			for (int i = 0; i < 6; i++) {
+				served.add(get(first, "/api/v1/files", token).body());
+			}
+			assertThat(served).containsExactlyInAnyOrder("C /api/v1/files", "D /api/v1/files");
+		});
 	}
 
 	/**
@@ -306,6 +346,11 @@ class GatewayIT {
 	private static String backend(String name) throws Exception {
 		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		server.createContext("/", (exchange) -> {
+			if (exchange.getRequestURI().getPath().equals("/readyz") && notReady.contains(name)) {
+				exchange.sendResponseHeaders(503, -1);
+				exchange.close();
+				return;
+			}
 			synchronized (lastAuthorization) {
 				lastAuthorization.put(name, exchange.getRequestHeaders().getFirst("Authorization"));
 			}
@@ -331,6 +376,8 @@ class GatewayIT {
 		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[0].uri", a);
 		properties.put("spring.cloud.discovery.client.simple.instances.simulation-service[1].uri", b);
 		properties.put("spring.cloud.discovery.client.simple.instances.tenant-service[0].uri", a);
+		properties.put("spring.cloud.discovery.client.simple.instances.file-service[0].uri", files.get(0));
+		properties.put("spring.cloud.discovery.client.simple.instances.file-service[1].uri", files.get(1));
 		properties.put("tierflow.security.issuer", ServiceTestInfrastructure.TOKENS.issuer());
 		properties.put("tierflow.security.jwk-set-uri", ServiceTestInfrastructure.jwksUri());
 		properties.put("tierflow.gateway.rate-limits.tiers.SHARED.requests-per-second", "1");
