@@ -32,8 +32,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -281,7 +284,54 @@ class IdentityIT {
 
 	// --- the flows, as a client speaks them ---
 
+	/**
+	 * Behind the gateway, each request of a sign-in may reach another instance: the
+	 * session (the saved authorization request, then the signed-in user) is in
+	 * PostgreSQL, so an instance finishes a sign-in another one started.
+	 */
+	@Test
+	void aSignInStartedOnOneInstanceFinishesOnAnother() throws Exception {
+		Tenant tenant = activeTenant();
+		UUID userId = createUser(tenant, "grace@example.com", "USER");
+		assertThat(this.api
+			.post("/api/v1/passwords", null,
+					setPassword(tokenFrom(tenant.id(), userId, "PASSWORD_INVITATION"), "correct horse battery"))
+			.status()).isEqualTo(204);
+		Map<String, Object> properties = new LinkedHashMap<>();
+		PostgresServer pg = TestPostgres.get();
+		properties.put("spring.datasource.url", pg.jdbcUrl("tenantidentity"));
+		properties.put("spring.datasource.username", pg.adminUser());
+		properties.put("spring.datasource.password", pg.adminPassword());
+		ServiceTestInfrastructure.kafka((name, value) -> properties.put(name, value.get()));
+		properties.put("tierflow.tenants.archives", Files.createTempDirectory("tierflow-archives-identity-2"));
+		properties.put("tierflow.identity.console.client-secret", CONSOLE_SECRET);
+		properties.put("tierflow.identity.console.redirect-uris", REDIRECT);
+		properties.put("server.port", 0);
+		properties.put("management.server.port", 0);
+		try (ConfigurableApplicationContext other = new SpringApplicationBuilder(
+				io.tierflow.tenant.TenantServiceApplication.class)
+			.run(properties.entrySet()
+				.stream()
+				.map((e) -> "--" + e.getKey() + "=" + e.getValue())
+				.toArray(String[]::new))) {
+			String otherInstance = "http://127.0.0.1:" + ((WebServerApplicationContext) other).getWebServer().getPort();
+			SignIn signIn = signIn(tenant.slug() + "/grace@example.com", "correct horse battery", otherInstance);
+			assertThat(signIn.code()).isNotNull();
+			HttpResponse<String> tokens = exchange(signIn.code(), signIn.verifier());
+			assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+			assertThat(claimsOf(tokens).getSubject()).isEqualTo(userId.toString());
+		}
+	}
+
 	private SignIn signIn(String username, String password) throws Exception {
+		return signIn(username, password, url(""));
+	}
+
+	/**
+	 * The authorization code flow of a browser: authorization requests go to this
+	 * instance, the sign-in form to {@code loginInstance}.
+	 */
+	private SignIn signIn(String username, String password, String loginInstance) throws Exception {
 		HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
 		byte[] bytes = new byte[32];
 		new SecureRandom().nextBytes(bytes);
@@ -297,11 +347,11 @@ class IdentityIT {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(toLogin.statusCode()).as(toLogin.body()).isEqualTo(302);
 		assertThat(toLogin.headers().firstValue("Location").orElseThrow()).endsWith("/login");
-		HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(url("/login"))).build(),
+		HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(loginInstance + "/login")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page.body());
 		assertThat(csrf.find()).as(page.body()).isTrue();
-		HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(url("/login")))
+		HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(loginInstance + "/login"))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers
 				.ofString(form(Map.of("username", username, "password", password, "_csrf", csrf.group(1)))))
@@ -310,8 +360,11 @@ class IdentityIT {
 		if (!back.contains("/oauth2/authorize")) {
 			return new SignIn(null, verifier);
 		}
+		// Back to this instance, which finds the user signed in by the other.
 		HttpResponse<String> redirect = browser.send(
-				HttpRequest.newBuilder(URI.create(back.startsWith("http") ? back : url(back))).build(),
+				HttpRequest.newBuilder(URI.create(url(back.startsWith("http")
+						? URI.create(back).getRawPath() + "?" + URI.create(back).getRawQuery() : back)))
+					.build(),
 				HttpResponse.BodyHandlers.ofString());
 		String location = redirect.headers().firstValue("Location").orElseThrow();
 		assertThat(location).startsWith(REDIRECT).contains("state=s1");
