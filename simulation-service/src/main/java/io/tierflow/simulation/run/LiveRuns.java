@@ -1,6 +1,8 @@
 package io.tierflow.simulation.run;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,11 +39,22 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>
  * Progress lives in memory on the instance that computes a run: a stream opened on that
  * instance gets a {@code progress} event every
- * {@code tierflow.simulation.progress-interval} from the engine's counters. A stream
- * opened on another instance (or for a run whose instance is gone) reads the run's row
- * about once a second instead, where the computing instance's heartbeat leaves
- * {@code iterations_done}, so it gets coarser progress. Either way the stream ends with
- * one {@code result} event once the run's end is committed.
+ * {@code tierflow.simulation.progress-interval} from the engine's counters. A client need
+ * not reach that instance: a stream opened on any other one (or for a run whose instance
+ * is gone) reads the run's row once a second, where the computing instance's heartbeat
+ * leaves {@code iterations_done} every {@code tierflow.simulation.heartbeat-interval} (1s
+ * by default), so it gets a {@code progress} event a second, at most a heartbeat behind;
+ * its rate and ETA count from the run's {@code started_at}. Either way the stream ends
+ * with one {@code result} event once the run's end is committed.
+ * <p>
+ * The heartbeat writes progress whether or not anyone watches elsewhere: one update by
+ * primary key a second per running run, of columns no index covers (so PostgreSQL can
+ * make it a HOT update). Telling the computing instance that a stream watches elsewhere,
+ * so that it writes more often only then, was rejected; it needs a signal per stream
+ * across instances (a column or a message, and its expiry when the watcher vanishes) for
+ * a small saving: a short transaction a second beside a computation that keeps the
+ * instance's cores busy. The same beat makes a cancel asked for on another instance take
+ * effect within a second.
  * <p>
  * The computing instance refreshes each run's heartbeat, picks up cancellations asked for
  * on other instances, and records the end of each run in one transaction on a thread of
@@ -146,14 +159,14 @@ class LiveRuns implements DisposableBean {
 	SseEmitter watch(Run run) {
 		UUID tenant = TenantContext.require();
 		if (run.status().finished()) {
-			Watcher watcher = new Watcher(tenant, run.id(), run.iterations(),
-					new SseEmitter(this.properties.progressTimeout().toMillis()), null);
+			Watcher watcher = new Watcher(tenant, run, new SseEmitter(this.properties.progressTimeout().toMillis()),
+					null);
 			watcher.result(run);
 			return watcher.emitter;
 		}
 		ProgressStreamSlots.Slot slot = this.slots.acquire(tenant);
 		SseEmitter emitter = new SseEmitter(this.properties.progressTimeout().toMillis());
-		Watcher watcher = new Watcher(tenant, run.id(), run.iterations(), emitter, slot);
+		Watcher watcher = new Watcher(tenant, run, emitter, slot);
 		emitter.onCompletion(() -> forget(watcher));
 		emitter.onTimeout(() -> {
 			forget(watcher);
@@ -258,7 +271,7 @@ class LiveRuns implements DisposableBean {
 			watcher.result(stored.get());
 		}
 		else {
-			watcher.progress(stored.get().iterationsDone(), watcher.createdNanos, now);
+			watcher.progress(stored.get().iterationsDone(), watcher.startedNanos, now);
 		}
 	}
 
@@ -359,18 +372,27 @@ class LiveRuns implements DisposableBean {
 		/** Its slot among the open streams; none for a stream that ends at once. */
 		final ProgressStreamSlots.Slot slot;
 
-		final long createdNanos = System.nanoTime();
+		/**
+		 * When the run started on {@link System#nanoTime()}'s scale, from its row's
+		 * {@code started_at} (the database's clock; a skew of the clocks shows in the
+		 * rate of a stream of a run computed elsewhere, never makes it negative).
+		 */
+		final long startedNanos;
 
 		volatile long lastRead = Long.MIN_VALUE / 2;
 
 		volatile boolean ended;
 
-		Watcher(UUID tenant, UUID runId, long iterations, SseEmitter emitter, ProgressStreamSlots.Slot slot) {
+		Watcher(UUID tenant, Run run, SseEmitter emitter, ProgressStreamSlots.Slot slot) {
 			this.tenant = tenant;
-			this.runId = runId;
-			this.iterations = iterations;
+			this.runId = run.id();
+			this.iterations = run.iterations();
 			this.emitter = emitter;
 			this.slot = slot;
+			long now = System.nanoTime();
+			long sinceStart = (run.startedAt() != null)
+					? Duration.between(run.startedAt().toInstant(), Instant.now()).toNanos() : 0;
+			this.startedNanos = now - Math.max(0, sinceStart);
 		}
 
 		void release() {

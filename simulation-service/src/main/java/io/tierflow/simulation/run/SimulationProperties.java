@@ -19,9 +19,12 @@ import org.springframework.validation.annotation.Validated;
  * a {@code progress} event while its run computes
  * @param progressTimeout how long a progress stream may stay open
  * @param heartbeatInterval how often the instance computing a run records that it still
- * does (and picks up cancellations asked for on another instance)
+ * does and how far it got ({@code iterations_done}, what a progress stream on another
+ * instance shows), and picks up cancellations asked for on another instance (default 1s:
+ * live progress from any instance)
  * @param staleAfter how long a RUNNING run may go without a heartbeat before the sweep
- * fails it as lost (its instance died); several heartbeat intervals
+ * fails it as lost (its instance died); at least three heartbeat intervals (default 1m:
+ * sixty)
  * @param sweepInterval how often the stale-run sweep looks
  * @param progressStreams how many progress streams may be open at once
  */
@@ -29,7 +32,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("tierflow.simulation")
 public record SimulationProperties(@Valid @NotNull @DefaultValue Quotas quota,
 		@NotNull @DefaultValue("200ms") Duration progressInterval,
-		@NotNull @DefaultValue("1h") Duration progressTimeout, @NotNull @DefaultValue("5s") Duration heartbeatInterval,
+		@NotNull @DefaultValue("1h") Duration progressTimeout, @NotNull @DefaultValue("1s") Duration heartbeatInterval,
 		@NotNull @DefaultValue("1m") Duration staleAfter, @NotNull @DefaultValue("30s") Duration sweepInterval,
 		@Valid @NotNull @DefaultValue ProgressStreams progressStreams) {
 
