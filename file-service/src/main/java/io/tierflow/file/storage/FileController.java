@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tierflow.file.blob.BlobStoreUnavailableException;
 import io.tierflow.file.storage.TenantFiles.Allowance;
 import io.tierflow.file.storage.TenantFiles.StagedBlob;
 import io.tierflow.file.storage.UploadAdmission.UploadSlot;
@@ -28,6 +29,8 @@ import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.FileUploadException;
 import org.apache.commons.fileupload2.core.FileUploadSizeException;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.InputStreamResource;
@@ -80,12 +83,15 @@ class FileController {
 	private static final long MULTIPART_OVERHEAD = 1024 * 1024;
 
 	/**
-	 * When a client refused for too many uploads in flight may try again: uploads take
-	 * seconds, so sooner would most likely be refused again.
+	 * When a client refused for too many uploads in flight, or while the blob store is
+	 * out of reach, may try again: uploads take seconds, so sooner would most likely be
+	 * refused again.
 	 */
 	private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final Logger log = LoggerFactory.getLogger(FileController.class);
 
 	private final TenantFiles files;
 
@@ -234,6 +240,20 @@ class FileController {
 		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
 		refuse(request, response, HttpStatus.TOO_MANY_REQUESTS, "Too many uploads", ex.getMessage(),
 				Map.of("maxConcurrentUploads", ex.limit()));
+	}
+
+	/**
+	 * The blob store is out of reach: nothing was stored (an upload's metadata commits
+	 * only after its blob is whole) and the client may try again. The body of an upload
+	 * may be unread, so the answer is written like a refused upload's.
+	 */
+	@ExceptionHandler(BlobStoreUnavailableException.class)
+	void blobStoreUnavailable(BlobStoreUnavailableException ex, HttpServletRequest request,
+			HttpServletResponse response) throws IOException {
+		log.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), ex.getMessage());
+		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
+		refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, "File store unavailable",
+				"The file store cannot be reached; try again later", Map.of());
 	}
 
 	private static void refuseUpload(HttpServletRequest request, HttpServletResponse response, String title,

@@ -1,10 +1,22 @@
 package io.tierflow.file.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.seats.UserSeats;
 import io.tierflow.file.blob.BlobStore;
 import io.tierflow.file.blob.LocalBlobStore;
+import io.tierflow.file.blob.S3BlobStore;
+import io.tierflow.file.blob.S3Endpoint;
+import io.tierflow.file.blob.S3Settings;
+import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.placement.TenantPlacement;
+import io.tierflow.tenancy.placement.TenantProvisioner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,10 +36,33 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 class FileStorageConfiguration {
 
+	private static final Logger log = LoggerFactory.getLogger(FileStorageConfiguration.class);
+
+	/**
+	 * Blobs in S3 when {@code tierflow.files.s3.endpoint} is set, a bucket per region
+	 * tenants may be placed in (the clusters' regions), made at start-up if missing;
+	 * otherwise in the local directory {@code tierflow.files.blob-root}. Several
+	 * instances share the S3 store; the local one serves only instances that share its
+	 * directory.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	BlobStore blobStore(FileStorageProperties properties) {
-		return new LocalBlobStore(properties.blobRoot());
+	BlobStore blobStore(FileStorageProperties properties, TenancyProperties tenancy, TenantProvisioner placements) {
+		S3Settings s3 = properties.s3();
+		if (!s3.enabled()) {
+			return new LocalBlobStore(properties.blobRoot());
+		}
+		List<String> regions = tenancy.clusters().stream().map(TenancyProperties.Cluster::region).distinct().toList();
+		S3Endpoint endpoint = S3Endpoint.connect(s3, regions);
+		try {
+			endpoint.createMissingBuckets();
+		}
+		catch (IOException ex) {
+			endpoint.close();
+			throw new UncheckedIOException("The S3 blob store at " + s3.endpoint() + " is not usable", ex);
+		}
+		log.info("Blobs in S3 at {}, buckets {}", s3.endpoint(), endpoint.buckets());
+		return new S3BlobStore(endpoint, (tenant) -> placements.find(tenant).map(TenantPlacement::region));
 	}
 
 	@Bean

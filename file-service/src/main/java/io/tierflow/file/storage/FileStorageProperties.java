@@ -3,6 +3,7 @@ package io.tierflow.file.storage;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.tierflow.file.blob.S3Settings;
 import io.tierflow.tenancy.placement.Tier;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -15,7 +16,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Where file bytes are kept and how much a tenant may keep.
  *
- * @param blobRoot directory of the local blob store; one sub-directory per tenant
+ * @param blobRoot directory of the local blob store; one sub-directory per tenant. Used
+ * when {@code s3} has no endpoint
+ * @param s3 the S3 blob store, one bucket per region; chosen when it has an endpoint
  * @param maxFileSize largest single file an upload may carry; a bigger one is refused
  * with 413 as soon as the limit is passed
  * @param quota storage quota per tier
@@ -29,13 +32,18 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tierflow.files")
 public record FileStorageProperties(@NotNull @DefaultValue("blobs") Path blobRoot,
-		@NotNull @DefaultValue("5GB") DataSize maxFileSize, @Valid @NotNull @DefaultValue Quota quota,
-		@NotNull @DefaultValue("1h") Duration orphanAge, @NotNull @DefaultValue("10m") Duration orphanSweepInterval,
+		@Valid @NotNull @DefaultValue S3Settings s3, @NotNull @DefaultValue("5GB") DataSize maxFileSize,
+		@Valid @NotNull @DefaultValue Quota quota, @NotNull @DefaultValue("1h") Duration orphanAge,
+		@NotNull @DefaultValue("10m") Duration orphanSweepInterval,
 		@DefaultValue("4") int maxConcurrentUploadsPerTenant) {
 
 	public FileStorageProperties {
 		if (maxFileSize != null && maxFileSize.toBytes() < 1) {
 			throw new IllegalArgumentException("tierflow.files.max-file-size must be positive");
+		}
+		if (s3 != null && s3.enabled() && maxFileSize != null && maxFileSize.toBytes() > s3.largestObject()) {
+			throw new IllegalArgumentException("tierflow.files.max-file-size must fit in 10,000 parts of "
+					+ "tierflow.files.s3.part-size: at most " + s3.largestObject() + " bytes");
 		}
 		if (orphanAge != null && orphanAge.compareTo(Duration.ofMinutes(1)) < 0) {
 			throw new IllegalArgumentException("tierflow.files.orphan-age must be at least a minute");
