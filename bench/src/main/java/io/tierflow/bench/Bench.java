@@ -39,6 +39,7 @@ public final class Bench {
 				case "usage" -> new UsageBenchmark(options).run();
 				case "lifecycle" -> new LifecycleBenchmark(options).run();
 				case "gateway" -> new GatewayBenchmark(options).run();
+				case "chaos" -> new ChaosBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -66,6 +67,17 @@ public final class Bench {
 	static void say(String line) {
 		System.out.println(line);
 		System.out.flush();
+	}
+
+	/** Waits for wall-clock time: a fault's duration, or between polls of a process. */
+	static void pauseSeconds(int seconds) {
+		try {
+			java.util.concurrent.TimeUnit.SECONDS.sleep(seconds);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	static int intOption(Map<String, String> options, String name, int fallback) {
@@ -100,6 +112,7 @@ public final class Bench {
 		System.err.println("       bench/run montecarlo [--iterations=10000000] [--threads=<cores>] [--seed=20261123]");
 		System.err.println("       bench/run usage [--tenants=100] [--events=200000] [--rate=10000] [--seconds=20]");
 		System.err.println("       bench/run lifecycle [--rows=1000000] [--blob-mb=100]");
+		System.err.println("       bench/run chaos [--pause-seconds=20] [--down-seconds=10] [--usage-rate=200]");
 		System.err.println(
 				"       bench/run gateway [--threads=8] [--seconds=5] [--rounds=3] [--quiet-rate=50] [--noisy-limit=20]");
 		System.exit(2);

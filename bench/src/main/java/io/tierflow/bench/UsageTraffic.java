@@ -69,6 +69,11 @@ final class UsageTraffic {
 		this.tenants = Collections.unmodifiableList(all);
 	}
 
+	/** Usage events of the given tenants (created elsewhere, e.g. through the API). */
+	UsageTraffic(List<Tenant> tenants) {
+		this.tenants = List.copyOf(tenants);
+	}
+
 	List<Tenant> tenants() {
 		return this.tenants;
 	}
@@ -204,7 +209,7 @@ final class UsageTraffic {
 	}
 
 	/** A usage event of a random tenant, that happened at {@code at}. */
-	private ProducerRecord<String, CloudEvent> next(String topic, Instant at) {
+	ProducerRecord<String, CloudEvent> next(String topic, Instant at) {
 		UUID tenant = this.tenants.get(this.random.nextInt(this.tenants.size())).id();
 		OffsetDateTime time = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
 		UUID resource = UUID.randomUUID();

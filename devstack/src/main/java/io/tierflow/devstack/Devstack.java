@@ -14,6 +14,7 @@ import io.tierflow.testsupport.KafkaCluster;
 import io.tierflow.testsupport.KafkaServer;
 import io.tierflow.testsupport.LocalPostgresCluster;
 import io.tierflow.testsupport.PostgresServer;
+import io.tierflow.testsupport.S3Server;
 import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TestKafka;
 
@@ -45,6 +46,9 @@ public final class Devstack implements AutoCloseable {
 
 	/** The PostgreSQL servers of the cluster topology, in port order. */
 	static final List<String> CLUSTER_PG = List.of("shared", "dedicated", "enterprise");
+
+	/** The buckets of the cluster topology's blobs: one per region. */
+	public static final String S3_BUCKET_PREFIX = "tierflow-files";
 
 	/** Kafka nodes of the cluster topology. */
 	static final int KAFKA_NODES = 3;
@@ -255,8 +259,11 @@ public final class Devstack implements AutoCloseable {
 		this.instances.get(service).get(k).kill();
 	}
 
-	/** Starts a killed instance again, returning once it is ready. */
-	public void restart(String service, int k) {
+	/**
+	 * Starts a killed instance again, without waiting for it: await its
+	 * {@link ServiceProcess#awaitHealthy(Duration)}.
+	 */
+	public ServiceProcess relaunch(String service, int k) {
 		List<ServiceProcess> list = this.instances.get(service);
 		try {
 			ServiceProcess process = list.get(k).relaunch();
@@ -264,7 +271,7 @@ public final class Devstack implements AutoCloseable {
 			if (k == 0) {
 				this.processes.put(service, process);
 			}
-			process.awaitHealthy(Duration.ofMinutes(4));
+			return process;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -415,6 +422,11 @@ public final class Devstack implements AutoCloseable {
 			KafkaCluster kafkaCluster = KafkaCluster.start(workDir.resolve("kafka"), kafkaPort, KAFKA_NODES);
 			stops.add(kafkaCluster::close);
 			kafka = kafkaCluster.server();
+			// The file-service instances share their blobs through the S3 API.
+			S3Server s3 = S3Server.start(workDir.resolve("s3"), kafkaPort + 2 * KAFKA_NODES,
+					servicesDir.resolve("s3proxy.jar"));
+			stops.add(s3::close);
+			extraEnv.put("file", s3.fileServiceEnvironment(S3_BUCKET_PREFIX));
 		}
 		else {
 			LocalPostgresCluster postgres = LocalPostgresCluster.start(workDir.resolve("pg"), pgPort, false);
@@ -440,6 +452,10 @@ public final class Devstack implements AutoCloseable {
 					String.format("  %-20s jdbc:postgresql://127.0.0.1:%d (user postgres)%n", "PostgreSQL", pgPort));
 		}
 		banner.append(String.format("  %-20s %s%n", "Kafka", kafka.bootstrapServers()));
+		if (cluster) {
+			banner.append(String.format("  %-20s %s (buckets %s-<region>)%n", "S3 (blobs)",
+					extraEnv.get("file").get("TIERFLOW_FILE_S3_ENDPOINT"), S3_BUCKET_PREFIX));
+		}
 		for (String service : SERVICES) {
 			for (ServiceProcess instance : stack.instances(service)) {
 				banner.append(String.format("  %-20s %s   (actuator: %s, SYSTEM_ADMIN)%n", instance.name(),

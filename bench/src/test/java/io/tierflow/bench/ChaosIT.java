@@ -1,0 +1,32 @@
+package io.tierflow.bench;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chaos run, shortened for the suite: the cluster topology (three PostgreSQL servers,
+ * three Kafka nodes, two instances of every service behind the gateway) under load, with
+ * every fault of {@code bench/run chaos} but briefer outages and a lighter load. Nothing
+ * acknowledged may be lost or duplicated, the tier move must end completed or rolled back
+ * with its reason, and nothing may be left behind (slots, outboxes, consumer lag).
+ */
+class ChaosIT {
+
+	@Test
+	void nothingAcknowledgedIsLostOrDuplicatedUnderFaults() throws Exception {
+		ChaosBenchmark.Outcome outcome = new ChaosBenchmark(Map.of("pause-seconds", "8", "down-seconds", "4",
+				"settle-seconds", "6", "usage-rate", "50", "write-interval-ms", "250", "move-rows", "50",
+				"services-dir", "../devstack/target/services", "work-dir", "target/chaos-it"))
+			.measure();
+		assertThat(outcome.faults()).isEqualTo(4);
+		assertThat(outcome.acknowledged()).isPositive();
+		assertThat(outcome.lost()).as(outcome.resultLine()).isZero();
+		assertThat(outcome.duplicated()).as(outcome.resultLine()).isZero();
+		assertThat(outcome.problems()).isEmpty();
+		assertThat(outcome.movesOk()).isTrue();
+	}
+
+}
