@@ -36,6 +36,7 @@ final class KnownMetrics {
 			tierflow("tierflow.move.phase.duration", "tierflow_move_phase_duration_seconds_count",
 					"tierflow_move_phase_duration_seconds_sum", "tierflow_move_phase_duration_seconds_max",
 					"tierflow_move_phase_duration_seconds_bucket"),
+			tierflow("tierflow.move.phase.age", "tierflow_move_phase_age_seconds"),
 			// gateway RateLimitFilter
 			tierflow("tierflow.gateway.rate_limit.failures", "tierflow_gateway_rate_limit_failures_total"),
 			// Being added (issue 14 §3): query time per service and tier, storage per

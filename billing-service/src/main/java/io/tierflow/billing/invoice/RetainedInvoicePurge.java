@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 
+import io.tierflow.tenancy.lease.JobLease;
+import io.tierflow.tenancy.lease.JobLeases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Deletes the kept invoices of erased tenants once their retention is over
  * ({@code tierflow.billing.invoicing.retention}, from their finalization), every
- * {@code purge-every}. Safe on several instances at once.
+ * {@code purge-every}, on one instance at a time (a {@link JobLease}, as the other
+ * billing jobs); still safe should two purge at once.
  */
 @Component
 class RetainedInvoicePurge implements SchedulingConfigurer {
@@ -26,6 +29,9 @@ class RetainedInvoicePurge implements SchedulingConfigurer {
 	 */
 	private static final Duration FIRST = Duration.ofMinutes(1);
 
+	/** A purge taking longer than this is taken as dead: another instance may start. */
+	private static final Duration LEASE_AT_MOST = Duration.ofMinutes(30);
+
 	private static final Logger log = LoggerFactory.getLogger(RetainedInvoicePurge.class);
 
 	private final RetainedInvoices retained;
@@ -34,17 +40,21 @@ class RetainedInvoicePurge implements SchedulingConfigurer {
 
 	private final Clock clock;
 
-	RetainedInvoicePurge(RetainedInvoices retained, InvoicingProperties properties, Clock clock) {
+	private final JobLeases leases;
+
+	RetainedInvoicePurge(RetainedInvoices retained, InvoicingProperties properties, Clock clock, JobLeases leases) {
 		this.retained = retained;
 		this.properties = properties;
 		this.clock = clock;
+		this.leases = leases;
 	}
 
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar registrar) {
 		Duration every = this.properties.purgeEvery();
-		registrar
-			.addFixedDelayTask(new FixedDelayTask(this::purge, every, (every.compareTo(FIRST) < 0) ? every : FIRST));
+		JobLease lease = new JobLease("billing.retained-invoice-purge", every, LEASE_AT_MOST);
+		registrar.addFixedDelayTask(new FixedDelayTask(() -> this.leases.run(lease, this::purge), every,
+				(every.compareTo(FIRST) < 0) ? every : FIRST));
 	}
 
 	/**

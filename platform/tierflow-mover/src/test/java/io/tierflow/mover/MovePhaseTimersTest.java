@@ -70,6 +70,26 @@ class MovePhaseTimersTest {
 	}
 
 	@Test
+	void theAgeGaugeShowsTheOldestRunningMoveInEachPhaseUntilItMovesOn() {
+		this.timers.bindTo(this.meters);
+		MovePhaseTimers.Clock first = this.timers.start();
+		MovePhaseTimers.Clock second = this.timers.start();
+		at(0, () -> first.enter("STREAMING"));
+		at(1_000, () -> second.enter("STREAMING"));
+		this.now.set(TimeUnit.MILLISECONDS.toNanos(91_000));
+		assertThat(age(MovePhase.STREAMING)).isEqualTo(91.0);
+		assertThat(age(MovePhase.COPYING)).isZero();
+		at(92_000, () -> first.enter("FENCED"));
+		this.now.set(TimeUnit.MILLISECONDS.toNanos(92_500));
+		assertThat(age(MovePhase.STREAMING)).isEqualTo(91.5);
+		assertThat(age(MovePhase.FENCED)).isEqualTo(0.5);
+		at(93_000, first::end);
+		at(93_000, second::end);
+		assertThat(age(MovePhase.STREAMING)).isZero();
+		assertThat(age(MovePhase.FENCED)).isZero();
+	}
+
+	@Test
 	void anUnboundTimerOrAnUnknownPhaseIsNoFailure() {
 		MovePhaseTimers.Clock clock = this.timers.start();
 		clock.enter("PREPARING");
@@ -89,6 +109,10 @@ class MovePhaseTimersTest {
 
 	private double millis(MovePhase phase) {
 		return timer(phase).totalTime(TimeUnit.MILLISECONDS);
+	}
+
+	private double age(MovePhase phase) {
+		return this.meters.get(MovePhaseTimers.AGE).tag("phase", phase.name().toLowerCase(Locale.ROOT)).gauge().value();
 	}
 
 }
