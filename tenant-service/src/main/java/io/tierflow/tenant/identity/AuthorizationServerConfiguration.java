@@ -112,8 +112,9 @@ class AuthorizationServerConfiguration {
 	}
 
 	@Bean
-	TokenClaims tokenClaims(Accounts accounts, SigningKeySource keys, TierflowSecurityProperties security) {
-		return new TokenClaims(accounts, keys, security);
+	TokenClaims tokenClaims(Accounts accounts, SigningKeySource keys, TierflowSecurityProperties security,
+			IdentityProperties identity) {
+		return new TokenClaims(accounts, keys, security, identity);
 	}
 
 	@Bean

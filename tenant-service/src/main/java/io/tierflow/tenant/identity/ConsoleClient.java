@@ -16,11 +16,11 @@ import org.springframework.security.oauth2.server.authorization.settings.ClientS
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 /**
- * Registers the console as configured, once every instance has started: authorization
- * code with PKCE required, refresh tokens that rotate on each use, no consent screen (it
- * is the platform's own). The console keeps its tokens on its server, so it is a
- * confidential client: Spring Authorization Server gives public clients no refresh
- * tokens, rightly.
+ * Registers the configured operator clients (client credentials), and the console as
+ * configured, once every instance has started: authorization code with PKCE required,
+ * refresh tokens that rotate on each use, no consent screen (it is the platform's own).
+ * The console keeps its tokens on its server, so it is a confidential client: Spring
+ * Authorization Server gives public clients no refresh tokens, rightly.
  */
 class ConsoleClient implements SmartInitializingSingleton {
 
@@ -37,6 +37,7 @@ class ConsoleClient implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		registerOperatorClients();
 		IdentityProperties.Console console = this.properties.console();
 		if (!console.registered()) {
 			return;
@@ -65,6 +66,26 @@ class ConsoleClient implements SmartInitializingSingleton {
 			.build();
 		this.clients.save(client);
 		log.info("Console client {} registered, redirecting to {}", console.clientId(), console.redirectUris());
+	}
+
+	/** Registers each configured operator client: client credentials only. */
+	private void registerOperatorClients() {
+		for (IdentityProperties.OperatorClient operator : this.properties.operatorClients()) {
+			RegisteredClient existing = this.clients.findByClientId(operator.clientId());
+			RegisteredClient client = RegisteredClient
+				.withId((existing != null) ? existing.getId() : UUID.randomUUID().toString())
+				.clientId(operator.clientId())
+				.clientName("Tierflow operator client " + operator.clientId())
+				.clientSecret(
+						PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(operator.clientSecret()))
+				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+				.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+				.tokenSettings(TokenSettings.builder().accessTokenTimeToLive(this.properties.accessTokenTtl()).build())
+				.build();
+			this.clients.save(client);
+			log.info("Operator client {} registered with roles {}", operator.clientId(), operator.roles());
+		}
 	}
 
 }

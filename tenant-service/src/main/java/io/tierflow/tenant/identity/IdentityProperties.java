@@ -18,12 +18,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxClientsPerTenant how many machine clients one tenant may have
  * @param console the console's client: authorization code with PKCE, registered only when
  * it has a secret
+ * @param operatorClients the platform's own machine clients (a Prometheus scraping the
+ * actuators, an operator's automation): client credentials, no tenant, the configured
+ * roles
  */
 @ConfigurationProperties("tierflow.identity")
 public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		@DefaultValue("8h") Duration refreshTokenTtl, @DefaultValue("72h") Duration invitationTtl,
 		@DefaultValue("1h") Duration resetTtl, @DefaultValue("50") int maxClientsPerTenant,
-		@DefaultValue Console console) {
+		@DefaultValue Console console, List<OperatorClient> operatorClients) {
 
 	public IdentityProperties {
 		requireBetween("access-token-ttl", accessTokenTtl, Duration.ofMinutes(1), Duration.ofHours(1));
@@ -33,6 +36,16 @@ public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		if (maxClientsPerTenant < 1 || maxClientsPerTenant > 1000) {
 			throw new IllegalArgumentException("tierflow.identity.max-clients-per-tenant must be between 1 and 1000");
 		}
+		operatorClients = (operatorClients != null)
+				? operatorClients.stream().filter(OperatorClient::registered).toList() : List.of();
+		if (operatorClients.stream().map(OperatorClient::clientId).distinct().count() != operatorClients.size()) {
+			throw new IllegalArgumentException("tierflow.identity.operator-clients name a client id twice");
+		}
+	}
+
+	/** The operator client of this id, if one is configured. */
+	java.util.Optional<OperatorClient> operatorClient(String clientId) {
+		return this.operatorClients.stream().filter((c) -> c.clientId().equals(clientId)).findFirst();
 	}
 
 	private static void requireBetween(String name, Duration value, Duration min, Duration max) {
@@ -40,6 +53,42 @@ public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 			throw new IllegalArgumentException(
 					"tierflow.identity." + name + " must be between " + min + " and " + max + ", not " + value);
 		}
+	}
+
+	/**
+	 * A machine client of the platform's operators, configured rather than created over
+	 * the API: its tokens name no tenant and carry its roles (typically
+	 * {@code SYSTEM_ADMIN}, for the actuators' Prometheus endpoint). Ids of tenants'
+	 * clients start with {@code tf-}; an operator client's may not.
+	 *
+	 * @param clientId its client id
+	 * @param clientSecret its secret, at least 24 characters; without one it is not
+	 * registered
+	 * @param roles the roles its tokens carry
+	 */
+	public record OperatorClient(String clientId, String clientSecret, List<String> roles) {
+
+		public OperatorClient {
+			roles = (roles != null) ? roles.stream().filter((r) -> !r.isBlank()).toList() : List.of();
+			if (clientSecret != null && !clientSecret.isBlank()) {
+				if (clientId == null || !clientId.matches("[a-z][a-z0-9-]{2,63}") || clientId.startsWith("tf-")) {
+					throw new IllegalArgumentException("An operator client id must be 3-64 lower-case letters, digits"
+							+ " or dashes, starting with a letter and not with tf- (tenants' clients): " + clientId);
+				}
+				if (clientSecret.length() < 24) {
+					throw new IllegalArgumentException(
+							"Operator client " + clientId + " needs a secret of at least 24 characters");
+				}
+				if (roles.isEmpty()) {
+					throw new IllegalArgumentException("Operator client " + clientId + " needs roles");
+				}
+			}
+		}
+
+		boolean registered() {
+			return this.clientSecret != null && !this.clientSecret.isBlank();
+		}
+
 	}
 
 	/**

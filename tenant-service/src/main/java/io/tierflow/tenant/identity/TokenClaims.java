@@ -35,10 +35,14 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
 	private final TierflowSecurityProperties security;
 
-	TokenClaims(Accounts accounts, SigningKeySource keys, TierflowSecurityProperties security) {
+	private final IdentityProperties identity;
+
+	TokenClaims(Accounts accounts, SigningKeySource keys, TierflowSecurityProperties security,
+			IdentityProperties identity) {
 		this.accounts = accounts;
 		this.keys = keys;
 		this.security = security;
+		this.identity = identity;
 	}
 
 	@Override
@@ -53,6 +57,13 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 		JwtClaimsSet.Builder claims = context.getClaims();
 		if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
 			String clientId = context.getRegisteredClient().getClientId();
+			java.util.Optional<IdentityProperties.OperatorClient> operator = this.identity.operatorClient(clientId);
+			if (operator.isPresent()) {
+				// The platform's own: no tenant, the configured roles, no tier to limit.
+				claims.subject(clientId);
+				stamp(claims, null, operator.get().roles(), null, null, clientId);
+				return;
+			}
 			Accounts.ClientAccount client = this.accounts.client(clientId)
 				.filter(Accounts.ClientAccount::mayHaveTokens)
 				.orElseThrow(() -> refused(OAuth2ErrorCodes.UNAUTHORIZED_CLIENT,
@@ -78,7 +89,9 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 		// back only as types Spring Authorization Server allows (not List.of's).
 		claims.audience(new ArrayList<>(List.of(this.security.audiences().get(0))));
 		claims.claim("client_id", clientId);
-		claims.claim("tier", tier);
+		if (tier != null) {
+			claims.claim("tier", tier);
+		}
 		if (rateLimit != null) {
 			// The tenant's own limit, which the gateway applies over its tier's.
 			// ints: stored with the authorization, a Long would not read back (a type the
@@ -89,7 +102,9 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 			claims.claim("rate_limit", limit);
 		}
 		claims.claims((all) -> {
-			put(all, this.security.tenantClaim(), tenantId);
+			if (tenantId != null) {
+				put(all, this.security.tenantClaim(), tenantId);
+			}
 			put(all, this.security.rolesClaim(), new ArrayList<>(roles));
 		});
 	}

@@ -44,6 +44,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Sign-in at tenant-service's authorization server, as clients do it over HTTP: a new
@@ -55,12 +56,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "tierflow.identity.console.client-secret=" + IdentityIT.CONSOLE_SECRET,
-				"tierflow.identity.console.redirect-uris=" + IdentityIT.REDIRECT })
+				"tierflow.identity.console.redirect-uris=" + IdentityIT.REDIRECT,
+				"tierflow.identity.operator-clients[0].client-id=ops-scraper",
+				"tierflow.identity.operator-clients[0].client-secret=" + IdentityIT.OPERATOR_SECRET,
+				"tierflow.identity.operator-clients[0].roles=SYSTEM_ADMIN" })
 class IdentityIT {
 
 	static final String CONSOLE_SECRET = "console-test-secret";
 
 	static final String REDIRECT = "http://127.0.0.1:9/console/callback";
+
+	static final String OPERATOR_SECRET = "operator-secret-of-24-chars-or-more";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -283,6 +289,28 @@ class IdentityIT {
 	}
 
 	// --- the flows, as a client speaks them ---
+
+	/**
+	 * A configured operator client (Prometheus scraping the actuators) gets
+	 * client-credentials tokens with its roles and no tenant; a wrong secret gets none.
+	 */
+	@Test
+	void anOperatorClientGetsSystemAdminTokensWithoutATenant() throws Exception {
+		HttpResponse<String> issued = clientCredentials("ops-scraper", OPERATOR_SECRET);
+		Jwt jwt = claimsOf(issued);
+		assertThat(jwt.getSubject()).isEqualTo("ops-scraper");
+		assertThat(jwt.getClaimAsStringList("roles")).containsExactly("SYSTEM_ADMIN");
+		assertThat(jwt.hasClaim("tenant_id")).isFalse();
+		assertThat(jwt.hasClaim("tier")).isFalse();
+		String token = JSON.readTree(issued.body()).get("access_token").asString();
+		assertThat(this.api.get("/api/v1/tenants", token).status()).isEqualTo(200);
+		assertThat(clientCredentials("ops-scraper", OPERATOR_SECRET + "x").statusCode()).isEqualTo(401);
+		// A tenant's client may not take an operator's name, nor an operator a tenant's.
+		assertThatThrownBy(() -> new IdentityProperties.OperatorClient("tf-ops", OPERATOR_SECRET, List.of("X")))
+			.hasMessageContaining("not with tf-");
+		assertThatThrownBy(() -> new IdentityProperties.OperatorClient("ops", "short", List.of("SYSTEM_ADMIN")))
+			.hasMessageContaining("24 characters");
+	}
 
 	/**
 	 * Behind the gateway, each request of a sign-in may reach another instance: the
