@@ -5,11 +5,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
@@ -20,6 +23,12 @@ import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TenantTraces;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,6 +148,95 @@ class TenantSagasIT {
 			assertThat(call("GET", viaGateway, enterpriseUser, null).statusCode()).isEqualTo(404);
 			assertThat(call("GET", viaGateway, null, null).statusCode()).isEqualTo(401);
 		}
+	}
+
+	/**
+	 * The trace of the request that creates a tenant runs through tenant-service's
+	 * outbox, the tenant.created record, each service's provisioning (its span, its
+	 * logs), its reply in its outbox and on Kafka, and tenant-service's handling of the
+	 * replies. Every service's log is JSON, with the trace and the tenant on its lines.
+	 */
+	@Test
+	void oneTraceRunsFromTenantCreationThroughEveryProvisioningReplyAndTheLogs() throws Exception {
+		String admin = devToken("{\"subject\":\"it\",\"roles\":[\"SYSTEM_ADMIN\"]}");
+		String traceId = UUID.randomUUID().toString().replace("-", "");
+		String parentId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		String slug = "traced-" + UUID.randomUUID().toString().substring(0, 6);
+		Map<String, String> replies = new ConcurrentHashMap<>();
+		try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+				TestKafka.get()
+					.clientConfig(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
+							ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
+				new StringDeserializer(), new ByteArrayDeserializer())) {
+			consumer.subscribe(List.of(Topics.TENANT_REPLIES));
+			HttpResponse<String> created = this.http
+				.send(HttpRequest.newBuilder(URI.create(stack.url("tenant") + "/api/v1/tenants"))
+					.timeout(Duration.ofSeconds(30))
+					.header("Authorization", "Bearer " + admin)
+					.header("Content-Type", "application/json")
+					// As a caller already in a trace would: W3C trace context.
+					.header("traceparent", "00-" + traceId + "-" + parentId + "-01")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + slug + "\",\"slug\":\"" + slug
+							+ "\",\"plan\":\"PROFESSIONAL\",\"region\":\"eu\"}"))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+			UUID tenant = UUID.fromString(JSON.readTree(created.body()).get("id").asString());
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+				for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+					if (tenant.toString().equals(header(record, "ce_tenantid"))
+							&& EventTypes.TENANT_PROVISIONED.equals(header(record, "ce_type"))) {
+						replies.put(header(record, "ce_subject"), String.valueOf(header(record, "traceparent")));
+					}
+				}
+				assertThat(replies.keySet()).containsExactlyInAnyOrderElementsOf(Devstack.TENANT_DATA_SERVICES);
+			});
+			assertThat(replies.values()).as("the four replies' traceparent")
+				.allSatisfy((traceparent) -> assertThat(traceparent).matches("00-" + traceId + "-[0-9a-f]{16}-01"));
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(500))
+				.untilAsserted(() -> assertThat(tenant(admin, tenant).get("status").asString()).isEqualTo("ACTIVE"));
+
+			// Each service logged its part in the trace as JSON, with the tenant: the
+			// provisioning in the four, the tenant turning ACTIVE in tenant-service.
+			for (String service : Devstack.SERVICES) {
+				Path log = Path.of("target/devstack-it/logs", service + "-service.log");
+				// A line being written is not JSON yet: read again.
+				await().atMost(Duration.ofSeconds(30))
+					.pollInterval(Duration.ofMillis(500))
+					.ignoreExceptions()
+					.untilAsserted(() -> {
+						List<JsonNode> traced = Files.readAllLines(log)
+							.stream()
+							.filter((line) -> line.contains(traceId))
+							.map(JSON::readTree)
+							.toList();
+						assertThat(traced).as(service).isNotEmpty();
+						assertThat(traced).as(service)
+							.anySatisfy((line) -> assertThat(field(line, "tenant")).isEqualTo(tenant.toString()));
+						assertThat(traced).as(service)
+							.allSatisfy(
+									(line) -> assertThat(field(line, "service.name")).isEqualTo(service + "-service"));
+					});
+			}
+		}
+	}
+
+	/** A field of a JSON log line, whether its dotted name is nested or flat. */
+	private static String field(JsonNode line, String name) {
+		JsonNode flat = line.get(name);
+		if (flat != null) {
+			return flat.asString();
+		}
+		JsonNode node = line;
+		for (String part : name.split("\\.")) {
+			node = node.path(part);
+		}
+		return node.isMissingNode() ? null : node.asString();
+	}
+
+	private static String header(ConsumerRecord<?, ?> record, String name) {
+		Header header = record.headers().lastHeader(name);
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : null;
 	}
 
 	@Test

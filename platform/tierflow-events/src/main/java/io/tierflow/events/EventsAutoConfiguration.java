@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
@@ -21,6 +23,7 @@ import io.tierflow.events.provisioning.ErasureParticipant;
 import io.tierflow.events.provisioning.ProvisioningReplies;
 import io.tierflow.events.provisioning.TenantLifecycleParticipant;
 import io.tierflow.events.provisioning.TierChangeParticipant;
+import io.tierflow.events.tracing.EventTraces;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.TenancyProperties;
@@ -74,6 +77,18 @@ public class EventsAutoConfiguration {
 	/** Qualifier of the control database's event beans. */
 	public static final String CONTROL = TenancyAutoConfiguration.CONTROL;
 
+	/**
+	 * The trace context events carry from the outbox to their consumers, on Micrometer
+	 * Tracing's tracer; none when the service has no tracer.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	EventTraces eventTraces(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+		Tracer t = tracer.getIfAvailable();
+		Propagator p = propagator.getIfAvailable();
+		return (t != null && p != null) ? new EventTraces(t, p) : EventTraces.NONE;
+	}
+
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean(name = "tierflowEventProducer")
 	Producer<String, CloudEvent> tierflowEventProducer(EventsProperties properties, Environment env,
@@ -86,20 +101,22 @@ public class EventsAutoConfiguration {
 
 	/**
 	 * Every Kafka binding's listener runs each record with the record's tenant bound;
-	 * batch bindings retry and dead-letter record by record.
+	 * batch bindings retry and dead-letter record by record; every dead letter is counted
+	 * ({@value DeadLetters#METER}).
 	 */
 	@Bean
 	@ConditionalOnMissingBean(ListenerContainerCustomizer.class)
 	ListenerContainerCustomizer<AbstractMessageListenerContainer<?, ?>> tierflowListenerContainers(
 			EventsProperties properties, Environment env, ObjectProvider<ErasedTenantEvents> erased,
-			ObjectProvider<KafkaProperties> kafka) {
+			ObjectProvider<KafkaProperties> kafka, ObjectProvider<MeterRegistry> meters) {
 		Map<String, Object> config = producerConfig(kafka.getIfAvailable(KafkaProperties::new), properties, env,
 				"tierflow-dlq-");
 		// Binder bindings consume raw bytes; the producer is created on the first dead
 		// letter only, and closed with the customizer.
 		DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(config,
 				new ByteArraySerializer(), new ByteArraySerializer());
-		return new TierflowListenerContainers(producers, erased::getIfAvailable);
+		return new TierflowListenerContainers(producers, erased::getIfAvailable,
+				new DeadLetters(serviceName(env), meters.getIfAvailable()));
 	}
 
 	/**
@@ -147,7 +164,7 @@ public class EventsAutoConfiguration {
 		OutboxRelay outboxRelay(Environment env, Producer<String, CloudEvent> tierflowEventProducer,
 				EventsProperties properties, PlacementRepository placements,
 				@Qualifier(CONTROL) TransactionTemplate controlTx, @Qualifier(CONTROL) DataSource control,
-				PlacementPools pools) {
+				PlacementPools pools, EventTraces traces) {
 			OutboxLocation controlOutbox = new OutboxLocation("control", control, TenancyBootstrap.CONTROL_SCHEMA);
 			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, () -> {
 				List<OutboxLocation> all = new ArrayList<>();
@@ -159,25 +176,26 @@ public class EventsAutoConfiguration {
 					}
 				}
 				return all;
-			}, properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers());
+			}, properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers(),
+					traces);
 		}
 
 		@Bean
 		@Primary
 		Outbox outbox(JdbcClient jdbcClient, ObjectProvider<JsonMapper> json, OutboxRelay relay,
-				PlacementDirectory directory, PlacementPools pools) {
+				PlacementDirectory directory, PlacementPools pools, EventTraces traces) {
 			return new Outbox(jdbcClient, json(json), relay, () -> {
 				TenantRoute route = directory.route(TenantContext.require());
 				return storeLocation(pools, route.placement().cluster(), route.placement().database(), route.schema());
-			});
+			}, traces);
 		}
 
 		@Bean
 		@Qualifier(CONTROL)
 		Outbox controlOutbox(@Qualifier(CONTROL) JdbcClient control, @Qualifier(CONTROL) DataSource controlDataSource,
-				ObjectProvider<JsonMapper> json, OutboxRelay relay) {
+				ObjectProvider<JsonMapper> json, OutboxRelay relay, EventTraces traces) {
 			OutboxLocation location = new OutboxLocation("control", controlDataSource, TenancyBootstrap.CONTROL_SCHEMA);
-			return new Outbox(control, json(json), relay, () -> location);
+			return new Outbox(control, json(json), relay, () -> location, traces);
 		}
 
 		@Bean
@@ -233,18 +251,19 @@ public class EventsAutoConfiguration {
 
 		@Bean
 		OutboxRelay outboxRelay(Environment env, Producer<String, CloudEvent> tierflowEventProducer,
-				EventsProperties properties, DataSource dataSource) {
+				EventsProperties properties, DataSource dataSource, EventTraces traces) {
 			OutboxLocation location = new OutboxLocation("main", dataSource, "public");
 			Collection<OutboxLocation> all = List.of(location);
 			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, () -> all,
-					properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers());
+					properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers(),
+					traces);
 		}
 
 		@Bean
-		Outbox outbox(JdbcClient jdbcClient, DataSource dataSource, ObjectProvider<JsonMapper> json,
-				OutboxRelay relay) {
+		Outbox outbox(JdbcClient jdbcClient, DataSource dataSource, ObjectProvider<JsonMapper> json, OutboxRelay relay,
+				EventTraces traces) {
 			OutboxLocation location = new OutboxLocation("main", dataSource, "public");
-			return new Outbox(jdbcClient, json(json), relay, () -> location);
+			return new Outbox(jdbcClient, json(json), relay, () -> location, traces);
 		}
 
 		@Bean

@@ -67,6 +67,9 @@ public class TenancyBootstrap implements InitializingBean {
 			.defaultSchema(CONTROL_SCHEMA)
 			.createSchemas(true)
 			.locations(CONTROL_LOCATION, "classpath:db/tierflow/tenant")
+			// The platform's own outbox scripts (V0_x) sort below the control scripts
+			// already applied: a new one is applied out of order.
+			.outOfOrder(true)
 			.load()
 			.migrate();
 		for (Cluster cluster : this.properties.clusters()) {

@@ -32,10 +32,13 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Span;
+import io.tierflow.events.tracing.EventTraces;
 import io.tierflow.tenancy.placement.StoreProbe;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,9 @@ import org.springframework.context.SmartLifecycle;
  * each commit for the outbox written to, and sweeps every outbox periodically for what
  * other instances or a crash left. One relay at a time drains an outbox (advisory lock),
  * so per-tenant order holds across instances; a crash between publish and delete
- * republishes, and consumers drop the duplicate by event id.
+ * republishes, and consumers drop the duplicate by event id. A row written inside a trace
+ * is published in a child span of it, whose context the record carries in its
+ * {@value EventTraces#TRACEPARENT} header ({@link EventTraces}).
  *
  * <p>
  * Each sweep also measures what waits: the rows not relayed yet ({@value #BACKLOG}) and
@@ -107,12 +112,27 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 
 	private volatile Backlog backlog = new Backlog(0, 0);
 
+	private final EventTraces traces;
+
 	/**
+	 * A relay that sends no trace context.
 	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
 	 * @param locations every outbox this instance should sweep
 	 */
 	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
 			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers) {
+		this(source, producer, locations, sweepInterval, batchSize, workers, EventTraces.NONE);
+	}
+
+	/**
+	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
+	 * @param locations every outbox this instance should sweep
+	 * @param traces continues each row's stored trace context in its record
+	 */
+	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
+			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers,
+			EventTraces traces) {
+		this.traces = traces;
 		this.source = source;
 		this.producer = producer;
 		this.locations = locations;
@@ -373,11 +393,24 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 					return 0;
 				}
 				List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
-				for (Row row : rows) {
-					sends.add(this.producer.send(new ProducerRecord<>(row.topic, row.tenantId.toString(), event(row))));
+				List<Span> spans = new ArrayList<>(rows.size());
+				try {
+					for (Row row : rows) {
+						RecordHeaders headers = new RecordHeaders();
+						spans.add(this.traces.publishing(row.traceparent, row.topic, row.type, headers));
+						sends.add(this.producer
+							.send(new ProducerRecord<>(row.topic, null, row.tenantId.toString(), event(row), headers)));
+					}
+					for (Future<RecordMetadata> send : sends) {
+						send.get(30, TimeUnit.SECONDS);
+					}
 				}
-				for (Future<RecordMetadata> send : sends) {
-					send.get(30, TimeUnit.SECONDS);
+				catch (Exception ex) {
+					spans.forEach((span) -> span.error(ex));
+					throw ex;
+				}
+				finally {
+					spans.forEach(Span::end);
 				}
 				delete(con, location, rows);
 				con.commit();
@@ -402,15 +435,16 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	private List<Row> read(Connection con, OutboxLocation location) throws SQLException {
-		String sql = "select tenant_id, id, topic, type, subject, data::text, created_at from " + location.schema()
-				+ ".outbox order by id limit ?";
+		String sql = "select tenant_id, id, topic, type, subject, data::text, created_at, traceparent from "
+				+ location.schema() + ".outbox order by id limit ?";
 		List<Row> rows = new ArrayList<>();
 		try (PreparedStatement ps = con.prepareStatement(sql)) {
 			ps.setInt(1, this.batchSize);
 			try (ResultSet rs = ps.executeQuery()) {
 				while (rs.next()) {
 					rows.add(new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-							rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
+							rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
+							rs.getString(8)));
 				}
 			}
 		}
@@ -442,7 +476,7 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	private record Row(UUID tenantId, UUID id, String topic, String type, String subject, String data,
-			OffsetDateTime createdAt) {
+			OffsetDateTime createdAt, String traceparent) {
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.tierflow.events.it;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import io.tierflow.events.DomainEvent;
 import io.tierflow.events.MalformedEventException;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
+import io.tierflow.events.tracing.EventTraces;
 import io.tierflow.tenancy.context.TenantContext;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
@@ -149,10 +151,20 @@ class EventsTestApplication {
 
 		private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
-		WidgetTally(EventInbox inbox, JdbcClient jdbc, JsonMapper json) {
+		private final EventTraces traces;
+
+		private final Map<String, Traced> traced = new ConcurrentHashMap<>();
+
+		WidgetTally(EventInbox inbox, JdbcClient jdbc, JsonMapper json, EventTraces traces) {
 			this.inbox = inbox;
 			this.jdbc = jdbc;
 			this.json = json;
+			this.traces = traces;
+		}
+
+		/** The trace the effect of an event ran in, as an outbox and the logs see it. */
+		Traced traced(Object eventId) {
+			return this.traced.get(String.valueOf(eventId));
 		}
 
 		@Override
@@ -165,6 +177,7 @@ class EventsTestApplication {
 				WidgetCreated widget = read(event);
 				boolean applied = this.inbox.handleOnce(CONSUMER, event, () -> {
 					during.set(Binding.current());
+					this.traced.put(event.id(), new Traced(this.traces.current(), MDC.get("traceId")));
 					if (EXPLODE.equals(widget.name())
 							|| (FLAKY.equals(widget.name()) && this.failedOnce.add(event.id()))) {
 						throw new IllegalStateException("Effect of " + event.id() + " failed");
@@ -217,6 +230,13 @@ class EventsTestApplication {
 
 		APPLIED, DUPLICATE, FAILED
 
+	}
+
+	/**
+	 * The trace context current in a consumer's effect: what an outbox row would store,
+	 * and the trace id in the MDC, which the logs show.
+	 */
+	record Traced(String traceparent, String mdcTraceId) {
 	}
 
 	/** One delivery of an event to the consumer. */

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.EventsAutoConfiguration;
 import io.tierflow.events.Topics;
@@ -21,11 +23,13 @@ import io.tierflow.events.it.EventsTestApplication.Abandoned;
 import io.tierflow.events.it.EventsTestApplication.Created;
 import io.tierflow.events.it.EventsTestApplication.Delivery;
 import io.tierflow.events.it.EventsTestApplication.Outcome;
+import io.tierflow.events.it.EventsTestApplication.Traced;
 import io.tierflow.events.it.EventsTestApplication.WidgetCatalog;
 import io.tierflow.events.it.EventsTestApplication.WidgetTally;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.tracing.EventTraces;
 import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
@@ -117,6 +121,9 @@ class OutboxRelayIT {
 	Outbox outbox;
 
 	@Autowired
+	Tracer tracer;
+
+	@Autowired
 	PlacementRepository placements;
 
 	@Autowired
@@ -172,6 +179,34 @@ class OutboxRelayIT {
 		assertThat(data.get("widgetId").asString()).isEqualTo(created.widgetId().toString());
 		assertThat(data.get("name").asString()).isEqualTo("real");
 		assertThat(data.get("sequence").asInt()).isEqualTo(7);
+	}
+
+	@Test
+	void theTraceOfTheWriterTravelsThroughTheOutboxAndKafkaIntoTheConsumersEffect() {
+		UUID tenant = provision(Tier.SHARED);
+		Span request = this.tracer.nextSpan().name("test request").start();
+		Created created;
+		try (Tracer.SpanInScope scope = this.tracer.withSpan(request)) {
+			created = TenantContext.call(tenant, () -> this.catalog.create("traced", 1));
+		}
+		finally {
+			request.end();
+		}
+		String traceId = request.context().traceId();
+
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(events.find(created.eventId())).isPresent());
+		String sent = BrokerClient.header(events.find(created.eventId()).orElseThrow(), EventTraces.TRACEPARENT);
+		// W3C: version-traceid-parentid-flags; the parent is the relay's publishing span.
+		assertThat(sent).matches("00-" + traceId + "-[0-9a-f]{16}-0[01]");
+		assertThat(sent).doesNotContain(request.context().spanId());
+
+		await().atMost(EVENTUALLY)
+			.untilAsserted(() -> assertThat(this.tally.traced(created.eventId())).as("consumed").isNotNull());
+		Traced consumed = this.tally.traced(created.eventId());
+		assertThat(consumed.traceparent()).as("what the consumer's own outbox rows store")
+			.startsWith("00-" + traceId + "-")
+			.isNotEqualTo(sent);
+		assertThat(consumed.mdcTraceId()).as("the consumer's logs").isEqualTo(traceId);
 	}
 
 	@Test

@@ -95,8 +95,10 @@ class OutboxRelayLifecycleIT {
 			st.execute("drop schema if exists " + SCHEMA + " cascade");
 			st.execute("create schema " + SCHEMA);
 			st.execute("set search_path to " + SCHEMA);
-			st.execute(new ClassPathResource("db/tierflow/tenant/V0_1__tierflow_events.sql")
-				.getContentAsString(StandardCharsets.UTF_8));
+			for (String script : new String[] { "V0_1__tierflow_events.sql", "V0_2__outbox_traceparent.sql" }) {
+				st.execute(new ClassPathResource("db/tierflow/tenant/" + script)
+					.getContentAsString(StandardCharsets.UTF_8));
+			}
 		}
 		this.location = new OutboxLocation("lifecycle", relayPool, SCHEMA);
 	}

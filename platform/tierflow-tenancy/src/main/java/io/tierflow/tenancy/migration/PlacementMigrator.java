@@ -218,6 +218,9 @@ public class PlacementMigrator {
 			.schemas(schema)
 			.defaultSchema(schema)
 			.createSchemas(true)
+			// The platform's own scripts (V0_x, db/tierflow/tenant) sort below the
+			// service's: one added later is applied out of order.
+			.outOfOrder(true)
 			.resourceProvider(this.migrations)
 			.javaMigrationClassProvider(Collections::emptyList)
 			.skipDefaultCallbacks(true)

@@ -44,9 +44,10 @@ public class TenantMigrations implements ResourceProvider {
 	 * Revision of what the platform itself adds to every store (row-level security,
 	 * grants, the tier-move fence). It is recorded with the migration version, so stores
 	 * made by an older platform count as behind and the next migration pass brings them
-	 * up to date.
+	 * up to date. p3: the outbox's traceparent column (V0_2), below the services' script
+	 * versions, so a store at the same script version still lacks it.
 	 */
-	static final String PLATFORM_REVISION = "p2";
+	static final String PLATFORM_REVISION = "p3";
 
 	private final String latestVersion;
 
