@@ -16,6 +16,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.kafka.CloudEventSerializer;
 import io.tierflow.billing.invoice.InvoiceFinalizer;
+import io.tierflow.events.DeadLetters;
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.file.FileDeleted;
@@ -433,6 +434,14 @@ class BillingUsageIT {
 			assertThat(this.meters.find("tierflow.events.refused").tag("consumer", "billing.usage").counter())
 				.isNotNull()
 				.satisfies((c) -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
+			// Dead-lettered by the batch binding's error handler, counted by topic and
+			// reason.
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(this.meters.find(DeadLetters.METER)
+					.tag("service", "billing")
+					.tag("topic", Topics.SIMULATION)
+					.tag("reason", DeadLetters.Reason.TENANT_MISMATCH.tag())
+					.counter()).isNotNull().satisfies((c) -> assertThat(c.count()).isGreaterThanOrEqualTo(1)));
 		}
 	}
 

@@ -9,7 +9,9 @@ import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ApiClient.Response;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
 import io.tierflow.servicetest.TestTokenDecoderConfiguration;
+import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +128,9 @@ class ManagementPortIT {
 			this.api.get("/api/v1/meters", user, "X-Tenant-Id", other.toString());
 			this.api.get("/api/v1/meters", ServiceTestInfrastructure.systemAdminToken(), "X-Tenant-Id",
 					tenant.toString());
+			// The per-tenant figures come from the admin API, not from the metrics.
+			this.api.get("/api/v1/admin/tenants/" + tenant + "/usage", ServiceTestInfrastructure.systemAdminToken());
+			this.api.get("/api/v1/admin/database/user-data-summary", user);
 		}
 		String operator = ServiceTestInfrastructure.systemAdminToken();
 		await().atMost(Duration.ofSeconds(10))
@@ -143,11 +148,11 @@ class ManagementPortIT {
 		assertThat(prometheus.status()).as(prometheus.body()).isEqualTo(200);
 		bodies.add(prometheus.body());
 		assertThat(bodies).hasSizeGreaterThan(10);
+		List<String> names = tenantNames(shared, enterprise);
 		for (String body : bodies) {
-			assertThat(body).doesNotContain(shared.toString())
-				.doesNotContain(enterprise.toString())
-				.doesNotContain(shared.toString().replace("-", ""))
-				.doesNotContain(enterprise.toString().replace("-", ""));
+			for (String name : names) {
+				assertThat(body).doesNotContain(name);
+			}
 		}
 	}
 
@@ -175,12 +180,42 @@ class ManagementPortIT {
 		// cluster, tier and slot.
 		assertThat(body).contains("hikaricp_connections_active{pool=\"tierflow-shared-eu-shared-app\"}")
 			.containsPattern("hikaricp_connections_active\\{pool=\"tierflow-enterprise-eu-enterprise-db\\d+-app\"\\}");
+		// Statements on the tenant stores, as a histogram per service, cluster and tier;
+		// the stores' size per cluster and tier, measured periodically.
+		assertThat(body).containsPattern(
+				"tierflow_db_query_seconds_bucket\\{cluster=\"shared-eu\",service=\"billing\",tier=\"shared\",le=\"[^\"]+\"\\} ")
+			.containsPattern(
+					"tierflow_db_query_seconds_count\\{cluster=\"enterprise-eu\",service=\"billing\",tier=\"enterprise\"\\} [1-9]")
+			.contains("tierflow_storage_bytes{cluster=\"dedicated-eu\",tier=\"dedicated\"}");
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(
+					this.management.get("/actuator/prometheus", ServiceTestInfrastructure.systemAdminToken()).body())
+				.containsPattern("tierflow_storage_bytes\\{cluster=\"shared-eu\",tier=\"shared\"\\} [1-9]"));
 		List<String> samples = body.lines().filter((line) -> !line.startsWith("#")).toList();
 		assertThat(samples).isNotEmpty().noneMatch((line) -> line.matches(".*[{,]tenant[a-z_]*=.*"));
-		assertThat(body).doesNotContain(shared.toString())
-			.doesNotContain(enterprise.toString())
-			.doesNotContain(shared.toString().replace("-", ""))
-			.doesNotContain(enterprise.toString().replace("-", ""));
+		for (String name : tenantNames(shared, enterprise)) {
+			assertThat(body).doesNotContain(name);
+		}
+	}
+
+	/**
+	 * What would name a tenant in a metric: its id, with or without dashes, and the
+	 * databases and schemas of its own (whose names carry its id).
+	 */
+	private List<String> tenantNames(UUID... tenants) {
+		List<String> names = new ArrayList<>();
+		for (UUID tenant : tenants) {
+			names.add(tenant.toString());
+			names.add(tenant.toString().replace("-", ""));
+			TenantPlacement placement = this.provisioner.find(tenant).orElseThrow();
+			switch (placement.isolation()) {
+				case DATABASE -> names.add(placement.database());
+				case SCHEMA -> names.add(placement.schema());
+				default -> {
+				}
+			}
+		}
+		return names;
 	}
 
 	private List<String> names(String operator) {

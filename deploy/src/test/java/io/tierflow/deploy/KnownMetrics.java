@@ -14,10 +14,8 @@ final class KnownMetrics {
 
 	/**
 	 * @param micrometerName the name in the code; null for a library's metric
-	 * @param pending added by work in progress (issue 14 §3): not looked for in the
-	 * sources yet
 	 */
-	record Metric(String micrometerName, boolean pending, List<String> prometheusNames) {
+	record Metric(String micrometerName, List<String> prometheusNames) {
 	}
 
 	static final List<Metric> ALL = List.of(
@@ -39,13 +37,12 @@ final class KnownMetrics {
 			tierflow("tierflow.move.phase.age", "tierflow_move_phase_age_seconds"),
 			// gateway RateLimitFilter
 			tierflow("tierflow.gateway.rate_limit.failures", "tierflow_gateway_rate_limit_failures_total"),
-			// Being added (issue 14 §3): query time per service and tier, storage per
-			// tier,
-			// dead-lettered events.
-			pending("tierflow.db.query", "tierflow_db_query_seconds_bucket", "tierflow_db_query_seconds_count",
+			// tierflow-tenancy StatementTimers (a timer with histogram buckets) and
+			// StorageMetrics; tierflow-events DeadLetters.
+			tierflow("tierflow.db.query", "tierflow_db_query_seconds_bucket", "tierflow_db_query_seconds_count",
 					"tierflow_db_query_seconds_sum"),
-			pending("tierflow.storage", "tierflow_storage_bytes"),
-			pending("tierflow.events.dead_lettered", "tierflow_events_dead_lettered_total"),
+			tierflow("tierflow.storage.bytes", "tierflow_storage_bytes"),
+			tierflow("tierflow.events.dead_lettered", "tierflow_events_dead_lettered_total"),
 			// HikariCP (every pool), Spring MVC, the JVM, the Kafka binder and clients,
 			// Prometheus' own.
 			library("hikaricp_connections_active", "hikaricp_connections_max", "hikaricp_connections_pending",
@@ -64,15 +61,11 @@ final class KnownMetrics {
 	}
 
 	private static Metric tierflow(String micrometerName, String... prometheusNames) {
-		return new Metric(micrometerName, false, List.of(prometheusNames));
-	}
-
-	private static Metric pending(String micrometerName, String... prometheusNames) {
-		return new Metric(micrometerName, true, List.of(prometheusNames));
+		return new Metric(micrometerName, List.of(prometheusNames));
 	}
 
 	private static Metric library(String... prometheusNames) {
-		return new Metric(null, false, List.of(prometheusNames));
+		return new Metric(null, List.of(prometheusNames));
 	}
 
 }

@@ -127,6 +127,17 @@ public final class Devstack implements AutoCloseable {
 					int port = basePort + k * SERVICES.size() + i;
 					Map<String, String> env = new LinkedHashMap<>();
 					env.put("TIERFLOW_FILE_URL", fileUrl);
+					if (service.equals("tenant")) {
+						// The services tenant-service's admin APIs ask (a tenant's usage,
+						// the
+						// database API), directly: the gateway routes /api/v1/admin/** to
+						// tenant-service itself. Their first instances (in k8s, their
+						// Services).
+						for (String other : TENANT_DATA_SERVICES) {
+							env.put("TIERFLOW_" + other.toUpperCase(java.util.Locale.ROOT) + "_URL",
+									"http://localhost:" + (basePort + SERVICES.indexOf(other)));
+						}
+					}
 					env.putAll(pg.environment());
 					env.putAll(extraEnv.getOrDefault("*", Map.of()));
 					env.putAll(extraEnv.getOrDefault(service, Map.of()));

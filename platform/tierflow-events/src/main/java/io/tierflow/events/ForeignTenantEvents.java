@@ -58,7 +58,8 @@ public class ForeignTenantEvents {
 			log.warn("Refused event {} ({}) on binding {}: its data names another tenant than its record", event.id(),
 					event.type(), this.binding);
 			throw new MalformedEventException(
-					"Event " + event.id() + " (" + event.type() + ") names another tenant than its record");
+					"Event " + event.id() + " (" + event.type() + ") names another tenant than its record",
+					DeadLetters.Reason.TENANT_MISMATCH);
 		}
 	}
 

@@ -23,7 +23,8 @@ class TierflowListenerContainersTest {
 	private final DefaultKafkaProducerFactory<byte[], byte[]> producers = new DefaultKafkaProducerFactory<>(
 			Map.of("bootstrap.servers", "localhost:1"));
 
-	private final TierflowListenerContainers customizer = new TierflowListenerContainers(this.producers, () -> null);
+	private final TierflowListenerContainers customizer = new TierflowListenerContainers(this.producers, () -> null,
+			new DeadLetters("test", null));
 
 	@AfterEach
 	void close() {

@@ -12,6 +12,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.context.TenantTaskDecorator;
+import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.metrics.TenancyMetrics;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
@@ -24,6 +25,7 @@ import io.tierflow.tenancy.routing.PinnedTransactionManagers;
 import io.tierflow.tenancy.routing.PlacementChanges;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.StatementTimers;
 import io.tierflow.tenancy.routing.TenantDataSource;
 import io.tierflow.tenancy.routing.TenantTransactionManager;
 
@@ -129,6 +131,16 @@ public class TenancyAutoConfiguration {
 				Duration.ofSeconds(10));
 	}
 
+	/**
+	 * Bytes of the service's stores per cluster and tier, measured every minute off the
+	 * scrape.
+	 */
+	@Bean(destroyMethod = "close")
+	StorageMetrics storageMetrics(PlacementPools pools, PlacementRepository placements,
+			@Qualifier(CONTROL) TransactionTemplate controlTx) {
+		return new StorageMetrics(pools, () -> controlTx.execute((s) -> placements.stores()), Duration.ofMinutes(1));
+	}
+
 	@Bean
 	TenantMigrations tenantMigrations(TenancyProperties properties) {
 		return TenantMigrations.load(properties.migration().locations(), getClass().getClassLoader());
@@ -184,10 +196,17 @@ public class TenancyAutoConfiguration {
 		return new TenantProvisioner(properties, placements, controlTx, selector, pools, migrator, directory, ordered);
 	}
 
+	/** Statement durations per cluster and tier ({@value StatementTimers#METER}). */
+	@Bean
+	StatementTimers statementTimers(PlacementPools pools, TenancyProperties properties,
+			ObjectProvider<MeterRegistry> meters) {
+		return new StatementTimers(pools, properties.service(), meters::getIfAvailable);
+	}
+
 	@Bean
 	@Primary
-	TenantDataSource dataSource(PlacementPools pools) {
-		return new TenantDataSource(pools);
+	TenantDataSource dataSource(PlacementPools pools, StatementTimers timers) {
+		return new TenantDataSource(pools, timers);
 	}
 
 	@Bean

@@ -10,9 +10,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
+import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.metrics.TenancyMetrics;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
@@ -20,6 +22,7 @@ import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.StatementTimers;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -73,6 +76,10 @@ class TenancyMetricsIT {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	@Qualifier(TenancyAutoConfiguration.CONTROL)
+	JdbcClient jdbcControl;
 
 	@Test
 	void everyDynamicPoolReportsHikariMetricsNamedByClusterAndTierNeverByTenant() {
@@ -158,6 +165,62 @@ class TenancyMetricsIT {
 			assertThat(this.meters.get(name).gauges()).hasSize(4);
 		}
 		assertNoTenantIn(registry, List.of(a, b));
+	}
+
+	@Test
+	void everyStatementOnATenantStoreIsTimedPerClusterAndTierButNotTheRoutingsOwn() {
+		UUID shared = provision(Tier.SHARED);
+		UUID enterprise = provision(Tier.ENTERPRISE);
+		// A cluster's timer is made on its first statement.
+		TenantContext.run(shared, () -> this.notes.add("first"));
+		Timer sharedTimer = this.meters.get(StatementTimers.METER)
+			.tag("cluster", "shared-eu")
+			.tag("tier", "shared")
+			.tag("service", "meters")
+			.timer();
+		long before = sharedTimer.count();
+		// A write (its settings and fence statement is the routing's), then a read whose
+		// settings travel with its first query.
+		TenantContext.run(shared, () -> this.notes.add("timed"));
+		assertThat(TenantContext.call(shared, this.notes::everything)).containsExactly("first", "timed");
+		assertThat(sharedTimer.count()).isEqualTo(before + 2);
+		assertThat(sharedTimer.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+
+		TenantContext.run(enterprise, () -> this.notes.add("timed"));
+		Timer enterpriseTimer = this.meters.get(StatementTimers.METER).tag("cluster", "enterprise-eu").timer();
+		assertThat(enterpriseTimer.getId().getTag("tier")).isEqualTo("enterprise");
+		assertThat(enterpriseTimer.count()).isPositive();
+		// A histogram, for p95 across instances.
+		assertThat(enterpriseTimer.takeSnapshot().histogramCounts()).isNotEmpty();
+		assertThat(this.meters.get(StatementTimers.METER).timers())
+			.allSatisfy((t) -> assertThat(t.getId().getTags()).extracting(Tag::getKey)
+				.containsExactlyInAnyOrder("service", "cluster", "tier"));
+		assertNoTenantIn(this.meters, List.of(shared, enterprise));
+	}
+
+	@Test
+	void storageIsMeasuredPerClusterAndTierOffTheScrape() {
+		UUID enterprise = provision(Tier.ENTERPRISE);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		try (StorageMetrics storage = new StorageMetrics(this.pools,
+				() -> this.controlTx.execute((s) -> this.placements.stores()), Duration.ofHours(1))) {
+			storage.bindTo(registry);
+			Gauge gauge = registry.get(StorageMetrics.METER)
+				.tag("cluster", "enterprise-eu")
+				.tag("tier", "enterprise")
+				.gauge();
+			await().atMost(Duration.ofSeconds(10)).until(() -> gauge.value() > 0);
+			double measured = gauge.value();
+			// The tenant's database is counted in its cluster's storage.
+			TenantPlacement placement = this.provisioner.find(enterprise).orElseThrow();
+			long own = this.jdbcControl.sql("select pg_database_size(?)")
+				.param(placement.database())
+				.query(Long.class)
+				.single();
+			assertThat(measured).isGreaterThanOrEqualTo(own);
+			assertThat(registry.get(StorageMetrics.METER).gauges()).hasSize(4);
+			assertNoTenantIn(registry, List.of(enterprise));
+		}
 	}
 
 	private static double placed(MeterRegistry registry, String cluster) {

@@ -61,6 +61,9 @@ public final class AuditActions {
 	/** A machine client was deleted, and its tokens revoked. */
 	public static final String CLIENT_DELETE = "client.delete";
 
+	/** A system admin ran the tenant-schema migrations of the services' stores. */
+	public static final String DATABASE_MIGRATE = "database.migrate";
+
 	static final Pattern NAME = Pattern.compile("[a-z][a-z_]{0,40}\\.[a-z][a-z_]{0,40}");
 
 	private AuditActions() {

@@ -1,5 +1,11 @@
 package io.tierflow.events.it;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.tierflow.events.DeadLetters;
+import io.tierflow.events.DeadLetters.Reason;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -72,6 +78,9 @@ class ConsumerIT {
 	TenantProvisioner provisioner;
 
 	@Autowired
+	MeterRegistry meters;
+
+	@Autowired
 	WidgetCatalog catalog;
 
 	@Autowired
@@ -127,9 +136,11 @@ class ConsumerIT {
 					.event(poison, EventsTestApplication.WIDGET_CREATED, tenant,
 							"{\"widgetId\": not json".getBytes(StandardCharsets.UTF_8))
 					.build());
+		double before = deadLettered(Reason.MALFORMED);
 		String next = publish(tenant, "after-malformed");
 
 		assertDeadLettered(poison, "MalformedEventException");
+		assertCounted(Reason.MALFORMED, before);
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.tally.appliedFor(tenant)).containsExactly(next));
 		assertThat(this.tally.deliveriesOf(poison)).as("attempts: not retriable").hasSize(1);
 		assertThat(TenantContext.call(tenant, this.catalog::tallied)).isEqualTo(1);
@@ -142,9 +153,11 @@ class ConsumerIT {
 		// Keyed like the tenant's events, so it sits in front of them in their partition.
 		BrokerClient.publish(TOPIC, tenant.toString(),
 				BrokerClient.event(poison, EventsTestApplication.WIDGET_CREATED, null, data("orphan")).build());
+		double before = deadLettered(Reason.MALFORMED);
 		String next = publish(tenant, "after-orphan");
 
 		assertDeadLettered(poison, "ce_tenantid");
+		assertCounted(Reason.MALFORMED, before);
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.tally.appliedFor(tenant)).containsExactly(next));
 		assertThat(this.tally.deliveriesOf(poison)).as("attempts: not retriable").hasSize(1);
 		// Earlier records on this listener thread were bound to tenants: nothing of them
@@ -156,10 +169,12 @@ class ConsumerIT {
 	@Test
 	void effectThatKeepsFailingIsRetriedAsConfiguredThenDeadLetteredAndThePartitionKeepsMoving() {
 		UUID tenant = provision(Tier.DEDICATED);
+		double before = deadLettered(Reason.RETRIES_EXHAUSTED);
 		String poison = publish(tenant, WidgetTally.EXPLODE);
 		String next = publish(tenant, "after-explosion");
 
 		assertDeadLettered(poison, "failed");
+		assertCounted(Reason.RETRIES_EXHAUSTED, before);
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.tally.appliedFor(tenant)).containsExactly(next));
 		assertThat(this.tally.deliveriesOf(poison)).hasSize(MAX_ATTEMPTS).allSatisfy((d) -> {
 			assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
@@ -185,6 +200,24 @@ class ConsumerIT {
 				.containsExactly(Outcome.FAILED, Outcome.APPLIED));
 		assertThat(TenantContext.call(tenant, this.catalog::tallied)).isEqualTo(1);
 		assertThat(deadLetters.withId(flaky)).isEmpty();
+	}
+
+	/** Dead letters counted so far for the test topic and {@code reason}. */
+	private double deadLettered(Reason reason) {
+		Counter counter = this.meters.find(DeadLetters.METER)
+			.tag("topic", TOPIC)
+			.tag("reason", reason.tag())
+			.tag("service", SERVICE)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	/** One more dead letter counted, by topic and reason, never by tenant. */
+	private void assertCounted(Reason reason, double before) {
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(deadLettered(reason)).isEqualTo(before + 1));
+		assertThat(this.meters.get(DeadLetters.METER).counters())
+			.allSatisfy((c) -> assertThat(c.getId().getTags()).extracting(Tag::getKey)
+				.containsExactlyInAnyOrder("service", "topic", "reason"));
 	}
 
 	private void assertDeadLettered(String eventId, String reason) {

@@ -22,8 +22,18 @@ public class TenantDataSource extends AbstractDataSource {
 
 	private final PlacementPools pools;
 
+	private final StatementTimers timers;
+
 	public TenantDataSource(PlacementPools pools) {
+		this(pools, null);
+	}
+
+	/**
+	 * @param timers times the statements run on the connections lent, or null for none
+	 */
+	public TenantDataSource(PlacementPools pools, StatementTimers timers) {
 		this.pools = pools;
+		this.timers = timers;
 	}
 
 	@Override
@@ -34,6 +44,11 @@ public class TenantDataSource extends AbstractDataSource {
 					"Tenant data is only reachable inside a transaction (@Transactional or TransactionTemplate)");
 		}
 		Connection con = borrow(beginning.route());
+		if (this.timers != null) {
+			// Innermost, so that the settings TenantConnection sends with a query are
+			// timed with it, and its own statements are told apart by their text.
+			con = this.timers.time(con, beginning.route().placement().cluster());
+		}
 		IsolationMode isolation = beginning.route().placement().isolation();
 		if (isolation == IsolationMode.SCHEMA || (beginning.readOnly() && isolation == IsolationMode.ROW)) {
 			// Reads on a shared database send their settings with their first query; a
