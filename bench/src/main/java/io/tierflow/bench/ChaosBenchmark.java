@@ -77,6 +77,11 @@ final class ChaosBenchmark {
 
 	private final int moveRows;
 
+	/**
+	 * Whether the killed service instances are started again (the suite's run does not).
+	 */
+	private final boolean restartInstances;
+
 	private final Path servicesDir;
 
 	private final Path workDir;
@@ -88,6 +93,7 @@ final class ChaosBenchmark {
 		this.usageRate = Bench.intOption(options, "usage-rate", 200);
 		this.writeIntervalMillis = Bench.intOption(options, "write-interval-ms", 100);
 		this.moveRows = Bench.intOption(options, "move-rows", 300);
+		this.restartInstances = Boolean.parseBoolean(options.getOrDefault("restart-instances", "true"));
 		this.servicesDir = Path.of(options.getOrDefault("services-dir", "devstack/target/services"));
 		this.workDir = Path.of(options.getOrDefault("work-dir", "bench/target/chaos"));
 	}
@@ -194,18 +200,20 @@ final class ChaosBenchmark {
 
 			changeTier(gateway, admin, mover, "ENTERPRISE");
 			faults++;
-			Bench.say("fault " + faults + ": kill -9 one instance of each service, restart them after "
-					+ this.downSeconds + " s");
+			Bench.say("fault " + faults + ": kill -9 one instance of each service"
+					+ (this.restartInstances ? ", restart them after " + this.downSeconds + " s" : ", for good"));
 			for (String service : Devstack.SERVICES) {
 				stack.kill(service, 0);
 			}
 			Bench.pauseSeconds(this.downSeconds);
-			List<ServiceProcess> restarted = new ArrayList<>();
-			for (String service : Devstack.SERVICES) {
-				restarted.add(stack.relaunch(service, 0));
-			}
-			for (ServiceProcess process : restarted) {
-				process.awaitHealthy(Duration.ofMinutes(5));
+			if (this.restartInstances) {
+				List<ServiceProcess> restarted = new ArrayList<>();
+				for (String service : Devstack.SERVICES) {
+					restarted.add(stack.relaunch(service, 0));
+				}
+				for (ServiceProcess process : restarted) {
+					process.awaitHealthy(Duration.ofMinutes(5));
+				}
 			}
 			Bench.pauseSeconds(this.settleSeconds);
 

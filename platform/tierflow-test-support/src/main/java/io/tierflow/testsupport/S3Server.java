@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.MinIOContainer;
 
 /**
  * An S3-compatible server on this machine, without Docker, as a process of its own: a
@@ -66,9 +67,18 @@ public final class S3Server implements AutoCloseable {
 
 	private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+	/** The MinIO image used when a Docker engine answers. */
+	public static final String MINIO_IMAGE = "minio/minio:RELEASE.2025-09-07T16-13-09Z";
+
 	private final String kind;
 
+	/** The server's process, or null for a container. */
 	private final Process process;
+
+	/** The Testcontainers MinIO, or null for a process. */
+	private final MinIOContainer container;
+
+	private final String host;
 
 	private final int port;
 
@@ -81,6 +91,8 @@ public final class S3Server implements AutoCloseable {
 	private S3Server(String kind, Process process, int port, Path dataDir, Path logFile) {
 		this.kind = kind;
 		this.process = process;
+		this.container = null;
+		this.host = HOST;
 		this.port = port;
 		this.dataDir = dataDir;
 		this.logFile = logFile;
@@ -88,10 +100,39 @@ public final class S3Server implements AutoCloseable {
 		Runtime.getRuntime().addShutdownHook(this.reaper);
 	}
 
+	private S3Server(MinIOContainer container, Path dataDir) {
+		this.kind = "MinIO (Testcontainers)";
+		this.process = null;
+		this.container = container;
+		this.host = container.getHost();
+		this.port = container.getMappedPort(9000);
+		this.dataDir = dataDir;
+		this.logFile = dataDir.resolve("s3-server.log");
+		// Testcontainers' own reaper removes the container should the JVM die.
+		this.reaper = new Thread(container::stop, "tierflow-s3-stop");
+		Runtime.getRuntime().addShutdownHook(this.reaper);
+	}
+
+	/**
+	 * Starts MinIO in a container (Testcontainers), for machines with a Docker engine.
+	 * Its buckets live in the container, so they do not outlive it.
+	 */
+	@SuppressWarnings("resource") // Stopped by close() or the shutdown hook.
+	public static S3Server startContainer(Path dataDir) {
+		Path data = prepare(dataDir);
+		MinIOContainer container = new MinIOContainer(MINIO_IMAGE).withUserName(ACCESS_KEY).withPassword(SECRET_KEY);
+		container.start();
+		S3Server server = new S3Server(container, data);
+		log.info("MinIO container answering at {}", server.endpoint());
+		return server;
+	}
+
 	/**
 	 * Starts an S3-compatible server keeping its buckets under {@code dataDir}: MinIO if
-	 * it is on the {@code PATH}, else S3Proxy ({@link #s3ProxyJar()}). Returns once it
-	 * answers HTTP. Started again on the same directory, it serves the same buckets.
+	 * it is on the {@code PATH}; else, on any port and with a Docker engine, MinIO in a
+	 * Testcontainers container ({@link #startContainer(Path)}); else S3Proxy
+	 * ({@link #s3ProxyJar()}). Returns once it answers HTTP. A process started again on
+	 * the same directory serves the same buckets.
 	 * @param dataDir its data directory, created if missing; its log is
 	 * {@code <dataDir>/s3-server.log}
 	 * @param port its port, or 0 for a free one
@@ -109,6 +150,9 @@ public final class S3Server implements AutoCloseable {
 		Optional<Path> minio = onPath("minio");
 		if (minio.isPresent()) {
 			return startMinio(minio.get(), dataDir, port);
+		}
+		if (port == 0 && DockerProbe.available()) {
+			return startContainer(dataDir);
 		}
 		return startS3Proxy(s3ProxyJar, dataDir, port);
 	}
@@ -187,7 +231,7 @@ public final class S3Server implements AutoCloseable {
 
 	/** Where it answers, like {@code http://127.0.0.1:43117}. */
 	public URI endpoint() {
-		return URI.create("http://" + HOST + ":" + this.port);
+		return URI.create("http://" + this.host + ":" + this.port);
 	}
 
 	public int port() {
@@ -233,7 +277,7 @@ public final class S3Server implements AutoCloseable {
 
 	/** Whether the process is still running. */
 	public boolean isAlive() {
-		return this.process.isAlive();
+		return (this.container != null) ? this.container.isRunning() : this.process.isAlive();
 	}
 
 	/**
@@ -241,6 +285,11 @@ public final class S3Server implements AutoCloseable {
 	 * directory and port brings it back.
 	 */
 	public void kill() {
+		if (this.container != null) {
+			this.container.stop();
+			removeHook();
+			return;
+		}
 		this.process.destroyForcibly();
 		awaitExit(10);
 		removeHook();
@@ -249,6 +298,11 @@ public final class S3Server implements AutoCloseable {
 	/** Stops it, forcibly after 10 s. Calling it again does nothing. */
 	@Override
 	public void close() {
+		if (this.container != null) {
+			this.container.stop();
+			removeHook();
+			return;
+		}
 		this.process.destroy();
 		if (!awaitExit(10)) {
 			this.process.destroyForcibly();
@@ -259,6 +313,10 @@ public final class S3Server implements AutoCloseable {
 
 	/** The last 40 lines of its log. */
 	public String tail() {
+		if (this.container != null) {
+			String logs = this.container.isRunning() ? this.container.getLogs() : "(container stopped)";
+			return logs.substring(Math.max(0, logs.length() - 4000));
+		}
 		try {
 			List<String> lines = Files.readAllLines(this.logFile);
 			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
