@@ -196,11 +196,15 @@ public class TenancyAutoConfiguration {
 		return new TenantProvisioner(properties, placements, controlTx, selector, pools, migrator, directory, ordered);
 	}
 
-	/** Statement durations per cluster and tier ({@value StatementTimers#METER}). */
+	/**
+	 * Statement durations per cluster and tier ({@value StatementTimers#METER});
+	 * {@code tierflow.tenancy.statement-timing=false} lends the connections unwrapped.
+	 */
 	@Bean
 	StatementTimers statementTimers(PlacementPools pools, TenancyProperties properties,
-			ObjectProvider<MeterRegistry> meters) {
-		return new StatementTimers(pools, properties.service(), meters::getIfAvailable);
+			ObjectProvider<MeterRegistry> meters,
+			@org.springframework.beans.factory.annotation.Value("${tierflow.tenancy.statement-timing:true}") boolean timing) {
+		return new StatementTimers(pools, properties.service(), timing ? meters::getIfAvailable : () -> null);
 	}
 
 	@Bean
