@@ -1,8 +1,6 @@
 package io.tierflow.tenancy.routing;
 
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -76,37 +74,14 @@ final class TenantConnection implements InvocationHandler {
 	 * @param planPerSchema whether each schema gets its own statement text (SCHEMA mode)
 	 */
 	static Connection wrap(Connection target, String tenant, String searchPath, boolean planPerSchema) {
-		return (Connection) newProxy(CONNECTION, new TenantConnection(target, tenant, searchPath, planPerSchema));
+		return CONNECTION.create(new TenantConnection(target, tenant, searchPath, planPerSchema));
 	}
 
-	// Proxy.newProxyInstance looks its class up on every call: once per transaction is
-	// measurable on a request that takes a millisecond.
-	private static final Constructor<?> CONNECTION = proxyConstructor(Connection.class);
+	private static final JdbcProxy<Connection> CONNECTION = JdbcProxy.of(Connection.class);
 
-	private static final Constructor<?> PREPARED_STATEMENT = proxyConstructor(PreparedStatement.class);
+	private static final JdbcProxy<PreparedStatement> PREPARED_STATEMENT = JdbcProxy.of(PreparedStatement.class);
 
-	private static final Constructor<?> PARAMETER_METADATA = proxyConstructor(ParameterMetaData.class);
-
-	private static Constructor<?> proxyConstructor(Class<?> type) {
-		try {
-			return Proxy
-				.newProxyInstance(TenantConnection.class.getClassLoader(), new Class<?>[] { type }, (p, m, a) -> null)
-				.getClass()
-				.getConstructor(InvocationHandler.class);
-		}
-		catch (NoSuchMethodException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static Object newProxy(Constructor<?> constructor, InvocationHandler handler) {
-		try {
-			return constructor.newInstance(handler);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
+	private static final JdbcProxy<ParameterMetaData> PARAMETER_METADATA = JdbcProxy.of(ParameterMetaData.class);
 
 	/** Leads every prepared statement's text: the schema in a comment, or nothing. */
 	private String statementTag() {
@@ -156,7 +131,7 @@ final class TenantConnection implements InvocationHandler {
 			if (query) {
 				this.pending = false;
 				PreparedStatement combined = this.target.prepareStatement(combinedSettings() + args[0]);
-				return newProxy(PREPARED_STATEMENT, new CombinedStatement(combined, (Connection) proxy));
+				return PREPARED_STATEMENT.create(new CombinedStatement(combined, (Connection) proxy));
 			}
 			send();
 		}
@@ -172,7 +147,7 @@ final class TenantConnection implements InvocationHandler {
 				break;
 			default:
 		}
-		return call(this.target, method, args);
+		return JdbcProxy.call(this.target, method, args);
 	}
 
 	private void send() throws SQLException {
@@ -191,15 +166,6 @@ final class TenantConnection implements InvocationHandler {
 			i++;
 		}
 		return sql.regionMatches(true, i, "select", 0, 6) || sql.regionMatches(true, i, "with", 0, 4);
-	}
-
-	private static Object call(Object target, Method method, Object[] args) throws Throwable {
-		try {
-			return method.invoke(target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getCause();
-		}
 	}
 
 	/**
@@ -227,7 +193,7 @@ final class TenantConnection implements InvocationHandler {
 			Class<?>[] types = method.getParameterTypes();
 			if (name.startsWith("set") && types.length >= 2 && types[0] == int.class) {
 				args[0] = (Integer) args[0] + HIDDEN;
-				return call(this.target, method, args);
+				return JdbcProxy.call(this.target, method, args);
 			}
 			if (types.length == 0) {
 				switch (name) {
@@ -247,14 +213,14 @@ final class TenantConnection implements InvocationHandler {
 						return null;
 					case "getParameterMetaData":
 						ParameterMetaData metadata = this.target.getParameterMetaData();
-						return newProxy(PARAMETER_METADATA, (p, m, a) -> {
+						return PARAMETER_METADATA.create((p, m, a) -> {
 							if (m.getName().equals("getParameterCount")) {
 								return metadata.getParameterCount() - HIDDEN;
 							}
 							if (m.getParameterTypes().length == 1 && m.getParameterTypes()[0] == int.class) {
 								a[0] = (Integer) a[0] + HIDDEN;
 							}
-							return call(metadata, m, a);
+							return JdbcProxy.call(metadata, m, a);
 						});
 					case "addBatch":
 					case "executeBatch":
@@ -265,7 +231,7 @@ final class TenantConnection implements InvocationHandler {
 					default:
 				}
 			}
-			return call(this.target, method, args);
+			return JdbcProxy.call(this.target, method, args);
 		}
 
 		/**

@@ -1,10 +1,7 @@
 package io.tierflow.tenancy.routing;
 
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,15 +16,13 @@ import io.micrometer.core.instrument.Timer;
  */
 final class TimedConnection implements InvocationHandler {
 
-	// Proxy.newProxyInstance looks its class up on every call; a cached constructor does
-	// not.
-	private static final Constructor<?> CONNECTION = proxyConstructor(Connection.class);
+	private static final JdbcProxy<Connection> CONNECTION = JdbcProxy.of(Connection.class);
 
-	private static final Constructor<?> STATEMENT = proxyConstructor(Statement.class);
+	private static final JdbcProxy<Statement> STATEMENT = JdbcProxy.of(Statement.class);
 
-	private static final Constructor<?> PREPARED_STATEMENT = proxyConstructor(PreparedStatement.class);
+	private static final JdbcProxy<PreparedStatement> PREPARED_STATEMENT = JdbcProxy.of(PreparedStatement.class);
 
-	private static final Constructor<?> CALLABLE_STATEMENT = proxyConstructor(CallableStatement.class);
+	private static final JdbcProxy<CallableStatement> CALLABLE_STATEMENT = JdbcProxy.of(CallableStatement.class);
 
 	private final Connection target;
 
@@ -39,7 +34,7 @@ final class TimedConnection implements InvocationHandler {
 	}
 
 	static Connection wrap(Connection target, Timer timer) {
-		return (Connection) newProxy(CONNECTION, new TimedConnection(target, timer));
+		return CONNECTION.create(new TimedConnection(target, timer));
 	}
 
 	@Override
@@ -52,15 +47,15 @@ final class TimedConnection implements InvocationHandler {
 				return System.identityHashCode(proxy);
 			default:
 		}
-		Object result = call(this.target, method, args);
+		Object result = JdbcProxy.call(this.target, method, args);
 		if (result instanceof Statement statement) {
 			if (name.equals("prepareStatement") && isRouting((String) args[0])) {
 				return result;
 			}
 			Class<?> returned = method.getReturnType();
-			Constructor<?> type = (returned == CallableStatement.class) ? CALLABLE_STATEMENT
+			JdbcProxy<?> type = (returned == CallableStatement.class) ? CALLABLE_STATEMENT
 					: (returned == PreparedStatement.class) ? PREPARED_STATEMENT : STATEMENT;
-			return newProxy(type, new TimedStatement(statement, (Connection) proxy));
+			return type.create(new TimedStatement(statement, (Connection) proxy));
 		}
 		return result;
 	}
@@ -81,36 +76,6 @@ final class TimedConnection implements InvocationHandler {
 				&& sql.indexOf(';', start) < 0;
 	}
 
-	private static Object call(Object target, Method method, Object[] args) throws Throwable {
-		try {
-			return method.invoke(target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getCause();
-		}
-	}
-
-	private static Constructor<?> proxyConstructor(Class<?> type) {
-		try {
-			return Proxy
-				.newProxyInstance(TimedConnection.class.getClassLoader(), new Class<?>[] { type }, (p, m, a) -> null)
-				.getClass()
-				.getConstructor(InvocationHandler.class);
-		}
-		catch (NoSuchMethodException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static Object newProxy(Constructor<?> constructor, InvocationHandler handler) {
-		try {
-			return constructor.newInstance(handler);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
 	/** Times {@code execute*}; the rest goes to the statement as it is. */
 	private final class TimedStatement implements InvocationHandler {
 
@@ -129,7 +94,7 @@ final class TimedConnection implements InvocationHandler {
 			if (name.startsWith("execute")) {
 				long start = System.nanoTime();
 				try {
-					return call(this.target, method, args);
+					return JdbcProxy.call(this.target, method, args);
 				}
 				finally {
 					TimedConnection.this.timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -143,7 +108,7 @@ final class TimedConnection implements InvocationHandler {
 				case "hashCode":
 					return System.identityHashCode(proxy);
 				default:
-					return call(this.target, method, args);
+					return JdbcProxy.call(this.target, method, args);
 			}
 		}
 
