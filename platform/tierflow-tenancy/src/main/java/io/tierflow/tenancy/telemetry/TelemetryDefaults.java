@@ -19,12 +19,13 @@ import org.springframework.core.env.MapPropertySource;
  * MDC's {@code tenant}, {@code traceId} and {@code spanId}); {@code plain} for Spring
  * Boot's text lines.</li>
  * <li>{@value #OTLP_ENDPOINT}: where spans are exported by OTLP over HTTP, like
- * {@code http://collector:4318/v1/traces}. Unset, nothing is exported, but spans are
- * still made and propagated (every request and event carries a trace id into the logs and
- * the next service).</li>
+ * {@code http://collector:4318/v1/traces}. Then every span is sampled: the volume is the
+ * collector's to cut. Unset, nothing is exported and nothing is sampled, yet trace
+ * contexts are still made and propagated (every request and event carries a trace id into
+ * the logs and the next service), and a caller's sampled trace stays sampled: the sampler
+ * follows the parent. Recording spans that go nowhere cost every request.</li>
  * </ul>
- * Every span is sampled: the volume is the collector's to cut. Each default sits below
- * every other property source, so the Spring property itself
+ * Each default sits below every other property source, so the Spring property itself
  * ({@code logging.structured.format.console},
  * {@code management.opentelemetry.tracing.export.otlp.endpoint},
  * {@code management.tracing.sampling.probability}) still wins.
@@ -39,6 +40,8 @@ public class TelemetryDefaults implements EnvironmentPostProcessor {
 
 	static final String PROPERTY_SOURCE = "tierflowTelemetryDefaults";
 
+	private static final String EXPORT_ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults(environment)));
@@ -50,13 +53,14 @@ public class TelemetryDefaults implements EnvironmentPostProcessor {
 		if (!format.equals("plain")) {
 			defaults.put("logging.structured.format.console", format);
 		}
-		defaults.put("management.tracing.sampling.probability", "1.0");
 		String endpoint = environment.getProperty(OTLP_ENDPOINT);
 		// Spring Boot exports as soon as the endpoint property exists, even empty: set it
 		// only when there is one.
 		if (endpoint != null && !endpoint.isBlank()) {
-			defaults.put("management.opentelemetry.tracing.export.otlp.endpoint", endpoint.trim());
+			defaults.put(EXPORT_ENDPOINT, endpoint.trim());
 		}
+		boolean exported = defaults.containsKey(EXPORT_ENDPOINT) || environment.containsProperty(EXPORT_ENDPOINT);
+		defaults.put("management.tracing.sampling.probability", exported ? "1.0" : "0.0");
 		return defaults;
 	}
 
