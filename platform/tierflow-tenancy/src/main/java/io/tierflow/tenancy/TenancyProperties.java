@@ -78,19 +78,61 @@ public record TenancyProperties(
 	 * @param role which tier the cluster serves
 	 * @param region data-residency region
 	 * @param capacity maximum number of tenants placed on it
+	 * @param pools this cluster's pool sizes, where they differ from
+	 * {@code tierflow.tenancy.pools}
 	 */
 	public record Cluster(@NotBlank String name, @NotBlank String jdbcUrl, @NotBlank String username, String password,
-			@NotNull ClusterRole role, @NotBlank String region, @Min(1) @DefaultValue("1000000") int capacity) {
+			@NotNull ClusterRole role, @NotBlank String region, @Min(1) @DefaultValue("1000000") int capacity,
+			@Valid @DefaultValue ClusterPools pools) {
 	}
 
 	/**
+	 * One cluster's pool sizes; each left out takes the service-wide default.
+	 *
+	 * @param maxSize pool size of the cluster's base database (its ROW and SCHEMA
+	 * traffic)
+	 * @param databaseMaxSize pool size of each tenant database on the cluster (DATABASE
+	 * traffic)
+	 */
+	public record ClusterPools(@Min(1) Integer maxSize, @Min(1) Integer databaseMaxSize) {
+	}
+
+	/**
+	 * Pool size of {@code cluster}'s base database, which serves ROW and SCHEMA tenants.
+	 */
+	public int basePoolSize(Cluster cluster) {
+		Integer size = (cluster.pools() != null) ? cluster.pools().maxSize() : null;
+		return (size != null) ? size : this.pools.clusterMaxSize();
+	}
+
+	/**
+	 * Pool size of each tenant database on {@code cluster}: the cluster's own, else its
+	 * role's default (enterprise databases get the larger one: an enterprise tenant's
+	 * traffic is all in its database, while a dedicated one is one of many small ones).
+	 */
+	public int databasePoolSize(Cluster cluster) {
+		Integer size = (cluster.pools() != null) ? cluster.pools().databaseMaxSize() : null;
+		if (size != null) {
+			return size;
+		}
+		return (cluster.role() == ClusterRole.ENTERPRISE) ? this.pools.enterpriseDatabaseMaxSize()
+				: this.pools.databaseMaxSize();
+	}
+
+	/**
+	 * Pool sizes of every cluster that does not set its own ({@link ClusterPools}).
+	 *
 	 * @param clusterMaxSize pool size per cluster base database (ROW and SCHEMA traffic)
-	 * @param databaseMaxSize pool size per tenant database (DATABASE traffic)
+	 * @param databaseMaxSize pool size per tenant database on a dedicated cluster
+	 * (DATABASE traffic)
+	 * @param enterpriseDatabaseMaxSize pool size per tenant database on an enterprise
+	 * cluster
 	 * @param maxOpenDatabasePools bound on open per-database pools; least recently used
 	 * are closed
 	 * @param databasePoolIdle a per-database pool unused this long is closed
 	 */
 	public record Pools(@Min(1) @DefaultValue("10") int clusterMaxSize, @Min(1) @DefaultValue("3") int databaseMaxSize,
+			@Min(1) @DefaultValue("8") int enterpriseDatabaseMaxSize,
 			@Min(1) @DefaultValue("50") int maxOpenDatabasePools, @DefaultValue("5m") Duration databasePoolIdle) {
 	}
 

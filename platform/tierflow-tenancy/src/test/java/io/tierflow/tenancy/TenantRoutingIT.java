@@ -6,6 +6,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
@@ -136,6 +137,19 @@ class TenantRoutingIT {
 			rls.next();
 			assertThat(rls.getBoolean(1)).isTrue();
 		}
+	}
+
+	@Test
+	void poolsAreSizedByClusterAndIsolation() {
+		TenantPlacement shared = placement(provision(Tier.SHARED));
+		TenantPlacement enterprise = placement(provision(Tier.ENTERPRISE));
+		// The test sets the base pools to 1; an enterprise tenant's own database gets the
+		// enterprise default.
+		assertThat(((HikariDataSource) this.pools.app(shared.cluster(), shared.database())).getMaximumPoolSize())
+			.isEqualTo(1);
+		assertThat(
+				((HikariDataSource) this.pools.app(enterprise.cluster(), enterprise.database())).getMaximumPoolSize())
+			.isEqualTo(8);
 	}
 
 	@ParameterizedTest

@@ -180,12 +180,12 @@ public class PlacementPools implements AutoCloseable {
 			return pools.computeIfAbsent(clusterName, (n) -> create(cluster, database, owner,
 					// Flyway may hold two connections while it migrates a store.
 					owner ? Math.max(2, 2 * this.properties.migration().parallelism() + 1)
-							: this.properties.pools().clusterMaxSize(),
+							: this.properties.basePoolSize(cluster),
 					true));
 		}
 		return this.databasePools.get(new PoolKey(clusterName, database, owner), (key) -> {
 			this.openDatabasePools.incrementAndGet();
-			return create(cluster, database, owner, this.properties.pools().databaseMaxSize(), false);
+			return create(cluster, database, owner, this.properties.databasePoolSize(cluster), false);
 		});
 	}
 
