@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,12 +24,31 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HttpLoad {
 
-	/** One request: where, and the bearer token it carries. */
-	record Target(URI uri, String token) {
+	/**
+	 * One request: where, the bearer token it carries, and the group its latency counts
+	 * in ({@link Outcome#meanMillis}).
+	 */
+	record Target(URI uri, String token, String group) {
+
+		Target(URI uri, String token) {
+			this(uri, token, "");
+		}
+
 	}
 
-	/** What a phase achieved. */
-	record Outcome(long requests, double seconds, long[] latencyNanos, String firstError) {
+	/**
+	 * What a phase achieved.
+	 *
+	 * @param groupNanos by target group: requests and their summed latency
+	 */
+	record Outcome(long requests, double seconds, long[] latencyNanos, Map<String, long[]> groupNanos,
+			String firstError) {
+
+		/** The mean latency of a group's requests. */
+		double meanMillis(String group) {
+			long[] g = this.groupNanos.get(group);
+			return (g == null || g[0] == 0) ? Double.NaN : g[1] / 1e6 / g[0];
+		}
 
 		double perSecond() {
 			return this.requests / this.seconds;
@@ -58,6 +80,7 @@ final class HttpLoad {
 		int threads = this.clients.size();
 		long[][] latencies = new long[threads][];
 		int[] counts = new int[threads];
+		Map<String, long[]> groups = new ConcurrentHashMap<>();
 		AtomicReference<String> firstError = new AtomicReference<>();
 		CountDownLatch ready = new CountDownLatch(threads);
 		CountDownLatch go = new CountDownLatch(1);
@@ -65,15 +88,19 @@ final class HttpLoad {
 		long[] window = new long[2];
 		for (int t = 0; t < threads; t++) {
 			int n = t;
+			List<Target> order = new ArrayList<>(targets);
+			Collections.shuffle(order, new Random(n));
 			List<HttpRequest> requests = new ArrayList<>();
-			for (Target target : targets) {
+			List<String> groupOf = new ArrayList<>();
+			for (Target target : order) {
 				requests.add(HttpRequest.newBuilder(target.uri())
 					.header("Authorization", "Bearer " + target.token())
 					.timeout(Duration.ofSeconds(30))
 					.GET()
 					.build());
+				groupOf.add(target.group());
 			}
-			Collections.shuffle(requests, new Random(n));
+			Map<String, long[]> myGroups = new HashMap<>();
 			Thread worker = new Thread(() -> {
 				HttpClient client = this.clients.get(n);
 				long[] mine = new long[1 << 16];
@@ -100,6 +127,9 @@ final class HttpLoad {
 							mine = Arrays.copyOf(mine, count * 2);
 						}
 						mine[count++] = took;
+						long[] group = myGroups.computeIfAbsent(groupOf.get(i), (g) -> new long[2]);
+						group[0]++;
+						group[1] += took;
 						i = (i + 1 == requests.size()) ? 0 : i + 1;
 					}
 				}
@@ -111,6 +141,7 @@ final class HttpLoad {
 				}
 				latencies[n] = Arrays.copyOf(mine, count);
 				counts[n] = count;
+				myGroups.forEach((name, g) -> groups.merge(name, g, (a, b) -> new long[] { a[0] + b[0], a[1] + b[1] }));
 			}, "bench-load-" + n);
 			workers.add(worker);
 			worker.start();
@@ -136,7 +167,7 @@ final class HttpLoad {
 			at += l.length;
 		}
 		Arrays.sort(merged);
-		return new Outcome(total, took, merged, firstError.get());
+		return new Outcome(total, took, merged, Map.copyOf(groups), firstError.get());
 	}
 
 }
