@@ -139,9 +139,14 @@ public record TenancyProperties(
 	/**
 	 * @param parallelism placements migrated at once
 	 * @param locations service migration locations applied to every store
+	 * @param lockTimeout how long a store's migration waits for a lock held by the
+	 * store's own transactions before it gives up on the store for now
+	 * @param lockRetries how many more times a pass tries a store that timed out, after
+	 * the other stores
 	 */
 	public record Migration(@Min(1) @DefaultValue("4") int parallelism,
-			@DefaultValue("classpath:db/tenant") List<String> locations) {
+			@DefaultValue("classpath:db/tenant") List<String> locations, @DefaultValue("5s") Duration lockTimeout,
+			@Min(0) @DefaultValue("2") int lockRetries) {
 	}
 
 }

@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(classes = TenancyTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
-		properties = { "tierflow.tenancy.pools.max-open-database-pools=2", "tierflow.tenancy.migration.parallelism=3" })
+		properties = { "tierflow.tenancy.pools.max-open-database-pools=2", "tierflow.tenancy.migration.parallelism=3",
+				"tierflow.tenancy.migration.lock-timeout=300ms" })
 class PlacementMigratorIT {
 
 	@DynamicPropertySource
@@ -142,6 +143,58 @@ class PlacementMigratorIT {
 			.isZero();
 		TenantContext.run(tenantId, () -> this.notes.add("anew"));
 		TenantContext.run(tenantId, () -> assertThat(this.notes.everything()).containsExactly("anew"));
+	}
+
+	@Test
+	void aBusyStoresLockTimesOutWithoutStallingTheOthers(@TempDir Path scripts) throws Exception {
+		List<TenantPlacement> placed = provision(Tier.DEDICATED, 3);
+		TenantPlacement busy = placed.get(1);
+		// Every store is behind by a platform revision that alters its table (its
+		// row-level security, set up again by the pass).
+		for (TenantPlacement p : placed) {
+			exec("drop policy tenant_isolation on " + p.schema() + ".notes; alter table " + p.schema()
+					+ ".notes disable row level security");
+			this.control.sql("update tenant_store set schema_version = '0.0' where schema_name = ?")
+				.param(p.schema())
+				.update();
+			this.directory.evict(p.tenantId());
+		}
+		// A transaction of the busy tenant reads its table and stays open: the
+		// migration's ALTER TABLE must wait for it.
+		try (Connection holder = TestPostgres.get().adminConnection("migr_dedicated")) {
+			holder.setAutoCommit(false);
+			try (Statement st = holder.createStatement()) {
+				st.execute("select count(*) from " + busy.schema() + ".notes");
+				MigrationReport report = this.migrator.migrateAll();
+
+				assertThat(report.failures()).singleElement().satisfies((failure) -> {
+					assertThat(failure.store()).isEqualTo(busy.store());
+					assertThat(failure.lockTimedOut()).isTrue();
+					assertThat(failure.reason()).contains("still busy after 3 tries");
+				});
+				assertThat(report.failures()).extracting(MigrationReport.Failure::store)
+					.doesNotContain(placed.get(0).store(), placed.get(2).store());
+			}
+			// Still serving at its version, with the reason recorded.
+			assertThat(this.control
+				.sql("select state || ' ' || schema_version || ' ' || coalesce(error, '')"
+						+ " from tenant_store where schema_name = ?")
+				.param(busy.schema())
+				.query(String.class)
+				.single()).startsWith(PlacementState.READY.name() + " 0.0 ").containsIgnoringCase("lock timeout");
+			holder.rollback();
+		}
+		// The next pass, once the tenant's transaction is over, migrates it.
+		MigrationReport next = this.migrator.migrateAll();
+		assertThat(next.failures()).noneMatch((f) -> f.store().equals(busy.store()));
+		assertThat(this.control.sql("select schema_version from tenant_store where schema_name = ?")
+			.param(busy.schema())
+			.query(String.class)
+			.single()).isEqualTo(this.migrator.migrations().latestVersion());
+		assertThat(query("select count(*) from pg_class where relname = 'notes' and relrowsecurity"
+				+ " and relnamespace = '" + busy.schema() + "'::regnamespace"))
+			.isOne();
+		TenantContext.run(busy.tenantId(), () -> assertThat(this.notes.everything()).isEmpty());
 	}
 
 	@Test

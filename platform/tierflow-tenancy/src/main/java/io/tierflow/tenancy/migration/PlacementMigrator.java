@@ -40,7 +40,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Runs the tenant migrations on stores: one at a time when a tenant is provisioned, or
  * over every store at start-up, in parallel with a bound. A store whose recorded version
  * is already the latest is skipped without opening Flyway on it; a failing store is
- * recorded with its reason and the others go on.
+ * recorded with its reason and the others go on. A store busy with its own transactions
+ * (a migration lock timeout, {@link MigrationSessions}) stays serving at its version and
+ * is tried again after the others.
  */
 public class PlacementMigrator {
 
@@ -96,7 +98,7 @@ public class PlacementMigrator {
 					.group(true)
 					.load()
 					.migrate();
-				try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
+				try (Connection con = sessions(owner).getConnection(); Statement st = con.createStatement()) {
 					st.execute(secureStatement(key.schema()));
 				}
 			}
@@ -106,6 +108,12 @@ public class PlacementMigrator {
 		}
 		catch (RuntimeException | SQLException ex) {
 			String reason = rootCause(ex);
+			if (lockTimedOut(ex)) {
+				// The store's own transactions held a lock: it is busy, not broken. It
+				// stays at its version and serving, and is tried again.
+				this.controlTx.executeWithoutResult((s) -> this.placements.storeBehind(key, reason));
+				throw new StoreMigrationException(key, reason, true, ex);
+			}
 			this.controlTx.executeWithoutResult((s) -> this.placements.storeFailed(key, reason));
 			throw new StoreMigrationException(key, reason, ex);
 		}
@@ -214,7 +222,7 @@ public class PlacementMigrator {
 
 	private FluentConfiguration flyway(DataSource owner, String schema) {
 		return Flyway.configure(getClass().getClassLoader())
-			.dataSource(new CustomPlans(owner))
+			.dataSource(sessions(owner))
 			.schemas(schema)
 			.defaultSchema(schema)
 			.createSchemas(true)
@@ -243,25 +251,68 @@ public class PlacementMigrator {
 		ExecutorService workers = Executors.newFixedThreadPool(this.properties.migration().parallelism());
 		AtomicInteger done = new AtomicInteger();
 		List<MigrationReport.Failure> failures = Collections.synchronizedList(new ArrayList<>());
-		List<Future<?>> futures = new ArrayList<>();
+		List<PlacementStore> busy = Collections.synchronizedList(new ArrayList<>());
 		try {
-			for (PlacementStore store : behind) {
-				futures.add(workers.submit(() -> {
-					try {
-						migrate(store);
+			run(workers, behind, busy, failures, done, behind.size(), start);
+			// Stores whose own transactions held a lock longer than the lock timeout go
+			// again once the others are done, the fleet never waiting on them.
+			for (int retry = 1; retry <= this.properties.migration().lockRetries() && !busy.isEmpty(); retry++) {
+				List<PlacementStore> again = List.copyOf(busy);
+				busy.clear();
+				log.info("Tenant migrations: trying {} busy stores again ({} of {})", again.size(), retry,
+						this.properties.migration().lockRetries());
+				run(workers, again, busy, failures, new AtomicInteger(), again.size(), System.nanoTime());
+			}
+		}
+		finally {
+			workers.shutdown();
+			awaitQuietly(workers);
+		}
+		for (PlacementStore store : busy) {
+			failures.add(new MigrationReport.Failure(store.key(),
+					"still busy after " + (1 + this.properties.migration().lockRetries())
+							+ " tries: its transactions held a lock longer than the lock timeout ("
+							+ this.properties.migration().lockTimeout().toMillis() + " ms); left at "
+							+ store.schemaVersion() + " for the next pass",
+					true));
+			log.warn("Store {} is still busy: left at version {} for the next pass", store.key(),
+					store.schemaVersion());
+		}
+		return new MigrationReport(stores.size(), behind.size() - failures.size(), stores.size() - behind.size(),
+				List.copyOf(failures), Duration.ofNanos(System.nanoTime() - start));
+	}
+
+	/**
+	 * Migrates {@code stores} on the workers and waits for them: a store that failed is
+	 * added to {@code failures}, one that timed out on a lock to {@code busy}.
+	 */
+	private void run(ExecutorService workers, List<PlacementStore> stores, List<PlacementStore> busy,
+			List<MigrationReport.Failure> failures, AtomicInteger done, int total, long start) {
+		List<Future<?>> futures = new ArrayList<>();
+		for (PlacementStore store : stores) {
+			futures.add(workers.submit(() -> {
+				try {
+					migrate(store);
+				}
+				catch (StoreMigrationException ex) {
+					if (ex.lockTimedOut()) {
+						busy.add(store);
+						log.info("Store {} is busy (lock timeout), tried again later", store.key());
 					}
-					catch (StoreMigrationException ex) {
-						failures.add(new MigrationReport.Failure(store.key(), ex.reason()));
+					else {
+						failures.add(new MigrationReport.Failure(store.key(), ex.reason(), false));
 						log.warn("Store {} failed to migrate: {}", store.key(), ex.reason());
 					}
-					int n = done.incrementAndGet();
-					if (n % 100 == 0 || n == behind.size()) {
-						double seconds = (System.nanoTime() - start) / 1e9;
-						log.info("Tenant migrations: {}/{} stores ({} per s), {} failed", n, behind.size(),
-								String.format("%.0f", n / seconds), failures.size());
-					}
-				}));
-			}
+				}
+				int n = done.incrementAndGet();
+				if (n % 100 == 0 || n == total) {
+					double seconds = (System.nanoTime() - start) / 1e9;
+					log.info("Tenant migrations: {}/{} stores ({} per s), {} failed, {} busy", n, total,
+							String.format("%.0f", n / seconds), failures.size(), busy.size());
+				}
+			}));
+		}
+		try {
 			for (Future<?> future : futures) {
 				future.get();
 			}
@@ -273,12 +324,20 @@ public class PlacementMigrator {
 		catch (java.util.concurrent.ExecutionException ex) {
 			throw new IllegalStateException("Migration worker failed", ex.getCause());
 		}
-		finally {
-			workers.shutdown();
-			awaitQuietly(workers);
+	}
+
+	private DataSource sessions(DataSource owner) {
+		return new MigrationSessions(owner, this.properties.migration().lockTimeout());
+	}
+
+	/** Whether PostgreSQL gave up waiting for a lock ({@code lock_not_available}). */
+	private static boolean lockTimedOut(Throwable ex) {
+		for (Throwable t = ex; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (t instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
+				return true;
+			}
 		}
-		return new MigrationReport(stores.size(), behind.size() - failures.size(), stores.size() - behind.size(),
-				List.copyOf(failures), Duration.ofNanos(System.nanoTime() - start));
+		return false;
 	}
 
 	private DataSource ownerDataSource(StoreKey key, IsolationMode isolation) {

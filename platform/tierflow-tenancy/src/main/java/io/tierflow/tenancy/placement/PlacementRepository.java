@@ -140,6 +140,15 @@ public class PlacementRepository {
 			.update();
 	}
 
+	/** Records why a store is still behind, leaving its state as it is. */
+	public void storeBehind(StoreKey key, String error) {
+		this.control
+			.sql("update tenant_store set error = ?, updated_at = now()"
+					+ " where cluster = ? and database_name = ? and schema_name = ?")
+			.params(error, key.cluster(), key.database(), key.schema())
+			.update();
+	}
+
 	public void storeFailed(StoreKey key, String error) {
 		this.control
 			.sql("update tenant_store set state = ?, error = ?, updated_at = now()"
