@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.mover.MoveReport;
 import io.tierflow.mover.TenantMover;
 import io.tierflow.tenancy.context.TenantContext;
@@ -86,20 +87,20 @@ final class MigrationBenchmark {
 			Thread.sleep(2000); // the write rate settles before the move starts
 			long moveAt = System.nanoTime();
 			AtomicLong streamingAt = new AtomicLong();
-			AtomicReference<String> lastPhase = new AtomicReference<>("");
+			AtomicReference<MovePhase> lastPhase = new AtomicReference<>();
 			AtomicLong lastSay = new AtomicLong();
 			TenantMover.Progress progress = (move, phase, changes, lag) -> {
 				long now = System.nanoTime();
-				if (phase.equals("STREAMING")) {
+				if (phase == MovePhase.STREAMING) {
 					streamingAt.compareAndSet(0, now);
 				}
-				if (phase.equals("FENCED")) {
+				if (phase == MovePhase.FENCED) {
 					writer.fencedAt.compareAndSet(0, now);
 				}
-				if (phase.equals("SWITCHED")) {
+				if (phase == MovePhase.SWITCHED) {
 					writer.switchedAt.compareAndSet(0, now);
 				}
-				if (!phase.equals(lastPhase.getAndSet(phase)) || now - lastSay.get() > 2_000_000_000L) {
+				if (phase != lastPhase.getAndSet(phase) || now - lastSay.get() > 2_000_000_000L) {
 					lastSay.set(now);
 					double s = (now - moveAt) / 1e9;
 					Bench.say(String.format(Locale.ROOT, "  %6.1f s  %-10s %,10d changes applied (%,.0f/s)%s", s, phase,

@@ -39,6 +39,7 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.events.simulation.SimulationFailed;
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.events.tenant.TenantErased;
 import io.tierflow.events.tenant.TenantExportProgress;
 import io.tierflow.events.tenant.TenantExported;
@@ -306,11 +307,11 @@ class TenantServiceIT {
 			assertThat(request.get("rollback").asBoolean()).isFalse();
 			assertThat(strings(request.get("services"))).isEqualTo(SERVICES);
 
-			progress(id, change, "file", "STREAMING", 5400, 42L);
+			progress(id, change, "file", MovePhase.STREAMING, 5400, 42L);
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				JsonNode file = move(tenant(id).get("pendingTierChange"), "file", false);
 				assertThat(file.get("status").asString()).isEqualTo("RUNNING");
-				assertThat(file.get("phase").asString()).isEqualTo("STREAMING");
+				assertThat(MovePhase.valueOf(file.get("phase").asString())).isEqualTo(MovePhase.STREAMING);
 				assertThat(file.get("changesApplied").asLong()).isEqualTo(5400);
 				assertThat(file.get("lagMs").asLong()).isEqualTo(42);
 			});
@@ -556,6 +557,21 @@ class TenantServiceIT {
 					"not a migration result");
 			await().atMost(Duration.ofSeconds(60))
 				.untilAsserted(() -> assertThat(dead.data(EventTypes.TENANT_MIGRATED, id)).hasSize(1));
+		}
+		assertThat(status(id)).isEqualTo("ACTIVE");
+	}
+
+	@Test
+	void aMoveProgressWithAnUnknownPhaseGoesToTheDeadLetterTopic() {
+		UUID id = activeTenant("phased");
+		UUID change = UUID.randomUUID();
+		// A newer mover's phase this service does not know: unreadable, not retried.
+		Map<String, Object> progress = Map.of("tenantId", id, "changeId", change, "rollback", false, "service", "file",
+				"moveId", moveId(change, "file", false), "phase", "TELEPORTING", "changesApplied", 10, "lagMs", 5);
+		try (TestEvents.Reader dead = TestEvents.read(Topics.deadLetter("tenant"))) {
+			TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_MOVE_PROGRESS, id, "phased-" + id, progress);
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(dead.data(EventTypes.TENANT_MOVE_PROGRESS, id)).hasSize(1));
 		}
 		assertThat(status(id)).isEqualTo("ACTIVE");
 	}
@@ -1548,7 +1564,7 @@ class TenantServiceIT {
 	}
 
 	/** A service's progress report on moving the tenant (one id per phase). */
-	private static void progress(UUID tenant, UUID change, String service, String phase, long changesApplied,
+	private static void progress(UUID tenant, UUID change, String service, MovePhase phase, long changesApplied,
 			Long lagMs) {
 		TestEvents.publish(Topics.TENANT_REPLIES, EventTypes.TENANT_MOVE_PROGRESS, tenant,
 				"progress-" + service + "-" + change + "-" + phase, new TenantMoveProgress(tenant, change, false,

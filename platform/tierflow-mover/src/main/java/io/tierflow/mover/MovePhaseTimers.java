@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tierflow.events.tenant.MovePhase;
 
 /**
  * How long tier moves spend in each phase: the timer {@value #METER}, tagged with the
@@ -93,23 +94,16 @@ public class MovePhaseTimers implements MeterBinder {
 
 		/**
 		 * The move reports {@code phase}: ends the span of the phase before if it
-		 * differs. A name that is no {@link MovePhase} is not timed.
+		 * differs.
 		 */
-		void enter(String phase) {
-			MovePhase next;
-			try {
-				next = MovePhase.valueOf(phase);
-			}
-			catch (IllegalArgumentException ex) {
-				return;
-			}
-			if (next == this.current) {
+		void enter(MovePhase phase) {
+			if (phase == this.current) {
 				return;
 			}
 			long now = MovePhaseTimers.this.nanoTime.getAsLong();
 			record(now);
 			this.since = now;
-			this.current = next;
+			this.current = phase;
 		}
 
 		/** The move ended: ends the span of its last phase. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.tenancy.placement.ConflictingMoveException;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.StoreKey;
@@ -12,15 +13,22 @@ import io.tierflow.tenancy.placement.TenantPlacement;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The control table of moves ({@code tenant_move}): what each move is doing, so that
  * progress can be shown while it runs and a move whose process died can be finished or
- * rolled back at start-up. Running moves beat a heartbeat; a silent one is dead.
+ * rolled back at start-up. Running moves beat a heartbeat; a silent one is dead. A move's
+ * end is recorded in the control transaction that tells {@link TenantMover.Outcomes}.
  */
 final class MoveRecords {
 
-	/** A move as recorded: where from, where to, how far. */
+	/**
+	 * A move as recorded: where from, where to, how far.
+	 *
+	 * @param phase a {@link MovePhase}'s name while it runs; DONE or ABORTED once it
+	 * ended
+	 */
 	record Move(UUID move, UUID tenant, long fromEpoch, StoreKey from, IsolationMode fromIsolation, String toTier,
 			StoreKey to, IsolationMode toIsolation, String phase, String outcome, TenantMover.Request request,
 			long changesApplied) {
@@ -28,8 +36,14 @@ final class MoveRecords {
 
 	private final JdbcClient control;
 
-	MoveRecords(JdbcClient control) {
+	private final TransactionTemplate controlTx;
+
+	private final TenantMover.Outcomes outcomes;
+
+	MoveRecords(JdbcClient control, TransactionTemplate controlTx, TenantMover.Outcomes outcomes) {
 		this.control = control;
+		this.controlTx = controlTx;
+		this.outcomes = outcomes;
 	}
 
 	/**
@@ -41,11 +55,11 @@ final class MoveRecords {
 			this.control.sql(
 					"insert into tenant_move (move_id, tenant_id, from_epoch, from_cluster, from_database, from_schema,"
 							+ " from_isolation, to_tier, to_cluster, to_database, to_schema, to_isolation, phase,"
-							+ " change_id, rollback) values (?,?,?,?,?,?,?,?,?,?,?,?,'PREPARING',?,?)")
+							+ " change_id, rollback) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 				.params(move, from.tenantId(), from.epoch(), from.cluster(), from.database(), from.schema(),
 						from.isolation().name(), to.tier().name(), to.cluster(), to.database(), to.schema(),
-						to.isolation().name(), (request != null) ? request.changeId() : null,
-						request != null && request.rollback())
+						to.isolation().name(), MovePhase.PREPARING.name(),
+						(request != null) ? request.changeId() : null, request != null && request.rollback())
 				.update();
 		}
 		catch (DuplicateKeyException ex) {
@@ -53,15 +67,27 @@ final class MoveRecords {
 		}
 	}
 
-	void phase(UUID move, String phase, long changesApplied, Duration lag) {
+	void phase(UUID move, MovePhase phase, long changesApplied, Duration lag) {
 		this.control
 			.sql("update tenant_move set phase = ?, changes_applied = ?, lag_ms = coalesce(?, lag_ms),"
 					+ " heartbeat_at = now() where move_id = ?")
-			.params(phase, changesApplied, (lag != null) ? lag.toMillis() : null, move)
+			.params(phase.name(), changesApplied, (lag != null) ? lag.toMillis() : null, move)
 			.update();
 	}
 
-	void end(UUID move, boolean succeeded, String reason, Map<String, TableChecksum> checksums, Duration fenced) {
+	/**
+	 * Records how a move ended and tells {@link TenantMover.Outcomes}, in one
+	 * transaction.
+	 */
+	void end(TenantMover.Outcome outcome) {
+		this.controlTx.executeWithoutResult((s) -> {
+			end(outcome.move(), outcome.succeeded(), outcome.reason(), outcome.checksums(), outcome.fenced());
+			this.outcomes.ended(outcome);
+		});
+	}
+
+	private void end(UUID move, boolean succeeded, String reason, Map<String, TableChecksum> checksums,
+			Duration fenced) {
 		this.control
 			.sql("update tenant_move set outcome = ?, reason = ?, checksums = ?, fenced_ms = ?, ended_at = now(),"
 					+ " heartbeat_at = now(), phase = ? where move_id = ?")

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Removes one tenant's data from a store: its rows from shared tables, or the whole
  * schema or database (and the store's record) when it was the tenant's own. Used by the
  * mover for an old source or an abandoned target, and by the eraser. Every step is safe
- * to repeat.
+ * to repeat. The tenant's outbox rows in a store are the relay's: a removal that must not
+ * lose them waits until they are relayed ({@link #awaitOutboxDrained}).
  */
 final class StoreRemoval {
 
@@ -91,6 +93,41 @@ final class StoreRemoval {
 					// The name comes from the tenant id only (StoreNames).
 					st.execute("drop database if exists " + placement.database() + " with (force)");
 				}
+			}
+		}
+	}
+
+	/**
+	 * Waits until the relay has sent the tenant's outbox rows in {@code source} (there
+	 * are none when it has no outbox).
+	 * @throws IllegalStateException when some are left after {@code within}
+	 */
+	static void awaitOutboxDrained(Store source, UUID tenant, Duration within)
+			throws SQLException, InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		try (Connection con = source.connect()) {
+			boolean hasOutbox;
+			try (PreparedStatement ps = con.prepareStatement("select to_regclass(?) is not null")) {
+				ps.setString(1, source.qualified("outbox"));
+				var rs = ps.executeQuery();
+				rs.next();
+				hasOutbox = rs.getBoolean(1);
+			}
+			while (hasOutbox) {
+				try (PreparedStatement ps = con
+					.prepareStatement("select count(*) from " + source.qualified("outbox") + " where tenant_id = ?")) {
+					ps.setObject(1, tenant);
+					var rs = ps.executeQuery();
+					rs.next();
+					if (rs.getLong(1) == 0) {
+						return;
+					}
+				}
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Tenant " + tenant + "'s events in " + source.schema()
+							+ " were not relayed within " + within + "; its old data stays until they are");
+				}
+				Thread.sleep(100); // the relay drains it on its own schedule
 			}
 		}
 	}

@@ -300,7 +300,7 @@ public class TenantEraser implements ErasureParticipant {
 
 	private void drainOutbox(TenantPlacement placement) throws SQLException, InterruptedException {
 		try {
-			TenantMover.awaitOutboxDrained(this.removal.store(placement), placement.tenantId(), this.outboxDrainWait);
+			StoreRemoval.awaitOutboxDrained(this.removal.store(placement), placement.tenantId(), this.outboxDrainWait);
 		}
 		catch (IllegalStateException ex) {
 			// Its events go with it; the report counts them.

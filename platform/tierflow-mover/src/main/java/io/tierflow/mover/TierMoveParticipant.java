@@ -15,6 +15,7 @@ import io.tierflow.events.Topics;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.provisioning.TierChangeParticipant;
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMoveProgress;
 import io.tierflow.events.tenant.TierChangeRequested;
@@ -146,14 +147,14 @@ public class TierMoveParticipant implements TierChangeParticipant, TenantMover.O
 		}
 	}
 
-	private void progress(UUID move, String phase, long changes, Duration lag) {
+	private void progress(UUID move, MovePhase phase, long changes, Duration lag) {
 		Running run = this.running.get(move);
-		if (run == null || MovePhase.ABORTED.name().equals(phase)) {
+		if (run == null || phase == MovePhase.ABORTED) {
 			return; // the result says it
 		}
 		long now = System.nanoTime();
 		synchronized (run) {
-			if (phase.equals(run.phase) && now - run.sentAt < PROGRESS_PACE.toNanos()) {
+			if (phase == run.phase && now - run.sentAt < PROGRESS_PACE.toNanos()) {
 				return;
 			}
 			run.phase = phase;
@@ -210,7 +211,7 @@ public class TierMoveParticipant implements TierChangeParticipant, TenantMover.O
 
 		final TierChangeRequested request;
 
-		String phase;
+		MovePhase phase;
 
 		long sentAt;
 

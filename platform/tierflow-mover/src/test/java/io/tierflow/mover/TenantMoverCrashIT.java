@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.TenantMovedException;
@@ -24,7 +25,7 @@ import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -62,8 +63,8 @@ class TenantMoverCrashIT {
 	}
 
 	@ParameterizedTest(name = "killed in {0}")
-	@ValueSource(strings = { "COPYING", "STREAMING", "FENCED", "REMOVING_SOURCE" })
-	void aMoveWhoseProcessIsKilledIsFinishedOrRolledBack(String phase) throws Exception {
+	@EnumSource(names = { "COPYING", "STREAMING", "FENCED", "REMOVING_SOURCE" })
+	void aMoveWhoseProcessIsKilledIsFinishedOrRolledBack(MovePhase phase) throws Exception {
 		UUID a = UUID.randomUUID();
 		TenantPlacement before = survivor.getBean(TenantProvisioner.class).provision(a, Tier.SHARED, "eu");
 		// Enough rows for the copy to take a while.
@@ -97,7 +98,7 @@ class TenantMoverCrashIT {
 		assertThat(ids).hasSize(20000 + acked.size());
 		assertThat(ids).containsAll(acked);
 		assertThat(ids).doesNotHaveDuplicates();
-		if (phase.equals("REMOVING_SOURCE")) {
+		if (phase == MovePhase.REMOVING_SOURCE) {
 			// It had switched: recovery finished the move, and removed the old rows.
 			assertThat(now.epoch()).isEqualTo(before.epoch() + 1);
 			assertThat(now.tier()).isEqualTo(Tier.DEDICATED);
@@ -117,7 +118,7 @@ class TenantMoverCrashIT {
 	}
 
 	/** Reads the mover's output until it reports the phase, then kills it (SIGKILL). */
-	private static void killAt(Process mover, String phase, List<String> seen) throws Exception {
+	private static void killAt(Process mover, MovePhase phase, List<String> seen) throws Exception {
 		BufferedReader out = new BufferedReader(new InputStreamReader(mover.getInputStream(), StandardCharsets.UTF_8));
 		String line;
 		while ((line = out.readLine()) != null) {

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
@@ -126,7 +127,7 @@ class TenantMoverIT {
 		writers.start(first, a);
 		writers.start(second, a);
 		writers.start(second, b);
-		List<String> phases = new ArrayList<>();
+		List<MovePhase> phases = new ArrayList<>();
 		MoveReport report;
 		try {
 			Thread.sleep(300); // the move starts while both instances write
@@ -140,7 +141,8 @@ class TenantMoverIT {
 		}
 		assertThat(report.reason()).isNull();
 		assertThat(report.succeeded()).isTrue();
-		assertThat(phases).contains("PREPARING", "STREAMING", "FENCED", "VERIFYING", "SWITCHED");
+		assertThat(phases).contains(MovePhase.PREPARING, MovePhase.STREAMING, MovePhase.FENCED, MovePhase.VERIFYING,
+				MovePhase.SWITCHED);
 		for (String phase : List.of("preparing", "streaming", "verifying", "fenced", "switched")) {
 			assertThat(
 					first.getBean(MeterRegistry.class).get(MovePhaseTimers.METER).tag("phase", phase).timer().count())

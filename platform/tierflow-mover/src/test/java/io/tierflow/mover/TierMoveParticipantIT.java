@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.events.tenant.TierChangeRequested;
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.servicetest.TestEvents;
@@ -85,12 +86,14 @@ class TierMoveParticipantIT {
 			assertThat(result.get("epoch").asLong()).isEqualTo(2);
 			assertThat(result.get("checksums").get("notes").get("rows").asLong()).isGreaterThanOrEqualTo(500);
 			assertThat(result.get("fencedMs").asLong()).isLessThan(2000);
-			List<String> phases = replies.data(EventTypes.TENANT_MOVE_PROGRESS, a)
+			// On the wire a phase is its name.
+			List<MovePhase> phases = replies.data(EventTypes.TENANT_MOVE_PROGRESS, a)
 				.stream()
 				.filter((p) -> p.get("changeId").asString().equals(change.toString()))
-				.map((p) -> p.get("phase").asString())
+				.map((p) -> MovePhase.valueOf(p.get("phase").asString()))
 				.toList();
-			assertThat(phases).contains("PREPARING", "STREAMING", "VERIFYING", "FENCED", "SWITCHED", "REMOVING_SOURCE");
+			assertThat(phases).contains(MovePhase.PREPARING, MovePhase.STREAMING, MovePhase.VERIFYING, MovePhase.FENCED,
+					MovePhase.SWITCHED, MovePhase.REMOVING_SOURCE);
 			// The old rows were removed before the result was sent.
 			assertThat(countIn(SERVICE + "_shared", "shared.notes", a)).isZero();
 

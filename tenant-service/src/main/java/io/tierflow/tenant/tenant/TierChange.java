@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.events.tenant.TenantMigrated.Checksum;
 import io.tierflow.tenancy.placement.Tier;
 
@@ -68,14 +69,14 @@ public record TierChange(UUID id, Kind kind, Plan fromPlan, Plan toPlan, Tier fr
 	 *
 	 * @param rollback whether this moves the tenant back after a failed forward round
 	 * @param moveId the service's move, once it reported one
-	 * @param phase the mover's last reported phase (PREPARING ... SWITCHED)
+	 * @param phase the mover's last reported phase, or null before it reported one
 	 * @param changesApplied rows copied plus changes streamed to the target so far
 	 * @param lagMs the last measured lag of the stream
 	 * @param tier the tier of the placement the tenant is on in that service afterwards
 	 * @param fencedMs how long the tenant's writes were held at cutover
 	 * @param checksums the tenant's rows per table, verified equal in source and target
 	 */
-	public record Move(String service, boolean rollback, MoveStatus status, UUID moveId, String phase,
+	public record Move(String service, boolean rollback, MoveStatus status, UUID moveId, MovePhase phase,
 			long changesApplied, Long lagMs, String reason, Tier tier, String isolation, String cluster, Long epoch,
 			Long fencedMs, Map<String, Checksum> checksums, OffsetDateTime updatedAt) {
 	}

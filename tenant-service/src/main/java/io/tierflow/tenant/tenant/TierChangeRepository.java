@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import io.tierflow.events.tenant.MovePhase;
 import io.tierflow.events.tenant.TenantMigrated;
 import io.tierflow.events.tenant.TenantMigrated.Checksum;
 import io.tierflow.events.tenant.TenantMoveProgress;
@@ -131,7 +132,8 @@ class TierChangeRepository {
 			.sql("update tier_change_move set status = 'RUNNING', move_id = coalesce(?, move_id), phase = ?,"
 					+ " changes_applied = ?, lag_ms = ?, updated_at = now()"
 					+ " where change_id = ? and service = ? and rollback = ? and status in ('PENDING', 'RUNNING')")
-			.params(p.moveId(), p.phase(), p.changesApplied(), p.lagMs(), p.changeId(), p.service(), p.rollback())
+			.params(p.moveId(), (p.phase() != null) ? p.phase().name() : null, p.changesApplied(), p.lagMs(),
+					p.changeId(), p.service(), p.rollback())
 			.update() > 0;
 	}
 
@@ -175,11 +177,12 @@ class TierChangeRepository {
 	private Move move(ResultSet rs) throws SQLException {
 		String checksums = rs.getString("checksums");
 		String tier = rs.getString("tier");
+		String phase = rs.getString("phase");
 		return new Move(rs.getString("service"), rs.getBoolean("rollback"), MoveStatus.valueOf(rs.getString("status")),
-				rs.getObject("move_id", UUID.class), rs.getString("phase"), rs.getLong("changes_applied"),
-				(Long) rs.getObject("lag_ms"), rs.getString("reason"), (tier != null) ? Tier.valueOf(tier) : null,
-				rs.getString("isolation"), rs.getString("cluster"), (Long) rs.getObject("epoch"),
-				(Long) rs.getObject("fenced_ms"),
+				rs.getObject("move_id", UUID.class), (phase != null) ? MovePhase.valueOf(phase) : null,
+				rs.getLong("changes_applied"), (Long) rs.getObject("lag_ms"), rs.getString("reason"),
+				(tier != null) ? Tier.valueOf(tier) : null, rs.getString("isolation"), rs.getString("cluster"),
+				(Long) rs.getObject("epoch"), (Long) rs.getObject("fenced_ms"),
 				(checksums != null) ? this.json.readValue(checksums, CHECKSUMS) : null,
 				rs.getObject("updated_at", OffsetDateTime.class));
 	}

@@ -1,9 +1,10 @@
-package io.tierflow.mover;
+package io.tierflow.events.tenant;
 
 /**
- * The phases a tier move reports ({@link TenantMover.Progress}), in the order a move
- * passes them; {@link #ABORTED} ends a move that gave up, from any phase before
- * {@link #SWITCHED}. Progress carries a phase's {@link #name()}.
+ * The phases a tier move reports, in the order a move passes them; {@link #ABORTED} ends
+ * a move that gave up, from any phase before {@link #SWITCHED}. One type for everyone who
+ * reads them: the mover and its participant, {@link TenantMoveProgress} on the wire (as
+ * the phase's {@link #name()}), tenant-service's record of the move, the benchmarks.
  */
 public enum MovePhase {
 
