@@ -88,8 +88,8 @@ final class RoutingBenchmark {
 	String run() throws Exception {
 		Bench.say(String.format(Locale.ROOT,
 				"routing: GET /api/v1/models/{id} vs the same query without the tenancy layer; %d client threads,"
-						+ " %d rounds x %.0f s per phase, %.0f s warm-up, %d cores",
-				this.threads, this.rounds, this.phaseSeconds, this.warmupSeconds,
+						+ " %d rounds x %.0f s per mode (both paths interleaved), at least %.0f s warm-up, %d cores",
+				this.threads, this.rounds, 2 * this.phaseSeconds, this.warmupSeconds,
 				Runtime.getRuntime().availableProcessors()));
 		PostgresServer pg = TestPostgres.get();
 		Bench.say("  PostgreSQL " + pg + ", Kafka " + TestKafka.get().bootstrapServers());
