@@ -82,6 +82,11 @@ final class ChaosBenchmark {
 	 */
 	private final boolean restartInstances;
 
+	/**
+	 * Services started with one instance only (never killed): the suite's shorter run.
+	 */
+	private final Set<String> singleInstance;
+
 	private final Path servicesDir;
 
 	private final Path workDir;
@@ -94,6 +99,10 @@ final class ChaosBenchmark {
 		this.writeIntervalMillis = Bench.intOption(options, "write-interval-ms", 100);
 		this.moveRows = Bench.intOption(options, "move-rows", 300);
 		this.restartInstances = Boolean.parseBoolean(options.getOrDefault("restart-instances", "true"));
+		this.singleInstance = java.util.Arrays.stream(options.getOrDefault("single-instance", "").split(","))
+			.map(String::trim)
+			.filter((name) -> !name.isEmpty())
+			.collect(java.util.stream.Collectors.toUnmodifiableSet());
 		this.servicesDir = Path.of(options.getOrDefault("services-dir", "devstack/target/services"));
 		this.workDir = Path.of(options.getOrDefault("work-dir", "bench/target/chaos"));
 	}
@@ -104,8 +113,9 @@ final class ChaosBenchmark {
 
 	Outcome measure() throws Exception {
 		Bench.say(String.format(Locale.ROOT,
-				"chaos: 3 PostgreSQL servers, 3 Kafka nodes (RF 3, min ISR 2), 2 instances of every service;"
+				"chaos: 3 PostgreSQL servers, 3 Kafka nodes (RF 3, min ISR 2), 2 instances of every service%s;"
 						+ " %d usage events/s, a write every %d ms per service; %d cores",
+				this.singleInstance.isEmpty() ? "" : " but " + String.join(", ", this.singleInstance) + " (one)",
 				this.usageRate, this.writeIntervalMillis, Runtime.getRuntime().availableProcessors()));
 		ChaosPorts ports = ChaosPorts.find();
 		List<LocalPostgresCluster> postgres = new ArrayList<>();
@@ -130,7 +140,7 @@ final class ChaosBenchmark {
 					this.servicesDir.resolve("s3proxy.jar"));
 					Devstack stack = Devstack.start(
 							new Devstack.Clusters(servers.get(0), servers.get(1), servers.get(2)), kafka.server(),
-							this.servicesDir, this.workDir, ports.services(), ports.gateway(), 2,
+							this.servicesDir, this.workDir, ports.services(), ports.gateway(), 2, this.singleInstance,
 							Map.of("*", all, "gateway", gatewayEnv, "file",
 									s3.fileServiceEnvironment(Devstack.S3_BUCKET_PREFIX)))) {
 				return underFaults(stack, kafka, postgres, servers);
@@ -200,15 +210,18 @@ final class ChaosBenchmark {
 
 			changeTier(gateway, admin, mover, "ENTERPRISE");
 			faults++;
-			Bench.say("fault " + faults + ": kill -9 one instance of each service"
+			Bench.say("fault " + faults + ": kill -9 one instance of each service that has two"
 					+ (this.restartInstances ? ", restart them after " + this.downSeconds + " s" : ", for good"));
-			for (String service : Devstack.SERVICES) {
+			List<String> doubled = Devstack.SERVICES.stream()
+				.filter((service) -> !this.singleInstance.contains(service))
+				.toList();
+			for (String service : doubled) {
 				stack.kill(service, 0);
 			}
 			Bench.pauseSeconds(this.downSeconds);
 			if (this.restartInstances) {
 				List<ServiceProcess> restarted = new ArrayList<>();
-				for (String service : Devstack.SERVICES) {
+				for (String service : doubled) {
 					restarted.add(stack.relaunch(service, 0));
 				}
 				for (ServiceProcess process : restarted) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.tierflow.testsupport.KafkaCluster;
 import io.tierflow.testsupport.KafkaServer;
@@ -110,6 +111,16 @@ public final class Devstack implements AutoCloseable {
 	 */
 	public static Devstack start(Clusters pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
 			int gatewayPort, int instances, Map<String, Map<String, String>> extraEnv) {
+		return start(pg, kafka, servicesDir, workDir, basePort, gatewayPort, instances, Set.of(), extraEnv);
+	}
+
+	/**
+	 * As {@link #start(Clusters, KafkaServer, Path, Path, int, int, int, Map)}, with one
+	 * instance only of the services in {@code singleInstance} (a shorter test of the
+	 * cluster topology on a machine where every JVM's start-up counts).
+	 */
+	public static Devstack start(Clusters pg, KafkaServer kafka, Path servicesDir, Path workDir, int basePort,
+			int gatewayPort, int instances, Set<String> singleInstance, Map<String, Map<String, String>> extraEnv) {
 		Devstack stack = new Devstack(workDir);
 		try {
 			Files.createDirectories(workDir.resolve("logs"));
@@ -124,6 +135,9 @@ public final class Devstack implements AutoCloseable {
 			for (int k = 0; k < instances; k++) {
 				for (int i = 0; i < SERVICES.size(); i++) {
 					String service = SERVICES.get(i);
+					if (k > 0 && singleInstance.contains(service)) {
+						continue;
+					}
 					int port = basePort + k * SERVICES.size() + i;
 					Map<String, String> env = new LinkedHashMap<>();
 					env.put("TIERFLOW_FILE_URL", fileUrl);
