@@ -90,7 +90,10 @@ class TenantAdminController {
 		MigrationReport report = this.migrator.migrateAll();
 		return new Migration(this.service, report.total(), report.migrated(), report.skipped(),
 				report.failures().size(),
-				report.failures().stream().map((f) -> new Failure(f.store().toString(), f.reason())).toList(),
+				report.failures()
+					.stream()
+					.map((f) -> new Failure(f.store().toString(), f.reason(), f.lockTimedOut()))
+					.toList(),
 				report.took().toMillis());
 	}
 
@@ -124,7 +127,11 @@ class TenantAdminController {
 			long tookMs) {
 	}
 
-	record Failure(String store, String reason) {
+	/**
+	 * @param busy whether the store's own transactions held a lock past the migration's
+	 * lock timeout on every try: it serves at its version and the next pass tries it
+	 */
+	record Failure(String store, String reason, boolean busy) {
 	}
 
 }
