@@ -1,14 +1,13 @@
 package io.tierflow.bench;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,12 +40,15 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A live tier move of a big tenant under write load: simulation-service in-process, one
+ * Live tier moves of a big tenant under write load: simulation-service in-process, one
  * SHARED tenant with {@code --rows} models, {@code --writes-per-second} inserts through
- * the tenancy layer while {@link TenantMover} moves it to a schema of its own. Reports
- * the write pause at cutover, copy throughput against a raw {@code COPY} of the same rows
- * (out of the source, into a table of the target database) measured in the same run, and
- * every acknowledged write checked at the new placement.
+ * the tenancy layer while {@link TenantMover} moves it to a schema of its own, and then
+ * back and forth between the two until at least {@code --min-fenced-writes} writes have
+ * started inside a fence (one cutover holds a few dozen: a p99 over one move would be its
+ * maximum). Reports the write pause at cutover over all of them, the first move's copy
+ * throughput against a raw {@code COPY} of the same rows (out of the source, into a table
+ * of the target database) measured in the same run, and every acknowledged write checked
+ * at the last placement.
  */
 final class MigrationBenchmark {
 
@@ -55,18 +58,25 @@ final class MigrationBenchmark {
 
 	private final int writesPerSecond;
 
+	private final int minFencedWrites;
+
+	private final int maxMoves;
+
 	private final Map<String, String> settings;
 
 	MigrationBenchmark(Map<String, String> options) {
-		this.rows = Bench.intOption(options, "rows", 1_000_000);
-		this.writesPerSecond = Bench.intOption(options, "writes-per-second", 500);
+		this.rows = Bench.intOption(options, "rows", 10_000_000);
+		this.writesPerSecond = Bench.intOption(options, "writes-per-second", 1_000);
+		this.minFencedWrites = Bench.intOption(options, "min-fenced-writes", 300);
+		this.maxMoves = Bench.intOption(options, "max-moves", 30);
 		this.settings = Bench.serviceSettings(options);
 	}
 
 	String run() throws Exception {
 		Bench.say(String.format(Locale.ROOT,
-				"migration: a SHARED tenant with %d rows moved to its own schema under %d" + " writes/s; %d cores",
-				this.rows, this.writesPerSecond, Runtime.getRuntime().availableProcessors()));
+				"migration: a SHARED tenant with %d rows moved to its own schema and back under %d writes/s until"
+						+ " %d writes fell inside a fence; %d cores",
+				this.rows, this.writesPerSecond, this.minFencedWrites, Runtime.getRuntime().availableProcessors()));
 		PostgresServer pg = TestPostgres.get();
 		Bench.say("  PostgreSQL " + pg + ", Kafka " + TestKafka.get().bootstrapServers());
 		try (ConfigurableApplicationContext service = ServiceUnderBench.start(PREFIX, false, this.settings)) {
@@ -85,7 +95,7 @@ final class MigrationBenchmark {
 			Writer writer = new Writer(service, tenant, this.writesPerSecond);
 			writer.start();
 			Thread.sleep(2000); // the write rate settles before the move starts
-			long moveAt = System.nanoTime();
+			AtomicLong moveAt = new AtomicLong();
 			AtomicLong streamingAt = new AtomicLong();
 			AtomicReference<MovePhase> lastPhase = new AtomicReference<>();
 			AtomicLong lastSay = new AtomicLong();
@@ -95,38 +105,57 @@ final class MigrationBenchmark {
 					streamingAt.compareAndSet(0, now);
 				}
 				if (phase == MovePhase.FENCED) {
-					writer.fencedAt.compareAndSet(0, now);
+					writer.fenced(now);
 				}
 				if (phase == MovePhase.SWITCHED) {
-					writer.switchedAt.compareAndSet(0, now);
+					writer.switched(now);
 				}
 				if (phase != lastPhase.getAndSet(phase) || now - lastSay.get() > 2_000_000_000L) {
 					lastSay.set(now);
-					double s = (now - moveAt) / 1e9;
+					double s = (now - moveAt.get()) / 1e9;
 					Bench.say(String.format(Locale.ROOT, "  %6.1f s  %-10s %,10d changes applied (%,.0f/s)%s", s, phase,
 							changes, changes / Math.max(s, 1e-3),
 							(lag != null) ? ", lag " + lag.toMillis() + " ms" : ""));
 				}
 			};
-			MoveReport report = service.getBean(TenantMover.class)
-				.move(tenant, Tier.DEDICATED, "eu", null, TenantMover.Options.defaults(), progress);
+			TenantMover mover = service.getBean(TenantMover.class);
+			double copyRowsPerSecond = 0;
+			int moves = 0;
+			List<Long> held = new ArrayList<>();
+			while (moves == 0 || writer.pausesMillis().length < this.minFencedWrites && moves < this.maxMoves) {
+				// There and back again: every other move returns the tenant to the shared
+				// tier.
+				Tier to = (moves % 2 == 0) ? Tier.DEDICATED : Tier.SHARED;
+				moveAt.set(System.nanoTime());
+				lastPhase.set(null);
+				MoveReport report = mover.move(tenant, to, "eu", null, TenantMover.Options.defaults(), progress);
+				moves++;
+				if (!report.succeeded()) {
+					writer.stop();
+					throw new IllegalStateException("Move " + moves + " failed: " + report.reason());
+				}
+				held.add(report.fenced().toMillis());
+				if (moves == 1) {
+					double copySeconds = (streamingAt.get() - moveAt.get()) / 1e9;
+					copyRowsPerSecond = this.rows / copySeconds;
+					Bench.say(String.format(Locale.ROOT,
+							"  moved in %.1f s: copy phase %.1f s (%,.0f rows/s; raw COPY %,.0f rows/s), writes held"
+									+ " %d ms, checksums %s",
+							(System.nanoTime() - moveAt.get()) / 1e9, copySeconds, copyRowsPerSecond, rawRowsPerSecond,
+							report.fenced().toMillis(), report.sourceChecksums()));
+				}
+				Bench.say(String.format(Locale.ROOT,
+						"  move %d to %s: writes held %d ms; %d writes inside a fence so far", moves, to,
+						report.fenced().toMillis(), writer.pausesMillis().length));
+			}
 			Thread.sleep(2000); // writes go on at the new placement
 			writer.stop();
-			if (!report.succeeded()) {
-				throw new IllegalStateException("The move failed: " + report.reason());
-			}
-			double copySeconds = (streamingAt.get() - moveAt) / 1e9;
-			double copyRowsPerSecond = this.rows / copySeconds;
-			Bench.say(String.format(Locale.ROOT,
-					"  moved in %.1f s: copy phase %.1f s (%,.0f rows/s; raw COPY %,.0f rows/s), writes held %d ms,"
-							+ " checksums %s",
-					(System.nanoTime() - moveAt) / 1e9, copySeconds, copyRowsPerSecond, rawRowsPerSecond,
-					report.fenced().toMillis(), report.sourceChecksums()));
+			Bench.say("  " + moves + " moves, writes held (ms) " + held);
 
 			long[] pauses = writer.pausesMillis();
 			Bench.say(String.format(Locale.ROOT,
-					"  writes: %d acknowledged, %d failed; %d overlapped the cutover (fence to switch), latency"
-							+ " outside it p50 %.1f ms",
+					"  writes: %d acknowledged, %d failed; %d started inside a fence (fence to switch), latency"
+							+ " outside p50 %.1f ms",
 					writer.acked.size(), writer.failed.get(), pauses.length, writer.normalP50()));
 			long[] check = verify(pg, service.getBean(TenantProvisioner.class).find(tenant).orElseThrow(), writer);
 			long lost = check[0];
@@ -135,10 +164,10 @@ final class MigrationBenchmark {
 					"  verified at the new placement: %d rows, %d acknowledged writes" + " missing, %d duplicated",
 					check[2], lost, duplicated));
 			return String.format(Locale.ROOT,
-					"RESULT migration rows=%d pause_p50_ms=%d pause_p99_ms=%d pause_max_ms=%d copy_rows_per_s=%.0f"
-							+ " copy_ratio=%.2f lost=%d duplicated=%d",
-					this.rows, percentile(pauses, 50), percentile(pauses, 99), percentile(pauses, 100),
-					copyRowsPerSecond, copyRowsPerSecond / rawRowsPerSecond, lost, duplicated);
+					"RESULT migration rows=%d moves=%d fenced_writes=%d pause_p50_ms=%d pause_p99_ms=%d pause_max_ms=%d"
+							+ " copy_rows_per_s=%.0f copy_ratio=%.2f lost=%d duplicated=%d",
+					this.rows, moves, pauses.length, percentile(pauses, 50), percentile(pauses, 99),
+					percentile(pauses, 100), copyRowsPerSecond, copyRowsPerSecond / rawRowsPerSecond, lost, duplicated);
 		}
 	}
 
@@ -165,16 +194,28 @@ final class MigrationBenchmark {
 			st.execute("create unique index on bench_raw.simulation_model (tenant_id, name)");
 		}
 		long at = System.nanoTime();
-		ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-		try (Connection source = pg.adminConnection(PREFIX + "_shared")) {
-			new CopyManager(source.unwrap(BaseConnection.class)).copyOut(
-					"copy (select * from shared.simulation_model where tenant_id = '" + tenant + "') to stdout",
-					buffer);
-		}
+		// Streamed from one connection to the other: ten million rows do not fit the
+		// heap.
+		PipedInputStream in = new PipedInputStream(1 << 20);
+		PipedOutputStream out = new PipedOutputStream(in);
+		ExecutorService reader = Executors.newSingleThreadExecutor();
+		Future<Long> copiedOut = reader.submit(() -> {
+			try (out; Connection source = pg.adminConnection(PREFIX + "_shared")) {
+				return new CopyManager(source.unwrap(BaseConnection.class)).copyOut(
+						"copy (select * from shared.simulation_model where tenant_id = '" + tenant + "') to stdout",
+						out);
+			}
+		});
 		try (Connection target = pg.adminConnection(PREFIX + "_dedicated")) {
 			new CopyManager(target.unwrap(BaseConnection.class)).copyIn("copy bench_raw.simulation_model from stdin",
-					new ByteArrayInputStream(buffer.toByteArray()));
+					in);
 		}
+		finally {
+			// Unblocks the reader should the copy in have failed half way.
+			in.close();
+			reader.shutdown();
+		}
+		copiedOut.get();
 		double seconds = (System.nanoTime() - at) / 1e9;
 		try (Connection target = pg.adminConnection(PREFIX + "_dedicated"); Statement st = target.createStatement()) {
 			st.execute("drop schema bench_raw cascade");
@@ -186,7 +227,7 @@ final class MigrationBenchmark {
 	}
 
 	/**
-	 * Missing acknowledged writes, duplicated ids, and rows, at the tenant's new
+	 * Missing acknowledged writes, duplicated ids, and rows, at the tenant's last
 	 * placement.
 	 */
 	private long[] verify(PostgresServer pg, TenantPlacement placement, Writer writer) throws Exception {
@@ -194,11 +235,15 @@ final class MigrationBenchmark {
 			String table = placement.schema() + ".simulation_model";
 			long rows;
 			long duplicated;
-			try (Statement st = con.createStatement();
-					ResultSet rs = st.executeQuery("select count(*), count(*) - count(distinct id) from " + table)) {
-				rs.next();
-				rows = rs.getLong(1);
-				duplicated = rs.getLong(2);
+			// After an even number of moves the tenant is back in the shared table.
+			try (PreparedStatement ps = con.prepareStatement(
+					"select count(*), count(*) - count(distinct id) from " + table + " where tenant_id = ?")) {
+				ps.setObject(1, placement.tenantId());
+				try (ResultSet rs = ps.executeQuery()) {
+					rs.next();
+					rows = rs.getLong(1);
+					duplicated = rs.getLong(2);
+				}
 			}
 			long missing;
 			try (PreparedStatement ps = con.prepareStatement("select count(*) from unnest(?) as acked(id) where not"
@@ -250,9 +295,10 @@ final class MigrationBenchmark {
 
 		final AtomicLong failed = new AtomicLong();
 
-		final AtomicLong fencedAt = new AtomicLong();
+		/** Each cutover's fence to switch, in nanoTime. */
+		private final List<long[]> windows = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-		final AtomicLong switchedAt = new AtomicLong();
+		private final AtomicLong fencedAt = new AtomicLong();
 
 		private final ConcurrentLinkedQueue<long[]> timings = new ConcurrentLinkedQueue<>();
 
@@ -297,27 +343,32 @@ final class MigrationBenchmark {
 			this.workers.awaitTermination(30, TimeUnit.SECONDS);
 		}
 
-		/**
-		 * Latencies of the writes that started between the fence and the switch, sorted.
-		 */
-		long[] pausesMillis() {
-			List<Long> pauses = new ArrayList<>();
-			for (long[] t : this.timings) {
-				if (t[0] >= this.fencedAt.get() && t[0] <= this.switchedAt.get()) {
-					pauses.add(t[1] / 1_000_000);
+		void fenced(long at) {
+			this.fencedAt.set(at);
+		}
+
+		void switched(long at) {
+			this.windows.add(new long[] { this.fencedAt.get(), at });
+		}
+
+		private boolean fenced(long[] timing) {
+			for (long[] window : this.windows) {
+				if (timing[0] >= window[0] && timing[0] <= window[1]) {
+					return true;
 				}
 			}
-			long[] sorted = pauses.stream().mapToLong(Long::longValue).toArray();
-			Arrays.sort(sorted);
-			return sorted;
+			return false;
+		}
+
+		/**
+		 * Latencies of the writes that started between a fence and its switch, sorted.
+		 */
+		long[] pausesMillis() {
+			return this.timings.stream().filter(this::fenced).mapToLong((t) -> t[1] / 1_000_000).sorted().toArray();
 		}
 
 		double normalP50() {
-			long[] outside = this.timings.stream()
-				.filter((t) -> t[0] < this.fencedAt.get() || t[0] > this.switchedAt.get())
-				.mapToLong((t) -> t[1])
-				.sorted()
-				.toArray();
+			long[] outside = this.timings.stream().filter((t) -> !fenced(t)).mapToLong((t) -> t[1]).sorted().toArray();
 			return (outside.length == 0) ? 0 : outside[outside.length / 2] / 1e6;
 		}
 
