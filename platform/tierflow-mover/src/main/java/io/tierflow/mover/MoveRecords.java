@@ -67,6 +67,13 @@ final class MoveRecords {
 		}
 	}
 
+	/** The move is alive: it runs, whatever its phase is doing. */
+	void beat(UUID move) {
+		this.control.sql("update tenant_move set heartbeat_at = now() where move_id = ? and outcome is null")
+			.param(move)
+			.update();
+	}
+
 	void phase(UUID move, MovePhase phase, long changesApplied, Duration lag) {
 		this.control
 			.sql("update tenant_move set phase = ?, changes_applied = ?, lag_ms = coalesce(?, lag_ms),"

@@ -5,6 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tierflow.events.tenant.MovePhase;
@@ -79,10 +82,29 @@ final class MoveRun {
 			this.records.phase(m, phase, changes, lag);
 			listener.report(m, phase, changes, lag);
 		};
+		// The move's heartbeat beats on its own: a phase can go long without a report
+		// (checksums of ten million rows take longer than the silence after which
+		// recovery
+		// takes a move for dead and rolls it back).
+		ScheduledExecutorService heart = Executors.newSingleThreadScheduledExecutor((r) -> {
+			Thread thread = new Thread(r, "tierflow-move-heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long beat = Math.max(100, options.heartbeat().toMillis());
+		heart.scheduleWithFixedDelay(() -> {
+			try {
+				this.records.beat(planned.move());
+			}
+			catch (RuntimeException ex) {
+				log.debug("Move {}: heartbeat not recorded: {}", planned.move(), ex.toString());
+			}
+		}, beat, beat, TimeUnit.MILLISECONDS);
 		try {
 			return carryOut(planned, options, progress);
 		}
 		finally {
+			heart.shutdownNow();
 			phases.end();
 		}
 	}

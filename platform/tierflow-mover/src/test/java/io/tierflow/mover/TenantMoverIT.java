@@ -234,6 +234,36 @@ class TenantMoverIT {
 		assertNoCaptureLeft();
 	}
 
+	/**
+	 * A phase may go long without a progress report (checksums of a big tenant): the move
+	 * still beats its heartbeat, so recovery never takes it for dead.
+	 */
+	@Test
+	void aLongPhaseWithoutReportsIsNotTakenForADeadMove() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		TenantContext.run(a, () -> notes(one).add("before"));
+		TenantMover mover = one.getBean(TenantMover.class);
+		List<List<UUID>> recovered = new ArrayList<>();
+		MoveReport report = mover.move(a, Tier.DEDICATED, "eu", null,
+				options(Duration.ofMillis(500), Duration.ofSeconds(60)), (move, phase, changes, lag) -> {
+					if (phase == MovePhase.VERIFYING && recovered.isEmpty()) {
+						try {
+							// Four seconds without a report, then another instance's
+							// watch looks for moves silent for three.
+							Thread.sleep(4000);
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+						}
+						recovered.add(two.getBean(TenantMover.class).recover(Duration.ofSeconds(3)));
+					}
+				});
+		assertThat(recovered).containsExactly(List.of());
+		assertThat(report.succeeded()).as(String.valueOf(report.reason())).isTrue();
+		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
+		assertNoCaptureLeft();
+	}
+
 	@Test
 	void aMarkLeftByAMoverThatDiedBeforeSwitchingIsTakenBackByWriters() throws Exception {
 		UUID a = provision(Tier.SHARED);
