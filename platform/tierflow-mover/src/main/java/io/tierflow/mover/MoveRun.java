@@ -5,9 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tierflow.events.tenant.MovePhase;
@@ -211,7 +211,7 @@ final class MoveRun {
 
 	/**
 	 * Waits until no instance routes to the source by a cached placement any more
-	 * (beating the move's heartbeat), then removes the tenant's data there.
+	 * (reporting progress each second), then removes the tenant's data there.
 	 * @return why the source was kept, or null when it was removed
 	 */
 	private String removeSourceLater(UUID move, TenantPlacement from, Store source, Duration wait, long applied,
@@ -255,7 +255,7 @@ final class MoveRun {
 			long probe = this.probes.decrementAndGet();
 			long written = System.nanoTime();
 			CutoverFence.mark(source, tenant, probe);
-			// Wait in slices, reporting (and so beating the move's heartbeat) meanwhile.
+			// Wait in slices, reporting progress meanwhile.
 			while (!stream.awaitFenceSeen(probe, Duration.ofSeconds(1))) {
 				checkStream(stream);
 				Duration waited = Duration.ofNanos(System.nanoTime() - written);
