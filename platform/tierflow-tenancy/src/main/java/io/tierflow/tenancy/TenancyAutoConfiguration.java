@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.context.TenantTaskDecorator;
 import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.metrics.TenancyMetrics;
+import io.tierflow.tenancy.migration.MigrationRollouts;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.ClusterSelector;
@@ -82,7 +83,8 @@ public class TenancyAutoConfiguration {
 		config.setUsername(properties.control().username());
 		config.setPassword(properties.control().password());
 		config.setSchema(TenancyBootstrap.CONTROL_SCHEMA);
-		config.setMaximumPoolSize(Math.max(4, properties.migration().parallelism() + 2));
+		// A migration's workers each use one at a time, beside routing's placement reads.
+		config.setMaximumPoolSize(Math.max(6, properties.migration().parallelism() + 4));
 		config.setMinimumIdle(1);
 		return new HikariDataSource(config);
 	}
@@ -143,7 +145,8 @@ public class TenancyAutoConfiguration {
 
 	@Bean
 	TenantMigrations tenantMigrations(TenancyProperties properties) {
-		return TenantMigrations.load(properties.migration().locations(), getClass().getClassLoader());
+		return TenantMigrations.load(properties.migration().locations(), getClass().getClassLoader())
+			.servingFrom(properties.migration().minServedVersion());
 	}
 
 	@Bean
@@ -238,28 +241,51 @@ public class TenancyAutoConfiguration {
 		return new TenancyHealthIndicator(control, pools, changes);
 	}
 
+	@Bean(initMethod = "start", destroyMethod = "close")
+	MigrationRollouts migrationRollouts(@Qualifier(CONTROL) DataSource control,
+			@Qualifier(CONTROL) TransactionTemplate controlTx, PlacementRepository placements,
+			PlacementMigrator migrator, TenancyProperties properties) {
+		return new MigrationRollouts(control, controlTx, placements, migrator, properties);
+	}
+
 	@Bean
-	StartupMigrationPass startupMigrationPass(PlacementMigrator migrator) {
-		return new StartupMigrationPass(migrator);
+	StartupMigrationPass startupMigrationPass(PlacementMigrator migrator, MigrationRollouts rollouts,
+			TenancyProperties properties) {
+		return new StartupMigrationPass(migrator, rollouts, properties.migration().onStart());
 	}
 
 	/**
-	 * Migrates every store behind the latest version once the service is up, off the main
-	 * thread.
+	 * Once the service is up, off the main thread: starts a rollout over the stores
+	 * behind the latest version, or migrates them all at once
+	 * ({@code tierflow.tenancy.migration.on-start}).
 	 */
 	static class StartupMigrationPass {
 
 		private final PlacementMigrator migrator;
 
-		StartupMigrationPass(PlacementMigrator migrator) {
+		private final MigrationRollouts rollouts;
+
+		private final TenancyProperties.OnStart onStart;
+
+		StartupMigrationPass(PlacementMigrator migrator, MigrationRollouts rollouts,
+				TenancyProperties.OnStart onStart) {
 			this.migrator = migrator;
+			this.rollouts = rollouts;
+			this.onStart = onStart;
 		}
 
 		@EventListener(ApplicationReadyEvent.class)
 		void migrate() {
-			Thread pass = new Thread(this.migrator::migrateAll, "tierflow-startup-migrations");
-			pass.setDaemon(true);
-			pass.start();
+			Runnable pass = switch (this.onStart) {
+				case ROLLOUT -> this.rollouts::startIfBehind;
+				case ALL -> this.migrator::migrateAll;
+				case NONE -> null;
+			};
+			if (pass != null) {
+				Thread thread = new Thread(pass, "tierflow-startup-migrations");
+				thread.setDaemon(true);
+				thread.start();
+			}
 		}
 
 	}

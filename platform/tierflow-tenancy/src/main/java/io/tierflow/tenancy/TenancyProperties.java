@@ -143,10 +143,55 @@ public record TenancyProperties(
 	 * store's own transactions before it gives up on the store for now
 	 * @param lockRetries how many more times a pass tries a store that timed out, after
 	 * the other stores
+	 * @param onStart what an instance does at start-up with stores behind the latest
+	 * version
+	 * @param rollout how a rollout goes over the stores
+	 * @param minServedVersion the oldest script version of a store this code still serves
+	 * (like {@code 3}); unset, only stores at the latest version serve. Set it to the
+	 * previous version when the new migration only adds (a nullable column, an index) and
+	 * the code copes without it, so that the tenants of the stores not yet migrated keep
+	 * being served while a rollout goes over them
 	 */
 	public record Migration(@Min(1) @DefaultValue("4") int parallelism,
 			@DefaultValue("classpath:db/tenant") List<String> locations, @DefaultValue("5s") Duration lockTimeout,
-			@Min(0) @DefaultValue("2") int lockRetries) {
+			@Min(0) @DefaultValue("2") int lockRetries, @NotNull @DefaultValue("ROLLOUT") OnStart onStart,
+			@Valid @DefaultValue Rollout rollout, String minServedVersion) {
+	}
+
+	/** What an instance does at start-up with the stores behind the latest version. */
+	public enum OnStart {
+
+		/**
+		 * Starts a rollout (canary, then batches, halted at the failure rate) unless one
+		 * for this version is open; any instance carries it out.
+		 */
+		ROLLOUT,
+
+		/**
+		 * Migrates every store behind at once, as {@code POST /database/migrate} does.
+		 */
+		ALL,
+
+		/** Nothing: an operator starts a rollout over the admin API. */
+		NONE
+
+	}
+
+	/**
+	 * Defaults of a rollout of a new tenant migration; a rollout started over the admin
+	 * API may set its own.
+	 *
+	 * @param canary stores of the first wave; the rollout halts there if too many fail
+	 * @param batchSize stores of each later wave
+	 * @param maxFailureRate share of failed stores (of those tried) above which the
+	 * rollout halts, checked as each store ends once the canary is done
+	 * @param poll how often an instance looks for a running rollout that nobody carries
+	 * out (its instance died): the longest a rollout waits to go on after a restart
+	 */
+	public record Rollout(@Min(1) @jakarta.validation.constraints.Max(10_000) @DefaultValue("10") int canary,
+			@Min(1) @jakarta.validation.constraints.Max(100_000) @DefaultValue("500") int batchSize,
+			@jakarta.validation.constraints.DecimalMin("0") @jakarta.validation.constraints.DecimalMax("1") @DefaultValue("0.05") double maxFailureRate,
+			@DefaultValue("2s") Duration poll) {
 	}
 
 }

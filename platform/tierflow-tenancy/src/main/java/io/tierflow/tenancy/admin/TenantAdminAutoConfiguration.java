@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.metrics.StorageMetrics;
+import io.tierflow.tenancy.migration.MigrationRollouts;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.routing.PlacementPools;
@@ -51,6 +52,11 @@ public class TenantAdminAutoConfiguration {
 			ObjectProvider<MeterRegistry> meters) {
 		return new ClusterHealth(properties.service(), pools,
 				() -> controlTx.execute((s) -> placements.tenantsPerCluster()), storage, meters.getIfAvailable());
+	}
+
+	@Bean
+	MigrationRolloutController migrationRolloutController(MigrationRollouts rollouts) {
+		return new MigrationRolloutController(rollouts);
 	}
 
 	@Bean

@@ -114,7 +114,14 @@ public class PlacementMigrator {
 				this.controlTx.executeWithoutResult((s) -> this.placements.storeBehind(key, reason));
 				throw new StoreMigrationException(key, reason, true, ex);
 			}
-			this.controlTx.executeWithoutResult((s) -> this.placements.storeFailed(key, reason));
+			if (this.migrations.serves(store.schemaVersion())) {
+				// The migration's one transaction rolled back and the store's version is
+				// still served: its tenants keep being served while the cause is fixed.
+				this.controlTx.executeWithoutResult((s) -> this.placements.storeBehind(key, reason));
+			}
+			else {
+				this.controlTx.executeWithoutResult((s) -> this.placements.storeFailed(key, reason));
+			}
 			throw new StoreMigrationException(key, reason, ex);
 		}
 	}

@@ -55,7 +55,15 @@ public class TenantMigrations implements ResourceProvider {
 
 	private final List<String> versionedSqlInOrder;
 
+	/** The oldest script version served besides the latest, or null. */
+	private final MigrationVersion minServed;
+
 	private TenantMigrations(List<Sql> scripts) {
+		this(scripts, null);
+	}
+
+	private TenantMigrations(List<Sql> scripts, MigrationVersion minServed) {
+		this.minServed = minServed;
 		this.scripts = List.copyOf(scripts);
 		this.latestScriptVersion = scripts.stream()
 			.map(TenantMigrations::version)
@@ -98,6 +106,40 @@ public class TenantMigrations implements ResourceProvider {
 			throw new UncheckedIOException(ex);
 		}
 		return new TenantMigrations(new ArrayList<>(byName.values()));
+	}
+
+	/**
+	 * These migrations, with stores from script version {@code version} up served too
+	 * ({@code tierflow.tenancy.migration.min-served-version}).
+	 * @throws IllegalArgumentException if no script has that version, or it is above the
+	 * latest
+	 */
+	public TenantMigrations servingFrom(String version) {
+		if (version == null || version.isBlank()) {
+			return new TenantMigrations(this.scripts, null);
+		}
+		if (!hasScriptVersion(version)
+				|| MigrationVersion.fromVersion(version).compareTo(this.latestScriptVersion) > 0) {
+			throw new IllegalArgumentException("tierflow.tenancy.migration.min-served-version " + version
+					+ " is not the version of one of the tenant migrations");
+		}
+		return new TenantMigrations(this.scripts, MigrationVersion.fromVersion(version));
+	}
+
+	/**
+	 * Whether the code serves a store at {@code storeVersion}: the latest, or with
+	 * {@link #servingFrom} any from that script version up made by this platform
+	 * revision.
+	 */
+	public boolean serves(String storeVersion) {
+		if (this.latestVersion.equals(storeVersion)) {
+			return true;
+		}
+		if (this.minServed == null || storeVersion == null || !storeVersion.endsWith("+" + PLATFORM_REVISION)) {
+			return false;
+		}
+		String script = PlacementMigrator.scriptVersion(storeVersion);
+		return hasScriptVersion(script) && MigrationVersion.fromVersion(script).compareTo(this.minServed) >= 0;
 	}
 
 	/**

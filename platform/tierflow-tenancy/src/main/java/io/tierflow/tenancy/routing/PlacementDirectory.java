@@ -113,8 +113,7 @@ public class PlacementDirectory {
 			throw new TenantNotReadyException(tenantId, "placement is " + placement.state()
 					+ ((placement.error() != null) ? " (" + placement.error() + ")" : ""));
 		}
-		if (routed.storeState() != PlacementState.READY
-				|| !this.migrations.latestVersion().equals(routed.storeVersion())) {
+		if (routed.storeState() != PlacementState.READY || !this.migrations.serves(routed.storeVersion())) {
 			throw new TenantNotReadyException(tenantId, "its store is at version " + routed.storeVersion()
 					+ ", the service needs " + this.migrations.latestVersion());
 		}
