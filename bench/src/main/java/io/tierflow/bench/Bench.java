@@ -40,6 +40,7 @@ public final class Bench {
 				case "lifecycle" -> new LifecycleBenchmark(options).run();
 				case "gateway" -> new GatewayBenchmark(options).run();
 				case "chaos" -> new ChaosBenchmark(options).run();
+				case "fleet-migrate" -> new FleetMigrateBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -113,6 +114,7 @@ public final class Bench {
 		System.err.println("       bench/run usage [--tenants=100] [--events=200000] [--rate=10000] [--seconds=20]");
 		System.err.println("       bench/run lifecycle [--rows=1000000] [--blob-mb=100]");
 		System.err.println("       bench/run chaos [--pause-seconds=20] [--down-seconds=10] [--usage-rate=200]");
+		System.err.println("       bench/run fleet-migrate [--schemas=10000] [--databases=100] [--parallelism=4]");
 		System.err.println(
 				"       bench/run gateway [--threads=8] [--seconds=5] [--rounds=3] [--quiet-rate=50] [--noisy-limit=20]");
 		System.exit(2);

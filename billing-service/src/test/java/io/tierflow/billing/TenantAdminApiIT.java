@@ -157,6 +157,41 @@ class TenantAdminApiIT {
 		assertThat(pass.get("migrated").asInt() + pass.get("skipped").asInt()).isEqualTo(pass.get("total").asInt());
 	}
 
+	@Test
+	void aSystemAdminStartsAndWatchesARolloutAndBadRequestsAreProblems() {
+		UUID tenant = provision(Tier.DEDICATED);
+		String path = "/api/v1/admin/database/rollouts";
+		assertProblem(this.api.post(path, token(tenant, "TENANT_ADMIN"), "{}"), 403);
+		assertProblem(this.api.post(path, this.operator, "{\"canary\": 0}"), 400);
+		assertProblem(this.api.post(path, this.operator, "{\"maxFailureRate\": 1.5}"), 400);
+		assertProblem(this.api.post(path, this.operator, "{\"canary\": \"many\"}"), 400);
+
+		// Every store is current: the rollout has nothing to do and is over at once.
+		Response started = this.api.post(path, this.operator, "{\"canary\": 3, \"batchSize\": 50}");
+		assertThat(started.status()).as(started.body()).isEqualTo(201);
+		JsonNode rollout = JSON.readTree(started.body());
+		String id = rollout.get("id").asString();
+		assertThat(rollout.get("state").asString()).isEqualTo("COMPLETED");
+		assertThat(rollout.get("canary").asInt()).isEqualTo(3);
+		assertThat(rollout.path("stores").path("total").asInt()).isZero();
+
+		Response read = this.api.get(path + "/" + id, this.operator);
+		assertThat(read.status()).as(read.body()).isEqualTo(200);
+		assertThat(JSON.readTree(this.api.get(path, this.operator).body()).valueStream()
+			.map((r) -> r.get("id").asString())).contains(id);
+		Response stores = this.api.get(path + "/" + id + "/stores?state=FAILED&size=10", this.operator);
+		assertThat(stores.status()).as(stores.body()).isEqualTo(200);
+		assertThat(JSON.readTree(stores.body()).get("items")).isEmpty();
+		assertProblem(this.api.get(path + "/" + id + "/stores?state=LOST", this.operator), 400);
+		assertProblem(this.api.get(path + "/" + id + "/stores?size=100000", this.operator), 400);
+		// An ended rollout is neither paused nor resumed; an unknown one is not found.
+		assertProblem(this.api.post(path + "/" + id + "/pause", this.operator, ""), 409);
+		assertProblem(this.api.post(path + "/" + id + "/resume", this.operator, ""), 409);
+		assertProblem(this.api.get(path + "/" + UUID.randomUUID(), this.operator), 404);
+		assertProblem(this.api.post(path + "/" + UUID.randomUUID() + "/pause", this.operator, ""), 404);
+		assertProblem(this.api.get(path + "/not-a-uuid", this.operator), 400);
+	}
+
 	private UUID provision(Tier tier) {
 		UUID tenant = UUID.randomUUID();
 		assertThat(this.provisioner.provision(tenant, tier, "eu").state()).isEqualTo(PlacementState.READY);

@@ -64,6 +64,15 @@ public final class AuditActions {
 	/** A system admin ran the tenant-schema migrations of the services' stores. */
 	public static final String DATABASE_MIGRATE = "database.migrate";
 
+	/** A system admin started a rollout of a new tenant migration in a service. */
+	public static final String ROLLOUT_START = "rollout.start";
+
+	/** A system admin paused a rollout. */
+	public static final String ROLLOUT_PAUSE = "rollout.pause";
+
+	/** A system admin resumed a rollout. */
+	public static final String ROLLOUT_RESUME = "rollout.resume";
+
 	static final Pattern NAME = Pattern.compile("[a-z][a-z_]{0,40}\\.[a-z][a-z_]{0,40}");
 
 	private AuditActions() {

@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -74,6 +75,15 @@ class ServiceCalls implements DisposableBean {
 	 * @param path with its query, the same on every service
 	 */
 	List<Answer> ask(HttpMethod method, String path, List<String> only) {
+		return ask(method, path, only, null);
+	}
+
+	/**
+	 * {@code method path} of each service in {@code only} (every one when null), with a
+	 * JSON body.
+	 * @param body the JSON body sent to each, or null for none
+	 */
+	List<Answer> ask(HttpMethod method, String path, List<String> only, JsonNode body) {
 		String token = (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken jwt)
 				? jwt.getToken().getTokenValue() : null;
 		String tenant = TenantContext.current().map(Object::toString).orElse(null);
@@ -81,7 +91,7 @@ class ServiceCalls implements DisposableBean {
 		this.services.forEach((service, url) -> {
 			if (only == null || only.contains(service)) {
 				pending.put(service, CompletableFuture
-					.supplyAsync(() -> call(service, url.resolve(path), method, token, tenant), this.calls));
+					.supplyAsync(() -> call(service, url.resolve(path), method, token, tenant, body), this.calls));
 			}
 		});
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_TIMEOUT_S + 2);
@@ -101,10 +111,14 @@ class ServiceCalls implements DisposableBean {
 		return answers;
 	}
 
-	private Answer call(String service, URI uri, HttpMethod method, String token, String tenant) {
+	private Answer call(String service, URI uri, HttpMethod method, String token, String tenant, JsonNode body) {
 		long start = System.nanoTime();
 		try {
-			return this.client.method(method).uri(uri).headers((headers) -> {
+			RestClient.RequestBodySpec request = this.client.method(method).uri(uri);
+			if (body != null) {
+				request = request.contentType(MediaType.APPLICATION_JSON).body(this.json.writeValueAsBytes(body));
+			}
+			return request.headers((headers) -> {
 				if (token != null) {
 					headers.setBearerAuth(token);
 				}

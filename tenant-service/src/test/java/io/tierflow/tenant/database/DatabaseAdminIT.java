@@ -152,6 +152,31 @@ class DatabaseAdminIT {
 	}
 
 	@Test
+	void rolloutsGoToTheServicesNamedAndADownServiceIsAnEntryOrA503() {
+		UUID tenant = create("rollout-" + suffix());
+		String admin = this.tokens.issue("alice", tenant, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		String path = "/api/v1/admin/database/rollouts";
+		assertProblem(this.api.post(path, admin, "{}"), 403);
+		assertProblem(this.api.get(path, admin), 403);
+		assertProblem(this.api.post(path + "?service=nope", this.operator, "{}"), 400);
+		assertProblem(this.api.post(path, this.operator, "{\"batchSize\": 0}"), 400);
+
+		Response all = this.api.post(path, this.operator, "{\"canary\": 5}");
+		assertThat(all.status()).as(all.body()).isEqualTo(200);
+		assertThat(JSON.readTree(all.body()).get("services")).hasSize(4)
+			.allSatisfy((s) -> assertThat(s.get("ok").asBoolean()).isFalse());
+		Response one = this.api.get(path + "?service=file", this.operator);
+		assertThat(JSON.readTree(one.body()).get("services")).hasSize(1);
+
+		UUID id = UUID.randomUUID();
+		assertProblem(this.api.get(path + "/billing/" + id, this.operator), 503);
+		assertProblem(this.api.post(path + "/billing/" + id + "/pause", this.operator, ""), 503);
+		assertProblem(this.api.get(path + "/nope/" + id, this.operator), 400);
+		assertProblem(this.api.get(path + "/billing/" + id + "/stores?state=LOST", this.operator), 400);
+		assertProblem(this.api.post(path + "/billing/" + id + "/resume", admin, ""), 403);
+	}
+
+	@Test
 	void metricsNameNoTenantByIdOrBySlug() {
 		String slug = "leaky-" + suffix();
 		UUID tenant = create(slug);
