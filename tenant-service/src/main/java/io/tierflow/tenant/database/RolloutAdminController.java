@@ -19,7 +19,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -100,7 +99,7 @@ class RolloutAdminController {
 	/** One service's rollout, with its stores counted by state. */
 	@GetMapping("/{service}/{id}")
 	@PreAuthorize("hasAuthority('database:migrate')")
-	JsonNode rollout(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
+	Answer rollout(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
 			@PathVariable UUID id) {
 		return one(HttpMethod.GET, service, PATH + "/" + id);
 	}
@@ -108,7 +107,7 @@ class RolloutAdminController {
 	/** A page of one service's rollout's stores, all or those in one state. */
 	@GetMapping("/{service}/{id}/stores")
 	@PreAuthorize("hasAuthority('database:migrate')")
-	JsonNode stores(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
+	Answer stores(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
 			@PathVariable UUID id,
 			@RequestParam(required = false) @Pattern(regexp = "PENDING|MIGRATED|FAILED|BUSY|GONE",
 					message = "must be one of PENDING, MIGRATED, FAILED, BUSY, GONE") String state,
@@ -127,12 +126,18 @@ class RolloutAdminController {
 	@PostMapping("/{service}/{id}/pause")
 	@PreAuthorize("hasAuthority('database:migrate')")
 	@Audited(action = AuditActions.ROLLOUT_PAUSE, target = "rollout", targetId = "id")
-	JsonNode pause(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
+	Answer pause(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
 			@PathVariable UUID id) {
-		JsonNode answer = one(HttpMethod.POST, service, PATH + "/" + id + "/pause");
-		this.tx.executeWithoutResult(
-				(s) -> this.audit.record(AuditActions.ROLLOUT_PAUSE, AuditTarget.of("rollout", id), null));
+		Answer answer = one(HttpMethod.POST, service, PATH + "/" + id + "/pause");
+		recordIf(answer, AuditActions.ROLLOUT_PAUSE, id);
 		return answer;
+	}
+
+	private void recordIf(Answer answer, String action, UUID id) {
+		if (!answer.ok()) {
+			return;
+		}
+		this.tx.executeWithoutResult((s) -> this.audit.record(action, AuditTarget.of("rollout", id), null));
 	}
 
 	/**
@@ -142,27 +147,26 @@ class RolloutAdminController {
 	@PostMapping("/{service}/{id}/resume")
 	@PreAuthorize("hasAuthority('database:migrate')")
 	@Audited(action = AuditActions.ROLLOUT_RESUME, target = "rollout", targetId = "id")
-	JsonNode resume(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
+	Answer resume(@PathVariable @Pattern(regexp = SERVICES, message = SERVICE_MESSAGE) String service,
 			@PathVariable UUID id) {
-		JsonNode answer = one(HttpMethod.POST, service, PATH + "/" + id + "/resume");
-		this.tx.executeWithoutResult(
-				(s) -> this.audit.record(AuditActions.ROLLOUT_RESUME, AuditTarget.of("rollout", id), null));
+		Answer answer = one(HttpMethod.POST, service, PATH + "/" + id + "/resume");
+		recordIf(answer, AuditActions.ROLLOUT_RESUME, id);
 		return answer;
 	}
 
 	/**
-	 * One service's answer: its body, or its problem (a 4xx) passed on; a service that
-	 * does not answer is 503.
+	 * One service's answer, its rollout in {@code body}; a service that does not answer
+	 * is an answer with its error, like every aggregated answer. A 4xx problem of the
+	 * service (no such rollout, a rollout that cannot be paused) is passed on.
 	 */
-	private JsonNode one(HttpMethod method, String service, String path) {
+	private Answer one(HttpMethod method, String service, String path) {
 		Answer answer = this.services.ask(method, path, List.of(service)).get(0);
-		if (answer.ok()) {
-			return answer.body();
+		if (!answer.ok() && answer.status() != null && answer.status() >= 400 && answer.status() < 500) {
+			HttpStatusCode status = HttpStatusCode.valueOf(answer.status());
+			throw new ErrorResponseException(status,
+					ProblemDetail.forStatusAndDetail(status, service + "-service: " + answer.error()), null);
 		}
-		HttpStatusCode status = (answer.status() != null && answer.status() >= 400 && answer.status() < 500)
-				? HttpStatusCode.valueOf(answer.status()) : HttpStatus.SERVICE_UNAVAILABLE;
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, service + "-service: " + answer.error());
-		throw new ErrorResponseException(status, problem, null);
+		return answer;
 	}
 
 	private static List<String> only(String service) {

@@ -111,14 +111,14 @@ class ServiceCalls implements DisposableBean {
 		return answers;
 	}
 
-	private Answer call(String service, URI uri, HttpMethod method, String token, String tenant, JsonNode body) {
+	private Answer call(String service, URI uri, HttpMethod method, String token, String tenant, JsonNode json) {
 		long start = System.nanoTime();
 		try {
-			RestClient.RequestBodySpec request = this.client.method(method).uri(uri);
-			if (body != null) {
-				request = request.contentType(MediaType.APPLICATION_JSON).body(this.json.writeValueAsBytes(body));
+			RestClient.RequestBodySpec spec = this.client.method(method).uri(uri);
+			if (json != null) {
+				spec = spec.contentType(MediaType.APPLICATION_JSON).body(this.json.writeValueAsBytes(json));
 			}
-			return request.headers((headers) -> {
+			return spec.headers((headers) -> {
 				if (token != null) {
 					headers.setBearerAuth(token);
 				}
