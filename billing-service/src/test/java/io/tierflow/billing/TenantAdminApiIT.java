@@ -177,7 +177,8 @@ class TenantAdminApiIT {
 
 		Response read = this.api.get(path + "/" + id, this.operator);
 		assertThat(read.status()).as(read.body()).isEqualTo(200);
-		assertThat(JSON.readTree(this.api.get(path, this.operator).body()).valueStream()
+		assertThat(JSON.readTree(this.api.get(path, this.operator).body())
+			.valueStream()
 			.map((r) -> r.get("id").asString())).contains(id);
 		Response stores = this.api.get(path + "/" + id + "/stores?state=FAILED&size=10", this.operator);
 		assertThat(stores.status()).as(stores.body()).isEqualTo(200);
