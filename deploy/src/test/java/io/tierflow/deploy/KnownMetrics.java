@@ -22,6 +22,7 @@ final class KnownMetrics {
 			// platform/tierflow-tenancy TenancyMetrics
 			tierflow("tenant.db.connections.active", "tenant_db_connections_active"),
 			tierflow("tenant.placements", "tenant_placements"), tierflow("cluster.capacity", "cluster_capacity"),
+			tierflow("tierflow.clusters.with.room", "tierflow_clusters_with_room"),
 			// platform/tierflow-events OutboxRelay, ParkedUsage, ForeignTenantEvents,
 			// ErasedTenantEvents
 			tierflow("tierflow.outbox.backlog", "tierflow_outbox_backlog"),

@@ -14,6 +14,9 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.lease.JobLease;
+import io.tierflow.tenancy.lease.JobLeases;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
 import io.tierflow.tenancy.placement.PlacementRepository;
@@ -117,6 +120,94 @@ public class MoverAutoConfiguration {
 			@Qualifier(TenancyAutoConfiguration.CONTROL) Outbox controlOutbox, ObjectProvider<JsonMapper> json) {
 		return new ArchiveJobs(tenancy.service(), archiver, controlTx, control, controlOutbox,
 				json.getIfAvailable(() -> JsonMapper.builder().build()));
+	}
+
+	@Bean
+	ClusterBalancer clusterBalancer(TenancyProperties tenancy, MoverProperties properties, ClusterRegistry clusters,
+			PlacementRepository placements, @Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			TenantMover mover) {
+		TenantMover.Options options = properties.options()
+			.removingSourceAfter(tenancy.placementCacheTtl().plus(properties.sourceRemovalDelay()));
+		return new ClusterBalancer(clusters, placements, controlTx, mover, options, properties.balanceConcurrency());
+	}
+
+	@Bean
+	ClusterBalanceJob clusterBalanceJob(TenancyProperties tenancy, MoverProperties properties, ClusterBalancer balancer,
+			ObjectProvider<JobLeases> leases) {
+		return new ClusterBalanceJob(balancer,
+				new JobLease(tenancy.service() + ".cluster-balance", properties.balancePoll(), Duration.ofMinutes(30)),
+				leases::getIfAvailable);
+	}
+
+	/**
+	 * Drains the clusters marked DRAINING and relieves those above their high-water mark,
+	 * one pass after another on the instance that holds the lease.
+	 */
+	static final class ClusterBalanceJob implements SmartLifecycle {
+
+		private static final Logger log = LoggerFactory.getLogger(ClusterBalanceJob.class);
+
+		private final ClusterBalancer balancer;
+
+		private final JobLease lease;
+
+		private final Supplier<JobLeases> leases;
+
+		private ScheduledExecutorService scheduler;
+
+		ClusterBalanceJob(ClusterBalancer balancer, JobLease lease, Supplier<JobLeases> leases) {
+			this.balancer = balancer;
+			this.lease = lease;
+			this.leases = leases;
+		}
+
+		@Override
+		public void start() {
+			this.scheduler = Executors.newSingleThreadScheduledExecutor((r) -> {
+				Thread t = new Thread(r, "tierflow-cluster-balance");
+				t.setDaemon(true);
+				return t;
+			});
+			this.scheduler.scheduleWithFixedDelay(this::pass, this.lease.period().toMillis(),
+					this.lease.period().toMillis(), TimeUnit.MILLISECONDS);
+		}
+
+		private void pass() {
+			Runnable job = () -> {
+				try {
+					this.balancer.balanceOnce();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			};
+			try {
+				JobLeases jobLeases = this.leases.get();
+				if (jobLeases != null) {
+					jobLeases.run(this.lease, job);
+				}
+				else {
+					job.run();
+				}
+			}
+			catch (RuntimeException ex) {
+				log.warn("Balancing the clusters failed: {}", ex.toString());
+			}
+		}
+
+		@Override
+		public void stop() {
+			if (this.scheduler != null) {
+				this.scheduler.shutdownNow();
+				this.scheduler = null;
+			}
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.scheduler != null;
+		}
+
 	}
 
 	@Bean

@@ -3,6 +3,9 @@ package io.tierflow.mover;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -21,12 +24,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param archives the directory of tenant archives (exports, and archives to import),
  * shared by every service of a suite (default: {@code tierflow-archives} in the temporary
  * directory)
+ * @param balanceConcurrency tenants moved at a time off a draining cluster, or off one
+ * above its high-water mark
+ * @param balancePoll how often the instance holding the balance lease looks for such
+ * clusters
  */
 @ConfigurationProperties("tierflow.mover")
 public record MoverProperties(@DefaultValue("200ms") Duration cutoverLag, @DefaultValue("30m") Duration catchUpDeadline,
 		@DefaultValue("2s") Duration fenceWait, @DefaultValue("1s") Duration heartbeat,
 		@DefaultValue("1s") Duration sourceRemovalDelay, @DefaultValue("30s") Duration eraseOutboxDrainWait,
-		Path archives) {
+		Path archives, @DefaultValue("2") @Min(1) @Max(32) int balanceConcurrency,
+		@DefaultValue("5s") Duration balancePoll) {
 
 	/**
 	 * The archive directory: {@code archives}, or {@code tierflow-archives} in the

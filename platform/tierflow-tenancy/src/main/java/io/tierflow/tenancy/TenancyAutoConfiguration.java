@@ -17,6 +17,7 @@ import io.tierflow.tenancy.metrics.TenancyMetrics;
 import io.tierflow.tenancy.migration.MigrationRollouts;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.placement.ClusterSelector;
 import io.tierflow.tenancy.placement.PlacementListener;
 import io.tierflow.tenancy.placement.PlacementRepository;
@@ -41,6 +42,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -128,9 +130,9 @@ public class TenancyAutoConfiguration {
 	 */
 	@Bean
 	TenancyMetrics tenancyMetrics(PlacementPools pools, PlacementRepository placements,
-			@Qualifier(CONTROL) TransactionTemplate controlTx) {
+			@Qualifier(CONTROL) TransactionTemplate controlTx, ClusterRegistry clusters) {
 		return new TenancyMetrics(pools, () -> controlTx.execute((s) -> placements.tenantsPerCluster()),
-				Duration.ofSeconds(10));
+				Duration.ofSeconds(10), clusters);
 	}
 
 	/**
@@ -167,10 +169,27 @@ public class TenancyAutoConfiguration {
 		return new PlacementDirectory(placements, controlTx, migrations, properties.placementCacheTtl());
 	}
 
-	/** Every instance forgets a route as soon as its placement changes anywhere. */
+	/**
+	 * The clusters, seeded from configuration and read from the control database before
+	 * anything routes.
+	 */
 	@Bean
-	PlacementChanges placementChanges(TenancyProperties properties, PlacementDirectory directory) {
-		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl());
+	ClusterRegistry clusterRegistry(TenancyBootstrap bootstrap, @Qualifier(CONTROL) JdbcClient control,
+			PlacementPools pools, TenancyProperties properties, Environment environment) {
+		ClusterRegistry registry = new ClusterRegistry(control, pools, properties, environment::getProperty);
+		registry.seed();
+		registry.refresh();
+		return registry;
+	}
+
+	/**
+	 * Every instance forgets a route as soon as its placement changes anywhere, and
+	 * reloads the clusters as soon as one is registered or changed.
+	 */
+	@Bean
+	PlacementChanges placementChanges(TenancyProperties properties, PlacementDirectory directory,
+			ClusterRegistry clusters) {
+		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl(), clusters::refresh);
 	}
 
 	@Bean
@@ -187,8 +206,8 @@ public class TenancyAutoConfiguration {
 	}
 
 	@Bean
-	ClusterSelector clusterSelector(PlacementPools pools) {
-		return new ClusterSelector(pools);
+	ClusterSelector clusterSelector(PlacementPools pools, ClusterRegistry clusters) {
+		return new ClusterSelector(pools, clusters::takesTenants);
 	}
 
 	@Bean

@@ -7,6 +7,7 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.placement.ClusterRole;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.JdbcUrls;
@@ -15,10 +16,12 @@ import io.tierflow.tenancy.placement.StoreKey;
 import io.tierflow.tenancy.placement.StoreNames;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
+import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -27,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * shared store of every shared cluster so the start-up migration pass brings it to the
  * latest version.
  */
-public class TenancyBootstrap implements InitializingBean {
+public class TenancyBootstrap implements InitializingBean, ClusterRegistry.AppRoles {
 
 	/**
 	 * Location of Tierflow's own control-database migrations, contributed by the platform
@@ -73,7 +76,7 @@ public class TenancyBootstrap implements InitializingBean {
 			.load()
 			.migrate();
 		for (Cluster cluster : this.properties.clusters()) {
-			ensureAppRole(cluster);
+			ensureAppRole(cluster, this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())));
 			if (cluster.role() == ClusterRole.SHARED) {
 				StoreKey shared = new StoreKey(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl()),
 						StoreNames.SHARED_SCHEMA);
@@ -84,7 +87,23 @@ public class TenancyBootstrap implements InitializingBean {
 				this.properties.clusters().size());
 	}
 
-	private void ensureAppRole(Cluster cluster) throws SQLException {
+	/**
+	 * Makes the application role on a cluster registered at run time, and refuses one
+	 * whose existing role bypasses row-level security.
+	 */
+	@Override
+	public void ensure(Cluster cluster) {
+		try {
+			// Not through the pools: the cluster is not one of theirs until registered.
+			ensureAppRole(cluster, new SimpleDriverDataSource(new Driver(), cluster.jdbcUrl(), cluster.username(),
+					cluster.password()));
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("could not make the application role: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void ensureAppRole(Cluster cluster, DataSource owner) throws SQLException {
 		String role = this.properties.appRole().username();
 		String password = this.properties.appRole().password().replace("'", "''");
 		String sql = """
@@ -93,8 +112,7 @@ public class TenancyBootstrap implements InitializingBean {
 				    CREATE ROLE %1$s LOGIN PASSWORD '%2$s' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
 				  END IF;
 				END $$""".formatted(role, password);
-		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
-				Statement st = con.createStatement()) {
+		try (Connection con = owner.getConnection(); Statement st = con.createStatement()) {
 			st.execute(sql);
 		}
 		catch (SQLException ex) {
@@ -103,7 +121,7 @@ public class TenancyBootstrap implements InitializingBean {
 				throw ex;
 			}
 		}
-		requireNoBypass(cluster, role);
+		requireNoBypass(cluster, role, owner);
 	}
 
 	/**
@@ -111,8 +129,8 @@ public class TenancyBootstrap implements InitializingBean {
 	 * one made elsewhere (by an operator, or an older setup) may have been given
 	 * SUPERUSER or BYPASSRLS, and every tenant's rows would be visible to every request.
 	 */
-	private void requireNoBypass(Cluster cluster, String role) throws SQLException {
-		try (Connection con = this.pools.owner(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl())).getConnection();
+	private void requireNoBypass(Cluster cluster, String role, DataSource owner) throws SQLException {
+		try (Connection con = owner.getConnection();
 				java.sql.PreparedStatement ps = con
 					.prepareStatement("select rolsuper, rolbypassrls from pg_roles where rolname = ?")) {
 			ps.setString(1, role);

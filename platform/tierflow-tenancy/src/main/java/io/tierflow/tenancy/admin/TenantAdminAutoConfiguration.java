@@ -2,10 +2,12 @@ package io.tierflow.tenancy.admin;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
+import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.migration.MigrationRollouts;
 import io.tierflow.tenancy.migration.PlacementMigrator;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.tenancy.web.TenantRequests;
@@ -52,6 +54,12 @@ public class TenantAdminAutoConfiguration {
 			ObjectProvider<MeterRegistry> meters) {
 		return new ClusterHealth(properties.service(), pools,
 				() -> controlTx.execute((s) -> placements.tenantsPerCluster()), storage, meters.getIfAvailable());
+	}
+
+	@Bean
+	ClusterAdminController clusterAdminController(ClusterRegistry clusters, PlacementRepository placements,
+			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx, TenancyBootstrap bootstrap) {
+		return new ClusterAdminController(clusters, placements, controlTx, bootstrap);
 	}
 
 	@Bean

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tierflow.tenancy.TenancyProperties.Cluster;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,12 @@ public class TenancyMetrics implements MeterBinder {
 	 */
 	public static final String CAPACITY = "cluster.capacity";
 
+	/**
+	 * Clusters of a role and region that take tenants and are below their high-water
+	 * mark: 0 means a cluster must be added there.
+	 */
+	public static final String WITH_ROOM = "tierflow.clusters.with.room";
+
 	private static final Logger log = LoggerFactory.getLogger(TenancyMetrics.class);
 
 	private final PlacementPools pools;
@@ -48,19 +55,60 @@ public class TenancyMetrics implements MeterBinder {
 
 	private boolean counted;
 
+	private final ClusterRegistry clusters;
+
+	private final java.util.Set<String> bound = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	private volatile MeterRegistry registry;
+
 	/**
 	 * @param tenantsPerCluster counts the placements per cluster name
 	 * @param countsTtl how long one count serves
 	 */
 	public TenancyMetrics(PlacementPools pools, Supplier<Map<String, Integer>> tenantsPerCluster, Duration countsTtl) {
+		this(pools, tenantsPerCluster, countsTtl, null);
+	}
+
+	/**
+	 * @param clusters the clusters' states and high-water marks, and the clusters added
+	 * at run time, whose gauges are added as they come
+	 */
+	public TenancyMetrics(PlacementPools pools, Supplier<Map<String, Integer>> tenantsPerCluster, Duration countsTtl,
+			ClusterRegistry clusters) {
 		this.pools = pools;
 		this.tenantsPerCluster = tenantsPerCluster;
 		this.countsTtl = countsTtl.toNanos();
+		this.clusters = clusters;
+		if (clusters != null) {
+			clusters.onChange(this::bindNew);
+		}
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
+		this.registry = registry;
+		bindNew();
+	}
+
+	/** Gauges of the clusters (and roles and regions) not bound yet. */
+	private synchronized void bindNew() {
+		MeterRegistry registry = this.registry;
+		if (registry == null) {
+			return;
+		}
 		for (Cluster cluster : this.pools.clusters()) {
+			String area = cluster.role() + "/" + cluster.region();
+			if (this.clusters != null && this.bound.add(area)) {
+				Gauge.builder(WITH_ROOM, this, (m) -> m.withRoom(cluster.role(), cluster.region()))
+					.description(
+							"Clusters of the role and region that take tenants and are below their high-water mark")
+					.tags("role", cluster.role().name().toLowerCase(java.util.Locale.ROOT), "region", cluster.region())
+					.strongReference(true)
+					.register(registry);
+			}
+			if (!this.bound.add(cluster.name())) {
+				continue;
+			}
 			Tags tags = Tags.of("cluster", cluster.name(), "tier", PlacementPools.tierOf(cluster));
 			Gauge.builder(CONNECTIONS_ACTIVE, this.pools, (p) -> p.activeConnections(cluster.name()))
 				.description("Connections borrowed from the pools to the cluster's databases (application and owner)")
@@ -72,12 +120,34 @@ public class TenancyMetrics implements MeterBinder {
 				.tags(tags)
 				.strongReference(true)
 				.register(registry);
-			Gauge.builder(CAPACITY, cluster, Cluster::capacity)
+			Gauge.builder(CAPACITY, this, (m) -> m.capacity(cluster.name()))
 				.description("The most tenants the cluster may hold")
 				.tags(tags)
 				.strongReference(true)
 				.register(registry);
 		}
+	}
+
+	private double capacity(String cluster) {
+		if (this.clusters != null) {
+			return this.clusters.find(cluster).map((c) -> (double) c.capacity()).orElse(Double.NaN);
+		}
+		return this.pools.cluster(cluster).capacity();
+	}
+
+	private double withRoom(io.tierflow.tenancy.placement.ClusterRole role, String region) {
+		Map<String, Integer> placed = counts();
+		if (placed == null) {
+			return Double.NaN;
+		}
+		int room = 0;
+		for (Cluster c : this.pools.clusters()) {
+			if (c.role() == role && c.region().equals(region)
+					&& this.clusters.hasRoom(c.name(), placed.getOrDefault(c.name(), 0), 1)) {
+				room++;
+			}
+		}
+		return room;
 	}
 
 	private double placed(String cluster) {

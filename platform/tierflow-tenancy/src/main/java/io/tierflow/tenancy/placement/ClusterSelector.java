@@ -25,8 +25,19 @@ public class ClusterSelector {
 
 	private final Map<String, Health> health = new ConcurrentHashMap<>();
 
+	private final java.util.function.Predicate<String> takesTenants;
+
 	public ClusterSelector(PlacementPools pools) {
+		this(pools, (cluster) -> true);
+	}
+
+	/**
+	 * @param takesTenants whether a cluster takes new placements (not marked unhealthy,
+	 * not drained: {@link ClusterRegistry#takesTenants})
+	 */
+	public ClusterSelector(PlacementPools pools, java.util.function.Predicate<String> takesTenants) {
 		this.pools = pools;
+		this.takesTenants = takesTenants;
 	}
 
 	/**
@@ -46,7 +57,12 @@ public class ClusterSelector {
 			throw new NoPlacementAvailableException(
 					"No " + role + " cluster in region '" + region + "' (regions with one: " + regions + ")");
 		}
-		List<Cluster> withRoom = inRegion.stream()
+		List<Cluster> open = inRegion.stream().filter((c) -> this.takesTenants.test(c.name())).toList();
+		if (open.isEmpty()) {
+			throw new NoPlacementAvailableException("Every " + role + " cluster in region '" + region
+					+ "' is marked unhealthy or is being drained: " + names(inRegion));
+		}
+		List<Cluster> withRoom = open.stream()
 			.filter((c) -> tenantsPerCluster.getOrDefault(c.name(), 0) < c.capacity())
 			.toList();
 		if (withRoom.isEmpty()) {

@@ -52,6 +52,15 @@ public class PlacementRepository {
 			.list();
 	}
 
+	/** Up to {@code limit} placements on {@code cluster}, oldest first. */
+	public List<TenantPlacement> onCluster(String cluster, int limit) {
+		return this.control
+			.sql("select " + PLACEMENT_COLUMNS + " from tenant_placement where cluster = ? order by created_at limit ?")
+			.params(cluster, limit)
+			.query(PlacementRepository::placement)
+			.list();
+	}
+
 	public void insert(TenantPlacement p) {
 		this.control.sql("insert into tenant_placement (" + PLACEMENT_COLUMNS + ") values (?,?,?,?,?,?,?,?,?,?,?)")
 			.params(p.tenantId(), p.tier().name(), p.isolation().name(), p.cluster(), p.database(), p.schema(),

@@ -32,6 +32,9 @@ public class PlacementChanges implements SmartLifecycle {
 	/** The channel the control migration's trigger notifies, payload the tenant id. */
 	static final String CHANNEL = "tierflow_placement";
 
+	/** The channel a change of {@code tenant_cluster} notifies, payload the cluster. */
+	static final String CLUSTER_CHANNEL = "tierflow_cluster";
+
 	/** How the listening session shows in {@code pg_stat_activity}. */
 	public static final String APPLICATION_NAME = "tierflow-placement-changes";
 
@@ -52,6 +55,8 @@ public class PlacementChanges implements SmartLifecycle {
 
 	private final AtomicLong evictions = new AtomicLong();
 
+	private final Runnable clustersChanged;
+
 	private volatile boolean running;
 
 	private volatile boolean listening;
@@ -61,9 +66,20 @@ public class PlacementChanges implements SmartLifecycle {
 	private Thread thread;
 
 	public PlacementChanges(TenancyProperties.Database control, PlacementDirectory directory, Duration ttl) {
+		this(control, directory, ttl, () -> {
+		});
+	}
+
+	/**
+	 * @param clustersChanged reloads the clusters: run when one is registered or changed
+	 * anywhere, and at each (re)connect
+	 */
+	public PlacementChanges(TenancyProperties.Database control, PlacementDirectory directory, Duration ttl,
+			Runnable clustersChanged) {
 		this.control = control;
 		this.directory = directory;
 		this.ttl = ttl;
+		this.clustersChanged = clustersChanged;
 	}
 
 	@Override
@@ -116,9 +132,11 @@ public class PlacementChanges implements SmartLifecycle {
 				this.connection = con;
 				try (Statement listen = con.createStatement()) {
 					listen.execute("listen " + CHANNEL);
+					listen.execute("listen " + CLUSTER_CHANNEL);
 				}
 				// Whatever changed while nobody listened is unknown.
 				this.directory.evictAll();
+				reloadClusters();
 				this.listening = true;
 				log.info("Listening for placement changes on the control database");
 				backoff = 100;
@@ -126,8 +144,17 @@ public class PlacementChanges implements SmartLifecycle {
 				for (long polls = 1; this.running; polls++) {
 					PGNotification[] changes = pg.getNotifications(POLL_MILLIS);
 					if (changes != null) {
+						boolean clusters = false;
 						for (PGNotification change : changes) {
-							evict(change.getParameter());
+							if (CLUSTER_CHANNEL.equals(change.getName())) {
+								clusters = true;
+							}
+							else {
+								evict(change.getParameter());
+							}
+						}
+						if (clusters) {
+							reloadClusters();
 						}
 					}
 					// Polling only reads: a peer gone without a word (a cut network)
@@ -157,6 +184,15 @@ public class PlacementChanges implements SmartLifecycle {
 				this.listening = false;
 				this.connection = null;
 			}
+		}
+	}
+
+	private void reloadClusters() {
+		try {
+			this.clustersChanged.run();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Could not reload the clusters: {}", ex.toString());
 		}
 	}
 

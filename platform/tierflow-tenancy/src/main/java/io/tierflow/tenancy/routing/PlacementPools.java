@@ -51,10 +51,14 @@ public class PlacementPools implements AutoCloseable {
 
 	private final TenancyProperties properties;
 
-	private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+	/**
+	 * The clusters by name, in the order they were added: replaced as a whole when one is
+	 * added or changed at run time, so that reading it takes no lock.
+	 */
+	private volatile Map<String, Cluster> clusters = Map.of();
 
 	/** Each cluster's base database, by cluster name. */
-	private final Map<String, String> baseDatabases = new HashMap<>();
+	private final Map<String, String> baseDatabases = new ConcurrentHashMap<>();
 
 	private final Map<String, HikariDataSource> clusterApp = new ConcurrentHashMap<>();
 
@@ -89,20 +93,22 @@ public class PlacementPools implements AutoCloseable {
 	public PlacementPools(TenancyProperties properties, MetricsTrackerFactory metrics) {
 		this.properties = properties;
 		this.metrics = metrics;
+		Map<String, Cluster> configured = new LinkedHashMap<>();
 		for (Cluster cluster : properties.clusters()) {
-			if (this.clusters.put(cluster.name(), cluster) != null) {
+			if (configured.put(cluster.name(), cluster) != null) {
 				throw new IllegalArgumentException(
 						"Duplicate cluster name in tierflow.tenancy.clusters: " + cluster.name());
 			}
 			this.baseDatabases.put(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl()));
 		}
+		this.clusters = java.util.Collections.unmodifiableMap(configured);
 		Duration idle = properties.pools().databasePoolIdle();
 		this.databasePools = Caffeine.newBuilder()
 			.maximumSize(properties.pools().maxOpenDatabasePools())
 			.expireAfterAccess(idle)
 			.removalListener((PoolKey key, HikariDataSource pool, RemovalCause cause) -> {
 				if (pool != null) {
-					closeWhenIdle(key, pool, 0);
+					closeWhenIdle(key, pool, 0, true);
 				}
 			})
 			.build();
@@ -118,6 +124,34 @@ public class PlacementPools implements AutoCloseable {
 
 	public Iterable<Cluster> clusters() {
 		return this.clusters.values();
+	}
+
+	/**
+	 * Adds a cluster registered at run time, or takes a cluster's new settings. If its
+	 * connection (URL, owner, password) or pool sizes changed, its open pools are closed
+	 * once their borrowed connections are back, and the next use opens them anew.
+	 */
+	public synchronized void put(Cluster cluster) {
+		Map<String, Cluster> next = new LinkedHashMap<>(this.clusters);
+		Cluster old = next.put(cluster.name(), cluster);
+		this.baseDatabases.put(cluster.name(), JdbcUrls.databaseOf(cluster.jdbcUrl()));
+		this.clusters = java.util.Collections.unmodifiableMap(next);
+		if (old != null && !sameConnections(old, cluster)) {
+			log.info("Cluster {} has new connection settings: its pools are opened anew", cluster.name());
+			HikariDataSource app = this.clusterApp.remove(cluster.name());
+			HikariDataSource owner = this.clusterOwner.remove(cluster.name());
+			for (HikariDataSource pool : new HikariDataSource[] { app, owner }) {
+				if (pool != null) {
+					closeWhenIdle(new PoolKey(cluster.name(), "(base)", pool == owner), pool, 0, false);
+				}
+			}
+			this.databasePools.asMap().keySet().removeIf((key) -> key.cluster().equals(cluster.name()));
+		}
+	}
+
+	private static boolean sameConnections(Cluster a, Cluster b) {
+		return a.jdbcUrl().equals(b.jdbcUrl()) && a.username().equals(b.username())
+				&& Objects.equals(a.password(), b.password()) && Objects.equals(a.pools(), b.pools());
 	}
 
 	/**
@@ -264,18 +298,20 @@ public class PlacementPools implements AutoCloseable {
 				+ StoreNames.DATABASE_SCHEMA + "', false)";
 	}
 
-	private void closeWhenIdle(PoolKey key, HikariDataSource pool, int attempt) {
+	private void closeWhenIdle(PoolKey key, HikariDataSource pool, int attempt, boolean databasePool) {
 		// A pool leaves the cache while a transaction may still hold one of its
 		// connections:
 		// close it only once every borrowed connection is back (or after a minute, at
 		// worst).
 		var mx = pool.getHikariPoolMXBean();
 		if (mx != null && mx.getActiveConnections() > 0 && attempt < 60) {
-			this.closer.schedule(() -> closeWhenIdle(key, pool, attempt + 1), 1, TimeUnit.SECONDS);
+			this.closer.schedule(() -> closeWhenIdle(key, pool, attempt + 1, databasePool), 1, TimeUnit.SECONDS);
 			return;
 		}
 		close(pool);
-		this.openDatabasePools.decrementAndGet();
+		if (databasePool) {
+			this.openDatabasePools.decrementAndGet();
+		}
 		log.debug("Closed pool for {}", key);
 	}
 

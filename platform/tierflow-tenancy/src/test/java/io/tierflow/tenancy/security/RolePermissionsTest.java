@@ -41,8 +41,9 @@ class RolePermissionsTest {
 			.contains("users:manage", "clients:manage", "tenants:export", "audit:read", "billing:write")
 			.hasSize(user.size() + 5);
 		assertThat(systemAdmin).containsAll(tenantAdmin)
-			.contains("tenants:admin", "audit:verify", "keys:rotate", "analytics:admin", "database:migrate")
-			.hasSize(tenantAdmin.size() + 5);
+			.contains("tenants:admin", "audit:verify", "keys:rotate", "analytics:admin", "database:migrate",
+					"clusters:manage")
+			.hasSize(tenantAdmin.size() + 6);
 	}
 
 	@Test
