@@ -87,6 +87,12 @@ public final class EventTypes {
 	 */
 	public static final String AUDIT_RECORDED = "tierflow.audit.recorded.v1";
 
+	/**
+	 * Every cluster of a role and region of a service is above its high-water mark: a
+	 * cluster must be added there (data {@code ClustersFull}).
+	 */
+	public static final String CLUSTERS_FULL = "tierflow.platform.clusters_full.v1";
+
 	private EventTypes() {
 	}
 

@@ -31,6 +31,12 @@ public final class Topics {
 	 */
 	public static final String AUDIT = "tierflow.audit";
 
+	/**
+	 * What the platform tells its operators (a cluster must be added), keyed by the nil
+	 * UUID: no tenant's event.
+	 */
+	public static final String PLATFORM = "tierflow.platform";
+
 	private Topics() {
 	}
 

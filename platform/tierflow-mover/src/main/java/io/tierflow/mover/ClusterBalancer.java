@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tierflow.events.platform.ClustersFull;
 import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.placement.ClusterState;
 import io.tierflow.tenancy.placement.ConflictingMoveException;
@@ -29,8 +30,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * DRAINED once none is left;</li>
  * <li>tenants off a cluster above its high-water mark, to the clusters of its role and
  * region below theirs, until it is back under its mark. When none has room, it says so
- * once (a warning here; the {@code tierflow.clusters.with.room} gauge and its alert say
- * it too): a cluster must be added, which Tierflow does not do itself.</li>
+ * once: an event ({@code tierflow.platform.clusters_full.v1}), a warning here, and the
+ * {@code tierflow.clusters.with.room} gauge with its alert say a cluster must be added,
+ * which Tierflow does not do itself.</li>
  * </ul>
  * A pass takes up to {@code concurrency} tenants of each such cluster and waits for their
  * moves; the service runs passes one after another on one instance ({@code JobLeases}). A
@@ -58,8 +60,20 @@ public class ClusterBalancer {
 	/** Clusters above their mark whose siblings are full too, said once per crossing. */
 	private final java.util.Set<String> full = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-	public ClusterBalancer(ClusterRegistry clusters, PlacementRepository placements, TransactionTemplate controlTx,
-			TenantMover mover, TenantMover.Options options, int concurrency) {
+	/** Announces a cluster above its mark with no sibling with room. */
+	private final java.util.function.Consumer<ClustersFull> announce;
+
+	private final String service;
+
+	/**
+	 * @param announce writes the event that a cluster must be added (to the control
+	 * outbox, in a transaction of its own)
+	 */
+	public ClusterBalancer(String service, ClusterRegistry clusters, PlacementRepository placements,
+			TransactionTemplate controlTx, TenantMover mover, TenantMover.Options options, int concurrency,
+			java.util.function.Consumer<ClustersFull> announce) {
+		this.service = service;
+		this.announce = announce;
 		this.clusters = clusters;
 		this.placements = placements;
 		this.controlTx = controlTx;
@@ -110,6 +124,8 @@ public class ClusterBalancer {
 		}
 		if (room <= 0) {
 			if (this.full.add(cluster.name())) {
+				this.announce.accept(new ClustersFull(this.service, cluster.role().name(), cluster.region(),
+						cluster.name(), placed, cluster.capacity(), cluster.highWaterMark()));
 				log.warn(
 						"Cluster {} holds {} tenants, above its high-water mark ({}% of {}), and no {} cluster in {}"
 								+ " has room: add a cluster there",

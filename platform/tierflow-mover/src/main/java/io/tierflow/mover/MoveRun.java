@@ -144,8 +144,11 @@ final class MoveRun {
 			// Writers take back a mark older than the lease, as left by a dead mover:
 			// switch only while the fence is surely still ours.
 			cutover.confirmHeld(TenantFence.LEASE.dividedBy(2));
-			boolean switched = this.controlTx.execute(
-					(s) -> this.placements.switchPlacement(tenant, from.epoch(), tier, to.isolation(), to.store()));
+			// A move of tenant-service's tier change sets the plan too; a rebalancing or
+			// autopilot move changes the placement only.
+			boolean planChange = planned.request() != null;
+			boolean switched = this.controlTx.execute((s) -> this.placements.switchPlacement(tenant, from.epoch(), tier,
+					to.isolation(), to.store(), planChange));
 			if (!switched) {
 				throw new MoveAbandoned(
 						"the placement changed during the move (epoch is no longer " + from.epoch() + ")");

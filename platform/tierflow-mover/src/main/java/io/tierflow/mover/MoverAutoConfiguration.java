@@ -1,6 +1,7 @@
 package io.tierflow.mover;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,16 +10,19 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import io.tierflow.events.EventTypes;
 import io.tierflow.events.EventsAutoConfiguration;
+import io.tierflow.events.Topics;
 import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.autopilot.TenantMoves;
 import io.tierflow.tenancy.lease.JobLease;
 import io.tierflow.tenancy.lease.JobLeases;
-import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.migration.TenantMigrations;
+import io.tierflow.tenancy.placement.ClusterRegistry;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
@@ -51,6 +55,9 @@ public class MoverAutoConfiguration {
 	 * A running move reports several times a second; this long without one, it is dead.
 	 */
 	static final Duration SILENCE = Duration.ofSeconds(30);
+
+	/** The key of the platform's own events: no tenant's. */
+	static final UUID PLATFORM_KEY = new UUID(0, 0);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -122,13 +129,37 @@ public class MoverAutoConfiguration {
 				json.getIfAvailable(() -> JsonMapper.builder().build()));
 	}
 
+	/**
+	 * The placement autopilot's moves: the mover's, to another tier in the same region.
+	 */
 	@Bean
-	ClusterBalancer clusterBalancer(TenancyProperties tenancy, MoverProperties properties, ClusterRegistry clusters,
-			PlacementRepository placements, @Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+	TenantMoves tenantMoves(TenancyProperties tenancy, MoverProperties properties, TenantProvisioner provisioner,
 			TenantMover mover) {
 		TenantMover.Options options = properties.options()
 			.removingSourceAfter(tenancy.placementCacheTtl().plus(properties.sourceRemovalDelay()));
-		return new ClusterBalancer(clusters, placements, controlTx, mover, options, properties.balanceConcurrency());
+		return (tenant, to) -> {
+			String region = provisioner.find(tenant)
+				.orElseThrow(() -> new IllegalStateException("Tenant " + tenant + " is not placed here"))
+				.region();
+			MoveReport report = mover.move(tenant, to, region, null, options, TenantMover.Progress.NONE);
+			return new TenantMoves.Result(report.move(), report.succeeded(), report.reason());
+		};
+	}
+
+	@Bean
+	ClusterBalancer clusterBalancer(TenancyProperties tenancy, MoverProperties properties, ClusterRegistry clusters,
+			PlacementRepository placements, @Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx,
+			TenantMover mover, @Qualifier(TenancyAutoConfiguration.CONTROL) ObjectProvider<Outbox> controlOutbox) {
+		TenantMover.Options options = properties.options()
+			.removingSourceAfter(tenancy.placementCacheTtl().plus(properties.sourceRemovalDelay()));
+		return new ClusterBalancer(tenancy.service(), clusters, placements, controlTx, mover, options,
+				properties.balanceConcurrency(), (full) -> {
+					Outbox outbox = controlOutbox.getIfAvailable();
+					if (outbox != null) {
+						controlTx.executeWithoutResult((s) -> outbox.append(Topics.PLATFORM, EventTypes.CLUSTERS_FULL,
+								PLATFORM_KEY, full.cluster(), full));
+					}
+				});
 	}
 
 	@Bean

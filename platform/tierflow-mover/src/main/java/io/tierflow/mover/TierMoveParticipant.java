@@ -109,7 +109,10 @@ public class TierMoveParticipant implements TierChangeParticipant, TenantMover.O
 			return;
 		}
 		if (current.tier() == request.toTier() && !request.rebalance()) {
-			// Already where it should be (this service placed it so): nothing to move.
+			// Already where it should be (this service placed it so, or its autopilot
+			// did):
+			// nothing to move, but the plan is this tier from now on.
+			this.provisioner.recordPlan(request.tenantId(), request.toTier());
 			answerOnce(event, request, current, true, null);
 			return;
 		}

@@ -176,7 +176,7 @@ class ClusterDrainIT {
 	}
 
 	@Test
-	void aClusterAboveItsHighWaterMarkHandsTenantsToOneWithRoomOrSaysNoneHasRoom() {
+	void aClusterAboveItsHighWaterMarkHandsTenantsToOneWithRoomOrSaysNoneHasRoom() throws Exception {
 		ClusterRegistry registry = one.getBean(ClusterRegistry.class);
 		PostgresServer pg = TestPostgres.get();
 		// Room for 2 tenants under its mark (half of 4).
@@ -194,6 +194,22 @@ class ClusterDrainIT {
 			.until(() -> one.getBean(ClusterBalancer.class).full("dedicated-eu-4")
 					|| two.getBean(ClusterBalancer.class).full("dedicated-eu-4"));
 		assertThat(tenantsOn("dedicated-eu-4")).isEqualTo(3);
+		// The event that a cluster must be added, relayed to Kafka.
+		try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+				io.tierflow.testsupport.TestKafka.get()
+					.clientConfig(Map.of("group.id", "drain-it-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+							"key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+							"value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class)))) {
+			consumer.subscribe(List.of(io.tierflow.events.Topics.PLATFORM));
+			List<String> events = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				consumer.poll(Duration.ofMillis(200)).forEach((r) -> events.add(r.value()));
+				return events.stream().anyMatch((e) -> e.contains("\"dedicated-eu-4\""));
+			});
+			assertThat(events).anySatisfy((e) -> assertThat(e.replace(" ", "")).contains("\"service\":\"drain\"")
+				.contains("\"role\":\"DEDICATED\"")
+				.contains("\"tenants\":3"));
+		}
 
 		others.forEach((c) -> registry.update(c, null, null, ClusterState.ACTIVE, null));
 

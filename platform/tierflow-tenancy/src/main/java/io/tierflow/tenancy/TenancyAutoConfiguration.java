@@ -11,7 +11,14 @@ import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierflow.tenancy.autopilot.Autopilot;
+import io.tierflow.tenancy.autopilot.AutopilotProperties;
+import io.tierflow.tenancy.autopilot.TenantActivity;
+import io.tierflow.tenancy.autopilot.TenantMoves;
+import io.tierflow.tenancy.autopilot.TenantStatistics;
 import io.tierflow.tenancy.context.TenantTaskDecorator;
+import io.tierflow.tenancy.lease.JobLease;
+import io.tierflow.tenancy.lease.JobLeases;
 import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.metrics.TenancyMetrics;
 import io.tierflow.tenancy.migration.MigrationRollouts;
@@ -61,7 +68,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
 		"org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration" })
 @ConditionalOnProperty(prefix = "tierflow.tenancy", name = "service")
-@EnableConfigurationProperties(TenancyProperties.class)
+@EnableConfigurationProperties({ TenancyProperties.class, AutopilotProperties.class })
 public class TenancyAutoConfiguration {
 
 	/** Qualifier of the control database's beans. */
@@ -224,9 +231,126 @@ public class TenancyAutoConfiguration {
 	 */
 	@Bean
 	StatementTimers statementTimers(PlacementPools pools, TenancyProperties properties,
-			ObjectProvider<MeterRegistry> meters,
+			ObjectProvider<MeterRegistry> meters, TenantActivity activity,
 			@org.springframework.beans.factory.annotation.Value("${tierflow.tenancy.statement-timing:true}") boolean timing) {
-		return new StatementTimers(pools, properties.service(), timing ? meters::getIfAvailable : () -> null);
+		return new StatementTimers(pools, properties.service(), timing ? meters::getIfAvailable : () -> null, activity);
+	}
+
+	/** Each tenant's statements on this instance, for the placement autopilot. */
+	@Bean
+	TenantActivity tenantActivity(AutopilotProperties autopilot) {
+		return new TenantActivity(autopilot.maxTenants());
+	}
+
+	@Bean
+	TenantStatistics tenantStatistics(@Qualifier(CONTROL) DataSource control,
+			@Qualifier(CONTROL) TransactionTemplate controlTx, PlacementRepository placements, PlacementPools pools,
+			TenantActivity activity) {
+		return new TenantStatistics(control, controlTx, placements, pools, activity);
+	}
+
+	/**
+	 * The placement autopilot; its moves go through the tier-move machinery when the
+	 * service has it ({@code tierflow-mover}'s {@link TenantMoves}).
+	 */
+	@Bean(destroyMethod = "close")
+	Autopilot autopilot(@Qualifier(CONTROL) JdbcClient control, TenantStatistics statistics,
+			AutopilotProperties properties, ObjectProvider<TenantMoves> moves) {
+		return new Autopilot(control, statistics, properties.policyOrNone(), (tenant, to) -> {
+			TenantMoves mover = moves.getIfAvailable();
+			if (mover == null) {
+				throw new IllegalStateException("This service has no tier-move machinery (tierflow-mover)");
+			}
+			return mover.move(tenant, to);
+		}, java.time.Clock.systemUTC());
+	}
+
+	@Bean
+	AutopilotLoop autopilotLoop(TenancyProperties tenancy, AutopilotProperties properties, TenantStatistics statistics,
+			Autopilot autopilot, ObjectProvider<JobLeases> leases) {
+		return new AutopilotLoop(statistics, autopilot, properties,
+				new JobLease(tenancy.service() + ".autopilot", properties.flush(), Duration.ofMinutes(10)),
+				leases::getIfAvailable);
+	}
+
+	/**
+	 * Every {@code flush}: each instance adds its tenants' activity to the control
+	 * database; the one holding the autopilot's lease then turns the loop.
+	 */
+	static final class AutopilotLoop implements org.springframework.context.SmartLifecycle {
+
+		private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AutopilotLoop.class);
+
+		private final TenantStatistics statistics;
+
+		private final Autopilot autopilot;
+
+		private final AutopilotProperties properties;
+
+		private final JobLease lease;
+
+		private final java.util.function.Supplier<JobLeases> leases;
+
+		private java.util.concurrent.ScheduledExecutorService scheduler;
+
+		AutopilotLoop(TenantStatistics statistics, Autopilot autopilot, AutopilotProperties properties, JobLease lease,
+				java.util.function.Supplier<JobLeases> leases) {
+			this.statistics = statistics;
+			this.autopilot = autopilot;
+			this.properties = properties;
+			this.lease = lease;
+			this.leases = leases;
+		}
+
+		@Override
+		public void start() {
+			this.scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) -> {
+				Thread t = new Thread(r, "tierflow-autopilot");
+				t.setDaemon(true);
+				return t;
+			});
+			long every = this.properties.flush().toMillis();
+			this.scheduler.scheduleWithFixedDelay(this::turn, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+		}
+
+		private void turn() {
+			try {
+				this.statistics.flush();
+				Runnable loop = () -> this.autopilot.turn(this.properties.window(), this.properties.measureLimit());
+				JobLeases jobLeases = this.leases.get();
+				if (jobLeases != null) {
+					jobLeases.run(this.lease, loop);
+				}
+				else {
+					loop.run();
+				}
+			}
+			catch (RuntimeException ex) {
+				log.warn("The placement autopilot's turn failed: {}", ex.toString());
+			}
+		}
+
+		@Override
+		public void stop() {
+			if (this.scheduler != null) {
+				this.scheduler.shutdownNow();
+				this.scheduler = null;
+			}
+			// What this instance counted since the last flush is not lost on a clean
+			// stop.
+			try {
+				this.statistics.flush();
+			}
+			catch (RuntimeException ex) {
+				log.debug("Activity not flushed at stop: {}", ex.toString());
+			}
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.scheduler != null;
+		}
+
 	}
 
 	@Bean

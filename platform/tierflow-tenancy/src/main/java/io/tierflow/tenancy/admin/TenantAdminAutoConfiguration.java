@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.TenancyAutoConfiguration;
 import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.TenancyProperties;
+import io.tierflow.tenancy.autopilot.Autopilot;
+import io.tierflow.tenancy.autopilot.TenantStatistics;
 import io.tierflow.tenancy.metrics.StorageMetrics;
 import io.tierflow.tenancy.migration.MigrationRollouts;
 import io.tierflow.tenancy.migration.PlacementMigrator;
@@ -60,6 +62,11 @@ public class TenantAdminAutoConfiguration {
 	ClusterAdminController clusterAdminController(ClusterRegistry clusters, PlacementRepository placements,
 			@Qualifier(TenancyAutoConfiguration.CONTROL) TransactionTemplate controlTx, TenancyBootstrap bootstrap) {
 		return new ClusterAdminController(clusters, placements, controlTx, bootstrap);
+	}
+
+	@Bean
+	PlacementAdminController placementAdminController(Autopilot autopilot, TenantStatistics statistics) {
+		return new PlacementAdminController(autopilot, statistics);
 	}
 
 	@Bean

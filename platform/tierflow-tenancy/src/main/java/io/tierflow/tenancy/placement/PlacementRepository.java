@@ -62,10 +62,29 @@ public class PlacementRepository {
 	}
 
 	public void insert(TenantPlacement p) {
-		this.control.sql("insert into tenant_placement (" + PLACEMENT_COLUMNS + ") values (?,?,?,?,?,?,?,?,?,?,?)")
+		this.control
+			.sql("insert into tenant_placement (" + PLACEMENT_COLUMNS + ", plan_tier) values (?,?,?,?,?,?,?,?,?,?,?,?)")
 			.params(p.tenantId(), p.tier().name(), p.isolation().name(), p.cluster(), p.database(), p.schema(),
-					p.region(), p.epoch(), p.state().name(), p.suspended(), p.error())
+					p.region(), p.epoch(), p.state().name(), p.suspended(), p.error(), p.tier().name())
 			.update();
+	}
+
+	/** Records the tier of the tenant's plan (tenant-service's tier change). */
+	public void setPlanTier(UUID tenantId, Tier tier) {
+		this.control.sql("update tenant_placement set plan_tier = ? where tenant_id = ?")
+			.params(tier.name(), tenantId)
+			.update();
+	}
+
+	/**
+	 * The tier of the tenant's plan: the least isolation it paid for, which its placement
+	 * never goes below.
+	 */
+	public Optional<Tier> planTier(UUID tenantId) {
+		return this.control.sql("select coalesce(plan_tier, tier) from tenant_placement where tenant_id = ?")
+			.param(tenantId)
+			.query((rs, i) -> Tier.valueOf(rs.getString(1)))
+			.optional();
 	}
 
 	public void updateState(UUID tenantId, PlacementState state, String error) {
@@ -80,10 +99,23 @@ public class PlacementRepository {
 	 * @return whether it was switched
 	 */
 	public boolean switchPlacement(UUID tenantId, long epoch, Tier tier, IsolationMode isolation, StoreKey store) {
+		return switchPlacement(tenantId, epoch, tier, isolation, store, false);
+	}
+
+	/**
+	 * Points the tenant at a new store, as
+	 * {@link #switchPlacement(UUID, long, Tier, IsolationMode, StoreKey)}; with
+	 * {@code planChange}, {@code tier} is its plan's tier from now on (a move carrying
+	 * tenant-service's tier change).
+	 */
+	public boolean switchPlacement(UUID tenantId, long epoch, Tier tier, IsolationMode isolation, StoreKey store,
+			boolean planChange) {
 		return this.control
 			.sql("update tenant_placement set tier = ?, isolation = ?, cluster = ?, database_name = ?,"
-					+ " schema_name = ?, epoch = epoch + 1, updated_at = now() where tenant_id = ? and epoch = ?")
-			.params(tier.name(), isolation.name(), store.cluster(), store.database(), store.schema(), tenantId, epoch)
+					+ " schema_name = ?, plan_tier = case when ? then ? else coalesce(plan_tier, tier) end,"
+					+ " epoch = epoch + 1, updated_at = now() where tenant_id = ? and epoch = ?")
+			.params(tier.name(), isolation.name(), store.cluster(), store.database(), store.schema(), planChange,
+					tier.name(), tenantId, epoch)
 			.update() > 0;
 	}
 

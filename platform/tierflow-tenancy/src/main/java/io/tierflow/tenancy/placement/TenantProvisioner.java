@@ -122,6 +122,14 @@ public class TenantProvisioner {
 		return withState(placement, PlacementState.PROVISIONING, null);
 	}
 
+	/**
+	 * Records that the tenant's plan is now {@code tier}, its placement being there
+	 * already (a tier change that needs no move here).
+	 */
+	public void recordPlan(UUID tenantId, Tier tier) {
+		this.controlTx.executeWithoutResult((s) -> this.placements.setPlanTier(tenantId, tier));
+	}
+
 	/** Lets a prepared placement serve, telling the listeners (the saga's reply). */
 	public TenantPlacement markReady(TenantPlacement placement) {
 		TenantPlacement ready = withState(placement, PlacementState.READY, null);

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tierflow.tenancy.autopilot.TenantActivity;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,24 +42,39 @@ public class StatementTimers {
 
 	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+	private final @Nullable TenantActivity activity;
+
 	/**
 	 * @param service the service's name ({@code tierflow.tenancy.service}), a tag
 	 * @param registry the registry, looked up on each cluster's first statement; null
 	 * there means nothing is timed
 	 */
 	public StatementTimers(PlacementPools pools, String service, Supplier<@Nullable MeterRegistry> registry) {
+		this(pools, service, registry, null);
+	}
+
+	/**
+	 * @param activity receives each statement of a tenant as its activity
+	 * ({@link TenantActivity}), or null
+	 */
+	public StatementTimers(PlacementPools pools, String service, Supplier<@Nullable MeterRegistry> registry,
+			@Nullable TenantActivity activity) {
 		this.pools = pools;
 		this.service = service;
 		this.registry = registry;
+		this.activity = activity;
 	}
 
-	/** {@code con}, its statements timed as the cluster's; itself without a registry. */
+	/**
+	 * {@code con}, its statements timed as the cluster's and counted as its tenant's;
+	 * itself with neither a registry nor the activity.
+	 */
 	Connection time(Connection con, String cluster) {
 		Timer timer = this.timers.get(cluster);
 		if (timer == null) {
 			MeterRegistry meters = this.registry.get();
 			if (meters == null) {
-				return con;
+				return (this.activity != null) ? TimedConnection.wrap(con, null, this.activity) : con;
 			}
 			timer = this.timers.computeIfAbsent(cluster,
 					(name) -> Timer.builder(METER)
@@ -71,7 +87,7 @@ public class StatementTimers {
 						.maximumExpectedValue(Duration.ofSeconds(30))
 						.register(meters));
 		}
-		return TimedConnection.wrap(con, timer);
+		return TimedConnection.wrap(con, timer, this.activity);
 	}
 
 }

@@ -6,9 +6,13 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Timer;
+import io.tierflow.tenancy.autopilot.TenantActivity;
+import io.tierflow.tenancy.context.TenantContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection whose statements' executions are recorded in a timer
@@ -26,15 +30,22 @@ final class TimedConnection implements InvocationHandler {
 
 	private final Connection target;
 
-	private final Timer timer;
+	private final @Nullable Timer timer;
 
-	private TimedConnection(Connection target, Timer timer) {
+	private final @Nullable TenantActivity activity;
+
+	private TimedConnection(Connection target, @Nullable Timer timer, @Nullable TenantActivity activity) {
 		this.target = target;
 		this.timer = timer;
+		this.activity = activity;
 	}
 
-	static Connection wrap(Connection target, Timer timer) {
-		return CONNECTION.create(new TimedConnection(target, timer));
+	/**
+	 * {@code target}, its statements recorded in {@code timer} and as the current
+	 * tenant's activity; either may be null.
+	 */
+	static Connection wrap(Connection target, @Nullable Timer timer, @Nullable TenantActivity activity) {
+		return CONNECTION.create(new TimedConnection(target, timer, activity));
 	}
 
 	@Override
@@ -55,7 +66,9 @@ final class TimedConnection implements InvocationHandler {
 			Class<?> returned = method.getReturnType();
 			JdbcProxy<?> type = (returned == CallableStatement.class) ? CALLABLE_STATEMENT
 					: (returned == PreparedStatement.class) ? PREPARED_STATEMENT : STATEMENT;
-			return type.create(new TimedStatement(statement, (Connection) proxy));
+			boolean write = name.startsWith("prepare") && args != null && args.length > 0
+					&& args[0] instanceof String sql && isWrite(sql);
+			return type.create(new TimedStatement(statement, (Connection) proxy, write));
 		}
 		return result;
 	}
@@ -76,6 +89,33 @@ final class TimedConnection implements InvocationHandler {
 				&& sql.indexOf(';', start) < 0;
 	}
 
+	/**
+	 * Whether a statement writes: its first word (after the schema tag, the tenant
+	 * settings and a {@code with} clause's name) is {@code insert}, {@code update},
+	 * {@code delete}, {@code merge} or {@code copy}. A writing CTE under a {@code select}
+	 * counts as a read.
+	 */
+	static boolean isWrite(String sql) {
+		int i = 0;
+		if (sql.startsWith("/* ")) {
+			int end = sql.indexOf(" */ ");
+			i = (end < 0) ? 0 : end + 4;
+		}
+		if (sql.startsWith("select set_config(", i)) {
+			int semicolon = sql.indexOf(';', i);
+			i = (semicolon < 0) ? sql.length() : semicolon + 1;
+		}
+		while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+			i++;
+		}
+		return startsWithWord(sql, i, "insert") || startsWithWord(sql, i, "update") || startsWithWord(sql, i, "delete")
+				|| startsWithWord(sql, i, "merge") || startsWithWord(sql, i, "copy");
+	}
+
+	private static boolean startsWithWord(String sql, int at, String word) {
+		return sql.regionMatches(true, at, word, 0, word.length());
+	}
+
 	/** Times {@code execute*}; the rest goes to the statement as it is. */
 	private final class TimedStatement implements InvocationHandler {
 
@@ -83,9 +123,12 @@ final class TimedConnection implements InvocationHandler {
 
 		private final Connection connection;
 
-		TimedStatement(Statement target, Connection connection) {
+		private final boolean write;
+
+		TimedStatement(Statement target, Connection connection, boolean write) {
 			this.target = target;
 			this.connection = connection;
+			this.write = write;
 		}
 
 		@Override
@@ -97,7 +140,17 @@ final class TimedConnection implements InvocationHandler {
 					return JdbcProxy.call(this.target, method, args);
 				}
 				finally {
-					TimedConnection.this.timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+					long took = System.nanoTime() - start;
+					if (TimedConnection.this.timer != null) {
+						TimedConnection.this.timer.record(took, TimeUnit.NANOSECONDS);
+					}
+					TenantActivity activity = TimedConnection.this.activity;
+					UUID tenant = (activity != null) ? TenantContext.current().orElse(null) : null;
+					if (tenant != null) {
+						boolean write = this.write
+								|| (args != null && args.length > 0 && args[0] instanceof String sql && isWrite(sql));
+						activity.record(tenant, took, write);
+					}
 				}
 			}
 			switch (name) {

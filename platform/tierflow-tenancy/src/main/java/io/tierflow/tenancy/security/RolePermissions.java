@@ -34,7 +34,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code tenants:export}, {@code audit:read}, {@code billing:write}</li>
  * <li>{@code SYSTEM_ADMIN}: those and {@code tenants:admin}, {@code audit:verify},
  * {@code keys:rotate}, {@code analytics:admin}, {@code database:migrate},
- * {@code clusters:manage}</li>
+ * {@code clusters:manage}, {@code placement:manage}</li>
  * </ul>
  * A role named in configuration grants exactly the permissions listed for it (none when
  * the list is empty); a role not named keeps its default; a role that is neither (an
@@ -61,7 +61,8 @@ public record RolePermissions(Map<String, List<String>> rolePermissions) {
 			"clients:manage", "tenants:export", "audit:read", "billing:write");
 
 	private static final List<String> SYSTEM_ADMIN_PERMISSIONS = concat(TENANT_ADMIN_PERMISSIONS, "tenants:admin",
-			"audit:verify", "keys:rotate", "analytics:admin", "database:migrate", "clusters:manage");
+			"audit:verify", "keys:rotate", "analytics:admin", "database:migrate", "clusters:manage",
+			"placement:manage");
 
 	/** The default permissions of Tierflow's four roles. */
 	public static final Map<String, List<String>> DEFAULTS = defaults();

@@ -42,8 +42,8 @@ class RolePermissionsTest {
 			.hasSize(user.size() + 5);
 		assertThat(systemAdmin).containsAll(tenantAdmin)
 			.contains("tenants:admin", "audit:verify", "keys:rotate", "analytics:admin", "database:migrate",
-					"clusters:manage")
-			.hasSize(tenantAdmin.size() + 6);
+					"clusters:manage", "placement:manage")
+			.hasSize(tenantAdmin.size() + 7);
 	}
 
 	@Test
