@@ -41,6 +41,7 @@ public final class Bench {
 				case "gateway" -> new GatewayBenchmark(options).run();
 				case "chaos" -> new ChaosBenchmark(options).run();
 				case "fleet-migrate" -> new FleetMigrateBenchmark(options).run();
+				case "autopilot" -> new AutopilotBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -115,6 +116,8 @@ public final class Bench {
 		System.err.println("       bench/run lifecycle [--rows=1000000] [--blob-mb=100]");
 		System.err.println("       bench/run chaos [--pause-seconds=20] [--down-seconds=10] [--usage-rate=200]");
 		System.err.println("       bench/run fleet-migrate [--schemas=10000] [--databases=100] [--parallelism=4]");
+		System.err
+			.println("       bench/run autopilot [--tenants=1000] [--threshold=3000] [--rate=1500] [--seconds=180]");
 		System.err.println(
 				"       bench/run gateway [--threads=8] [--seconds=5] [--rounds=3] [--quiet-rate=50] [--noisy-limit=20]");
 		System.exit(2);

@@ -225,6 +225,18 @@ public class TenantEraser implements ErasureParticipant {
 			this.control.sql("delete from inbox where tenant_id = ?").param(tenant).update();
 			this.control.sql("delete from tenant_move where tenant_id = ?").param(tenant).update();
 			this.control.sql("delete from tenant_archive_job where tenant_id = ?").param(tenant).update();
+			// The autopilot's figures, overrides and decisions name the tenant too.
+			this.control.sql("delete from tenant_statistics where tenant_id = ?").param(tenant).update();
+			this.control.sql("delete from placement_override where tenant_id = ?").param(tenant).update();
+			this.control.sql("delete from placement_decision where tenant_id = ?").param(tenant).update();
+			if (placement != null && placement.isolation() != IsolationMode.ROW) {
+				// Rollouts name the tenant's own store (its name carries the tenant id).
+				this.control
+					.sql("delete from migration_rollout_store where cluster = ? and database_name = ?"
+							+ " and schema_name = ?")
+					.params(placement.cluster(), placement.database(), placement.schema())
+					.update();
+			}
 		});
 		TenantErasure counted = erasure;
 		TenantErased report = this.controlTx.execute((s) -> {
@@ -268,6 +280,14 @@ public class TenantEraser implements ErasureParticipant {
 						.param(tenant)
 						.query(Long.class)
 						.single()));
+		removed.put("placementRecords",
+				this.controlTx.execute((s) -> this.control.sql("""
+						select (select count(*) from tenant_statistics where tenant_id = ?)
+						  + (select count(*) from placement_override where tenant_id = ?)
+						  + (select count(*) from placement_decision where tenant_id = ?)""")
+					.params(tenant, tenant, tenant)
+					.query(Long.class)
+					.single()));
 		String dropped = null;
 		if (placement != null && placement.isolation() == IsolationMode.SCHEMA) {
 			dropped = "SCHEMA " + placement.store();

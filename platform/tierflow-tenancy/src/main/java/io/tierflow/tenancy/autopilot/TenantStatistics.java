@@ -90,7 +90,8 @@ public class TenantStatistics {
 			return 0;
 		}
 		this.batch.batchUpdate("""
-				insert into tenant_statistics (tenant_id, queries, writes, latency, dirty) values (?, ?, ?, ?, ?)
+				insert into tenant_statistics (tenant_id, queries, writes, latency, dirty)
+				select ?, ?, ?, ?, ? where not exists (select 1 from tenant_erasure e where e.tenant_id = ?)
 				on conflict (tenant_id) do update set queries = tenant_statistics.queries + excluded.queries,
 				  writes = tenant_statistics.writes + excluded.writes,
 				  latency = (select coalesce(array_agg(coalesce(a, 0) + coalesce(b, 0) order by n), '{}')
@@ -109,6 +110,8 @@ public class TenantStatistics {
 				}
 				ps.setArray(4, ps.getConnection().createArrayOf("bigint", latency));
 				ps.setBoolean(5, w.getValue().writes() > 0);
+				// A tenant erased since its statements ran leaves no figures behind.
+				ps.setObject(6, w.getKey());
 			}
 
 			@Override
@@ -122,7 +125,9 @@ public class TenantStatistics {
 
 	/**
 	 * Closes every window older than {@code window}: writes per second and the p95 over
-	 * it (the upper bound of the bucket holding the 95th percentile), then zero again.
+	 * it (the upper bound of the bucket holding the 95th percentile), then zero again. A
+	 * tenant idle for a whole window is closed once more (its rate 0, no p95) and then
+	 * left alone.
 	 * @return the windows closed
 	 */
 	public int closeWindows(Duration window) {
@@ -134,7 +139,8 @@ public class TenantStatistics {
 				      from unnest(latency) with ordinality as t(v, n)) x
 				    where total > 0 and seen >= ceil(total * 0.95) order by n limit 1),
 				  window_ended_at = now(), queries = 0, writes = 0, latency = '{}', window_started_at = now()
-				where window_started_at <= now() - make_interval(secs => ?)""")
+				where window_started_at <= now() - make_interval(secs => ?)
+				  and (queries > 0 or coalesce(writes_per_s, 0) <> 0 or p95_ms is not null)""")
 			.param(window.toMillis() / 1000.0)
 			.update();
 	}
@@ -164,10 +170,11 @@ public class TenantStatistics {
 				Measured m = measure(placement.get());
 				this.control.sql("""
 						insert into tenant_statistics (tenant_id, rows, bytes, tables, measured_at, dirty)
-						values (?, ?, ?, ?::jsonb, now(), false)
+						select ?, ?, ?, ?::jsonb, now(), false
+						where not exists (select 1 from tenant_erasure e where e.tenant_id = ?)
 						on conflict (tenant_id) do update set rows = excluded.rows, bytes = excluded.bytes,
 						  tables = excluded.tables, measured_at = now(), dirty = false""")
-					.params(tenant, m.rows(), m.bytes(), this.json.writeValueAsString(m.tables()))
+					.params(tenant, m.rows(), m.bytes(), this.json.writeValueAsString(m.tables()), tenant)
 					.update();
 				measured++;
 			}
