@@ -157,7 +157,8 @@ class ClusterAdminController {
 	 */
 	record Registration(@NotBlank @Size(max = 40) String name, @NotBlank @Size(max = 500) String jdbcUrl,
 			@NotBlank @Size(max = 63) String username, @NotBlank @Size(max = 128) String passwordRef,
-			@NotNull ClusterRole role, @NotBlank @Size(max = 32) String region, @Min(1) @Max(10_000_000) int capacity,
+			@NotNull ClusterRole role, @NotBlank @Size(max = 32) String region,
+			@NotNull @Min(1) @Max(10_000_000) Integer capacity,
 			@DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double highWaterMark,
 			@Min(1) @Max(200) Integer poolMaxSize, @Min(1) @Max(100) Integer databasePoolMaxSize) {
 	}

@@ -112,14 +112,15 @@ class PlacementAdminController {
 	@PreAuthorize("hasAuthority('placement:manage')")
 	ResponseEntity<Void> override(@PathVariable UUID tenantId, @RequestBody @Valid OverrideRequest override,
 			Authentication auth) {
-		if (override.freeze() == (override.pin() != null)) {
+		boolean freeze = Boolean.TRUE.equals(override.freeze());
+		if (freeze == (override.pin() != null)) {
 			throw new BadRequestException(
 					"An override either pins the tenant to a tier or freezes it: give one of" + " pin and freeze=true");
 		}
 		if (this.autopilot.recommendation(tenantId).isEmpty()) {
 			throw new NotFoundException("Tenant " + tenantId + " has no ready placement here");
 		}
-		this.autopilot.override(tenantId, override.pin(), override.freeze(), override.reason(), auth.getName());
+		this.autopilot.override(tenantId, override.pin(), freeze, override.reason(), auth.getName());
 		return ResponseEntity.noContent().build();
 	}
 
@@ -144,7 +145,7 @@ class PlacementAdminController {
 	 * @param pin the tier to keep the tenant at
 	 * @param freeze whether the autopilot may not move it at all
 	 */
-	record OverrideRequest(Tier pin, boolean freeze, @Size(max = 500) String reason) {
+	record OverrideRequest(Tier pin, Boolean freeze, @Size(max = 500) String reason) {
 	}
 
 }

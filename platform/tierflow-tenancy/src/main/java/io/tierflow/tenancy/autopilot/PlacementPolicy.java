@@ -35,18 +35,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param windowEnd the end of that window (may be past midnight: 22:00 to 06:00)
  */
 public record PlacementPolicy(@Valid @Size(max = 10) List<@Valid Rule> rules,
-		@DecimalMin("0") @DecimalMax("0.9") @DefaultValue("0.2") double hysteresis,
-		@NotNull @DefaultValue("1h") Duration coolDown, boolean autoApply,
-		@Min(1) @Max(64) @DefaultValue("2") int maxConcurrentMoves,
-		@Min(1) @Max(64) @DefaultValue("1") int maxConcurrentMovesPerCluster, LocalTime windowStart,
+		@DecimalMin("0") @DecimalMax("0.9") @DefaultValue("0.2") Double hysteresis,
+		@DefaultValue("1h") Duration coolDown, @DefaultValue("false") Boolean autoApply,
+		@Min(1) @Max(64) @DefaultValue("2") Integer maxConcurrentMoves,
+		@Min(1) @Max(64) @DefaultValue("1") Integer maxConcurrentMovesPerCluster, LocalTime windowStart,
 		LocalTime windowEnd) {
 
 	/** No rules: nothing is ever recommended. */
-	public static final PlacementPolicy NONE = new PlacementPolicy(List.of(), 0.2, Duration.ofHours(1), false, 2, 1,
-			null, null);
+	public static final PlacementPolicy NONE = new PlacementPolicy(List.of(), null, null, null, null, null, null, null);
 
+	/** Each value left out (over the API) takes its default. */
 	public PlacementPolicy {
 		rules = (rules != null) ? List.copyOf(rules) : List.of();
+		hysteresis = (hysteresis != null) ? hysteresis : 0.2;
+		coolDown = (coolDown != null) ? coolDown : Duration.ofHours(1);
+		autoApply = (autoApply != null) ? autoApply : false;
+		maxConcurrentMoves = (maxConcurrentMoves != null) ? maxConcurrentMoves : 2;
+		maxConcurrentMovesPerCluster = (maxConcurrentMovesPerCluster != null) ? maxConcurrentMovesPerCluster : 1;
 		if ((windowStart == null) != (windowEnd == null)) {
 			throw new IllegalArgumentException("A move window needs both windowStart and windowEnd");
 		}
