@@ -12,6 +12,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierflow.tenancy.autopilot.Autopilot;
+import io.tierflow.tenancy.autopilot.AutopilotLoop;
 import io.tierflow.tenancy.autopilot.AutopilotProperties;
 import io.tierflow.tenancy.autopilot.TenantActivity;
 import io.tierflow.tenancy.autopilot.TenantMoves;
@@ -271,86 +272,6 @@ public class TenancyAutoConfiguration {
 		return new AutopilotLoop(statistics, autopilot, properties,
 				new JobLease(tenancy.service() + ".autopilot", properties.flush(), Duration.ofMinutes(10)),
 				leases::getIfAvailable);
-	}
-
-	/**
-	 * Every {@code flush}: each instance adds its tenants' activity to the control
-	 * database; the one holding the autopilot's lease then turns the loop.
-	 */
-	static final class AutopilotLoop implements org.springframework.context.SmartLifecycle {
-
-		private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AutopilotLoop.class);
-
-		private final TenantStatistics statistics;
-
-		private final Autopilot autopilot;
-
-		private final AutopilotProperties properties;
-
-		private final JobLease lease;
-
-		private final java.util.function.Supplier<JobLeases> leases;
-
-		private java.util.concurrent.ScheduledExecutorService scheduler;
-
-		AutopilotLoop(TenantStatistics statistics, Autopilot autopilot, AutopilotProperties properties, JobLease lease,
-				java.util.function.Supplier<JobLeases> leases) {
-			this.statistics = statistics;
-			this.autopilot = autopilot;
-			this.properties = properties;
-			this.lease = lease;
-			this.leases = leases;
-		}
-
-		@Override
-		public void start() {
-			this.scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) -> {
-				Thread t = new Thread(r, "tierflow-autopilot");
-				t.setDaemon(true);
-				return t;
-			});
-			long every = this.properties.flush().toMillis();
-			this.scheduler.scheduleWithFixedDelay(this::turn, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
-		}
-
-		private void turn() {
-			try {
-				this.statistics.flush();
-				Runnable loop = () -> this.autopilot.turn(this.properties.window(), this.properties.measureLimit());
-				JobLeases jobLeases = this.leases.get();
-				if (jobLeases != null) {
-					jobLeases.run(this.lease, loop);
-				}
-				else {
-					loop.run();
-				}
-			}
-			catch (RuntimeException ex) {
-				log.warn("The placement autopilot's turn failed: {}", ex.toString());
-			}
-		}
-
-		@Override
-		public void stop() {
-			if (this.scheduler != null) {
-				this.scheduler.shutdownNow();
-				this.scheduler = null;
-			}
-			// What this instance counted since the last flush is not lost on a clean
-			// stop.
-			try {
-				this.statistics.flush();
-			}
-			catch (RuntimeException ex) {
-				log.debug("Activity not flushed at stop: {}", ex.toString());
-			}
-		}
-
-		@Override
-		public boolean isRunning() {
-			return this.scheduler != null;
-		}
-
 	}
 
 	@Bean

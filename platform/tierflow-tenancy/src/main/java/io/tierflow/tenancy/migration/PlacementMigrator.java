@@ -227,6 +227,26 @@ public class PlacementMigrator {
 		return (plus >= 0) ? version.substring(0, plus) : version;
 	}
 
+	/**
+	 * Orders two recorded versions ({@code <script>+p<revision>}): by script version,
+	 * then by platform revision.
+	 */
+	public static int compareVersions(String a, String b) {
+		int scripts = MigrationVersion.fromVersion(scriptVersion(a))
+			.compareTo(MigrationVersion.fromVersion(scriptVersion(b)));
+		return (scripts != 0) ? scripts : Integer.compare(revision(a), revision(b));
+	}
+
+	private static int revision(String version) {
+		int plus = version.indexOf("+p");
+		try {
+			return (plus >= 0) ? Integer.parseInt(version.substring(plus + 2)) : 0;
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
+	}
+
 	private FluentConfiguration flyway(DataSource owner, String schema) {
 		return Flyway.configure(getClass().getClassLoader())
 			.dataSource(sessions(owner))
