@@ -15,6 +15,7 @@ import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.migration.MigrationReport;
 import io.tierflow.tenancy.migration.PlacementMigrator;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.PlacementStore;
 import io.tierflow.tenancy.placement.StoreNames;
 import io.tierflow.tenancy.placement.TenantNotReadyException;
 import io.tierflow.tenancy.placement.TenantPlacement;
@@ -195,6 +196,51 @@ class PlacementMigratorIT {
 				+ " and relnamespace = '" + busy.schema() + "'::regnamespace"))
 			.isOne();
 		TenantContext.run(busy.tenantId(), () -> assertThat(this.notes.everything()).isEmpty());
+	}
+
+	@Test
+	void aStoreMigratedFromSeveralThreadsAtOnceIsSecuredOnceWithoutAConflict() throws Exception {
+		TenantPlacement placed = provision(Tier.DEDICATED, 1).get(0);
+		List<java.util.concurrent.Future<?>> passes = new ArrayList<>();
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+		try {
+			for (int round = 0; round < 5; round++) {
+				// Behind again: every thread runs Flyway and the securing DO block on it.
+				this.control.sql("update tenant_store set schema_version = '0.0' where schema_name = ?")
+					.param(placed.schema())
+					.update();
+				java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+				for (int i = 0; i < 4; i++) {
+					passes.add(threads.submit(() -> {
+						go.await();
+						PlacementStore store = this.control
+							.sql("select cluster, database_name, schema_name, isolation, schema_version, state, error"
+									+ " from tenant_store where schema_name = ?")
+							.param(placed.schema())
+							.query((rs, n) -> new PlacementStore(
+									new io.tierflow.tenancy.placement.StoreKey(rs.getString(1), rs.getString(2),
+											rs.getString(3)),
+									io.tierflow.tenancy.placement.IsolationMode.valueOf(rs.getString(4)),
+									rs.getString(5), PlacementState.valueOf(rs.getString(6)), rs.getString(7)))
+							.single();
+						this.migrator.migrate(store);
+						return null;
+					}));
+				}
+				go.countDown();
+				for (java.util.concurrent.Future<?> pass : passes) {
+					pass.get();
+				}
+				passes.clear();
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(this.control.sql("select state || ' ' || schema_version from tenant_store where schema_name = ?")
+			.param(placed.schema())
+			.query(String.class)
+			.single()).isEqualTo("READY " + this.migrator.migrations().latestVersion());
 	}
 
 	@Test

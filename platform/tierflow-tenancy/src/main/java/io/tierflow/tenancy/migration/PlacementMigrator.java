@@ -396,6 +396,10 @@ public class PlacementMigrator {
 				DO $$
 				DECLARE r record;
 				BEGIN
+				  -- Two instances (or a provisioning and a rollout) securing the same schema at
+				  -- once would update its ACL concurrently ("tuple concurrently updated"): one
+				  -- waits for the other.
+				  PERFORM pg_advisory_xact_lock(hashtext('tierflow.secure.%1$s'));
 				""" + TenantFence.ENSURE
 				+ """
 						  EXECUTE format('GRANT USAGE ON SCHEMA %%I TO %%I', '%1$s', '%2$s');
