@@ -49,9 +49,16 @@ import static org.awaitility.Awaitility.await;
  * heartbeat: this test's context (A) computes a run, and a client that reaches only the
  * other instance (B) follows its progress live and cancels it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// A run long enough to be cancelled on any machine: at 20 million iterations a second
+// (two
+// fast cores), 100 million ended before the cancel reached it.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "tierflow.simulation.quota.enterprise.iterations-per-run=" + ProgressFromAnyInstanceIT.ITERATIONS)
 @Import(TestTokenDecoderConfiguration.class)
 class ProgressFromAnyInstanceIT {
+
+	/** Iterations of the run: far more than it computes before it is cancelled. */
+	static final long ITERATIONS = 5_000_000_000L;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -118,7 +125,7 @@ class ProgressFromAnyInstanceIT {
 		// Far more iterations than it computes before it is cancelled, even on a fast
 		// machine.
 		Response started = a.post("/api/v1/models/" + JSON.readTree(model.body()).get("id").asString() + "/runs", t,
-				"{\"iterations\":100000000,\"seed\":11}");
+				"{\"iterations\":" + ITERATIONS + ",\"seed\":11}");
 		assertThat(started.status()).as(started.body()).isEqualTo(202);
 		UUID id = UUID.fromString(JSON.readTree(started.body()).get("id").asString());
 		LiveRuns liveB = this.instanceB.getBean(LiveRuns.class);
@@ -158,7 +165,7 @@ class ProgressFromAnyInstanceIT {
 		assertThat(result.get("id").asString()).isEqualTo(id.toString());
 		assertThat(result.get("status").asString()).isEqualTo("CANCELLED");
 		assertThat(result.get("iterationsDone").asLong()).isGreaterThanOrEqualTo(done.get(done.size() - 1))
-			.isLessThan(100_000_000);
+			.isLessThan(ITERATIONS);
 		assertThat(result.get("result").get("outputs")).isNotEmpty();
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(this.live.computedHere()).doesNotContain(id));
