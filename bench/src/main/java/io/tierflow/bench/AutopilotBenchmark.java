@@ -80,7 +80,7 @@ final class AutopilotBenchmark {
 						+ " automatic",
 				this.tenants, this.skew, this.rate, this.seconds, this.threshold));
 		try (ConfigurableApplicationContext service = ServiceUnderBench.start(PREFIX, false, this.settings)) {
-			awaitStartupRollout(service);
+			FleetMigrateBenchmark.awaitStartupRollout(service);
 			TenantProvisioner provisioner = service.getBean(TenantProvisioner.class);
 			List<UUID> ids = new ArrayList<>();
 			long at = System.nanoTime();
@@ -194,21 +194,6 @@ final class AutopilotBenchmark {
 		}
 		Bench.say("  writes that failed (and were not retried): " + failures.get());
 		return Arrays.stream(counts).mapToLong(AtomicLong::get).toArray();
-	}
-
-	/**
-	 * The service's start-up rollout (its shared stores) ends before tenants are placed.
-	 */
-	private static void awaitStartupRollout(ConfigurableApplicationContext service) throws InterruptedException {
-		io.tierflow.tenancy.migration.MigrationRollouts own = service
-			.getBean(io.tierflow.tenancy.migration.MigrationRollouts.class);
-		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-		while (own.recent(1).stream().anyMatch((r) -> r.state().isOpen())) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("The start-up rollout did not end: " + own.recent(1));
-			}
-			Thread.sleep(100);
-		}
 	}
 
 	private static boolean allEnded(Autopilot autopilot, java.util.Set<UUID> tenants) {

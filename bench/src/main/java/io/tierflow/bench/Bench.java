@@ -42,6 +42,7 @@ public final class Bench {
 				case "chaos" -> new ChaosBenchmark(options).run();
 				case "fleet-migrate" -> new FleetMigrateBenchmark(options).run();
 				case "autopilot" -> new AutopilotBenchmark(options).run();
+				case "scale" -> new ScaleBenchmark(options).run();
 				default -> null;
 			};
 		}
@@ -118,6 +119,8 @@ public final class Bench {
 		System.err.println("       bench/run fleet-migrate [--schemas=10000] [--databases=100] [--parallelism=4]");
 		System.err
 			.println("       bench/run autopilot [--tenants=1000] [--threshold=3000] [--rate=1500] [--seconds=180]");
+		System.err
+			.println("       bench/run scale [--shared=100000] [--schemas=10000] [--databases=1000] [--small=100]");
 		System.err.println(
 				"       bench/run gateway [--threads=8] [--seconds=5] [--rounds=3] [--quiet-rate=50] [--noisy-limit=20]");
 		System.exit(2);

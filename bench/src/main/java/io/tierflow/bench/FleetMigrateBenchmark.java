@@ -162,12 +162,18 @@ final class FleetMigrateBenchmark {
 	}
 
 	/**
-	 * The service's start-up rollout (its shared stores) ends before the fleet is made.
+	 * The service's start-up rollout has brought its shared stores to its version before
+	 * tenants are placed (the rollout may not even be recorded yet when the context is
+	 * up).
 	 */
-	private static void awaitStartupRollout(ConfigurableApplicationContext service) throws InterruptedException {
+	static void awaitStartupRollout(ConfigurableApplicationContext service) throws InterruptedException {
 		MigrationRollouts own = service.getBean(MigrationRollouts.class);
+		PlacementMigrator migrator = service.getBean(PlacementMigrator.class);
+		PlacementRepository placements = service.getBean(PlacementRepository.class);
+		TransactionTemplate controlTx = service.getBean("controlTransactionTemplate", TransactionTemplate.class);
 		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-		while (own.recent(1).stream().anyMatch((r) -> r.state().isOpen())) {
+		while (own.recent(1).stream().anyMatch((r) -> r.state().isOpen())
+				|| !controlTx.execute((s) -> placements.stores()).stream().allMatch(migrator::isCurrent)) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("The start-up rollout did not end: " + own.recent(1));
 			}
@@ -177,14 +183,29 @@ final class FleetMigrateBenchmark {
 
 	private static List<TenantPlacement> provision(TenantProvisioner provisioner, Tier tier, int count, int threads)
 			throws Exception {
+		List<UUID> ids = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			ids.add(UUID.randomUUID());
+		}
+		return provision(provisioner, tier, ids, threads);
+	}
+
+	/**
+	 * Provisions the tenants through the service's provisioner, {@code threads} at a
+	 * time, printing progress every 10 s.
+	 * @throws IllegalStateException if one is not READY
+	 */
+	static List<TenantPlacement> provision(TenantProvisioner provisioner, Tier tier, List<UUID> ids, int threads)
+			throws Exception {
+		int count = ids.size();
 		AtomicInteger done = new AtomicInteger();
 		AtomicInteger failed = new AtomicInteger();
 		ExecutorService workers = Executors.newFixedThreadPool(threads);
 		List<Future<TenantPlacement>> futures = new ArrayList<>();
 		try (Progress progress = new Progress("provisioned " + tier, count, done::get, failed::get, 10_000)) {
-			for (int i = 0; i < count; i++) {
+			for (UUID id : ids) {
 				futures.add(workers.submit(() -> {
-					TenantPlacement placed = provisioner.provision(UUID.randomUUID(), tier, "eu");
+					TenantPlacement placed = provisioner.provision(id, tier, "eu");
 					if (placed.state() != PlacementState.READY) {
 						failed.incrementAndGet();
 						throw new IllegalStateException("Provisioning failed: " + placed.error());

@@ -18,6 +18,7 @@ import io.tierflow.events.inbox.EventInbox;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.outbox.StoreOutboxes;
 import io.tierflow.events.provisioning.ArchiveParticipant;
 import io.tierflow.events.provisioning.ErasureParticipant;
 import io.tierflow.events.provisioning.ProvisioningReplies;
@@ -165,19 +166,10 @@ public class EventsAutoConfiguration {
 				EventsProperties properties, PlacementRepository placements,
 				@Qualifier(CONTROL) TransactionTemplate controlTx, @Qualifier(CONTROL) DataSource control,
 				PlacementPools pools, EventTraces traces) {
-			OutboxLocation controlOutbox = new OutboxLocation("control", control, TenancyBootstrap.CONTROL_SCHEMA);
-			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, () -> {
-				List<OutboxLocation> all = new ArrayList<>();
-				all.add(controlOutbox);
-				for (PlacementStore store : controlTx.execute((s) -> placements.stores())) {
-					if (store.state() == PlacementState.READY) {
-						all.add(storeLocation(pools, store.key().cluster(), store.key().database(),
-								store.key().schema()));
-					}
-				}
-				return all;
-			}, properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers(),
-					traces);
+			StoreOutboxes outboxes = new StoreOutboxes(control, controlTx, placements, pools);
+			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer,
+					outboxes::every, properties.relay().sweepInterval(), properties.relay().batchSize(),
+					properties.relay().workers(), properties.relay().coldPerSweep(), traces);
 		}
 
 		@Bean
@@ -186,7 +178,8 @@ public class EventsAutoConfiguration {
 				PlacementDirectory directory, PlacementPools pools, EventTraces traces) {
 			return new Outbox(jdbcClient, json(json), relay, () -> {
 				TenantRoute route = directory.route(TenantContext.require());
-				return storeLocation(pools, route.placement().cluster(), route.placement().database(), route.schema());
+				return StoreOutboxes.of(pools, route.placement().cluster(), route.placement().database(),
+						route.schema());
 			}, traces);
 		}
 
@@ -233,12 +226,6 @@ public class EventsAutoConfiguration {
 		ProvisioningReplies provisioningReplies(TenancyProperties properties,
 				@Qualifier(CONTROL) Outbox controlOutbox) {
 			return new ProvisioningReplies(properties.service(), controlOutbox);
-		}
-
-		private static OutboxLocation storeLocation(PlacementPools pools, String cluster, String database,
-				String schema) {
-			return new OutboxLocation(cluster + "/" + database + "/" + schema, () -> pools.owner(cluster, database),
-					schema);
 		}
 
 	}

@@ -14,6 +14,7 @@ import io.tierflow.tenancy.TenancyTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.migration.MigrationReport;
 import io.tierflow.tenancy.migration.PlacementMigrator;
+import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.PlacementStore;
 import io.tierflow.tenancy.placement.StoreNames;
@@ -64,6 +65,16 @@ class PlacementMigratorIT {
 
 	@Autowired
 	NoteRepository notes;
+
+	@Autowired
+	PlacementRepository placements;
+
+	@Autowired
+	@Qualifier(TenancyAutoConfiguration.CONTROL)
+	org.springframework.transaction.support.TransactionTemplate controlTx;
+
+	@Autowired
+	TenancyProperties properties;
 
 	@Autowired
 	@Qualifier(TenancyAutoConfiguration.CONTROL)
@@ -202,6 +213,13 @@ class PlacementMigratorIT {
 	void aStoreMigratedFromSeveralThreadsAtOnceIsSecuredOnceWithoutAConflict() throws Exception {
 		TenantPlacement placed = provision(Tier.DEDICATED, 1).get(0);
 		List<java.util.concurrent.Future<?>> passes = new ArrayList<>();
+		// A migrator each, as in four instances: one migrator lets one of its callers
+		// migrate a store at a time.
+		List<PlacementMigrator> instances = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			instances.add(new PlacementMigrator(this.pools, this.placements, this.controlTx,
+					this.migrator.migrations(), this.properties));
+		}
 		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
 		try {
 			for (int round = 0; round < 5; round++) {
@@ -211,6 +229,7 @@ class PlacementMigratorIT {
 					.update();
 				java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
 				for (int i = 0; i < 4; i++) {
+					PlacementMigrator instance = instances.get(i);
 					passes.add(threads.submit(() -> {
 						go.await();
 						PlacementStore store = this.control
@@ -223,7 +242,7 @@ class PlacementMigratorIT {
 									io.tierflow.tenancy.placement.IsolationMode.valueOf(rs.getString(4)),
 									rs.getString(5), PlacementState.valueOf(rs.getString(6)), rs.getString(7)))
 							.single();
-						this.migrator.migrate(store);
+						instance.migrate(store);
 						return null;
 					}));
 				}

@@ -12,7 +12,8 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * The one real Kafka broker shared by every test in the JVM, started lazily on first use.
- * It is, in this order: the cluster named by {@code TIERFLOW_TEST_KAFKA_BOOTSTRAP}; an
+ * It is, in this order: the cluster named by the system property
+ * {@value #BOOTSTRAP_PROPERTY} or {@code TIERFLOW_TEST_KAFKA_BOOTSTRAP}; an
  * {@code apache/kafka:4.1.1} Testcontainers container when a Docker engine answers; or a
  * single in-JVM KRaft broker from spring-kafka-test that requires SASL/SCRAM
  * ({@link #startSecured()}; plaintext with
@@ -41,6 +42,12 @@ public final class TestKafka {
 	private static final String BROKER_USER = "broker";
 
 	private static final String BROKER_PASSWORD = "broker-test-secret";
+
+	/**
+	 * System property naming a cluster to use, like {@code TIERFLOW_TEST_KAFKA_BOOTSTRAP}
+	 * (which it wins over).
+	 */
+	public static final String BOOTSTRAP_PROPERTY = "tierflow.test.kafka.bootstrap";
 
 	private static volatile KafkaServer server;
 
@@ -152,7 +159,9 @@ public final class TestKafka {
 	}
 
 	private static KafkaServer start() {
-		String bootstrap = System.getenv("TIERFLOW_TEST_KAFKA_BOOTSTRAP");
+		// A benchmark that starts a broker process of its own names it in the system
+		// property before the first use.
+		String bootstrap = System.getProperty(BOOTSTRAP_PROPERTY, System.getenv("TIERFLOW_TEST_KAFKA_BOOTSTRAP"));
 		if (bootstrap != null && !bootstrap.isBlank()) {
 			logger.info("Using Kafka from the environment: {}", bootstrap);
 			return new KafkaServer(bootstrap);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,9 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
+	/** Cold outboxes a sweep probes unless told otherwise. */
+	public static final int DEFAULT_COLD_PER_SWEEP = 20;
+
 	/** Outboxes of one database a sweep probes with one statement. */
 	static final int PROBE_CHUNK = StoreProbe.CHUNK;
 
@@ -101,6 +105,15 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	private final Set<String> draining = ConcurrentHashMap.newKeySet();
 
 	private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+
+	/** Cold outboxes probed a sweep at most ({@link OutboxLocation#cold()}). */
+	private final int coldPerSweep;
+
+	/** Where the next sweep's turn over the cold outboxes starts. */
+	private int coldCursor;
+
+	/** What the cold outboxes that had rows held at their last probe, by name. */
+	private final Map<String, Waiting> coldBacklog = new ConcurrentHashMap<>();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -132,6 +145,19 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
 			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers,
 			EventTraces traces) {
+		this(source, producer, locations, sweepInterval, batchSize, workers, DEFAULT_COLD_PER_SWEEP, traces);
+	}
+
+	/**
+	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
+	 * @param locations every outbox this instance should sweep
+	 * @param coldPerSweep cold outboxes a sweep probes at most, in turn
+	 * @param traces continues each row's stored trace context in its record
+	 */
+	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
+			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers,
+			int coldPerSweep, EventTraces traces) {
+		this.coldPerSweep = coldPerSweep;
 		this.traces = traces;
 		this.source = source;
 		this.producer = producer;
@@ -291,7 +317,12 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	 */
 	private void sweep() {
 		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
+		List<OutboxLocation> cold = new ArrayList<>();
 		for (OutboxLocation location : this.locations.get()) {
+			if (location.cold()) {
+				cold.add(location);
+				continue;
+			}
 			DataSource owner;
 			try {
 				owner = location.owner().get();
@@ -321,7 +352,51 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 				}
 			}
 		}
+		sweepCold(cold);
+		for (Waiting w : this.coldBacklog.values()) {
+			rows += w.rows();
+			oldest = Math.max(oldest, w.oldestSeconds());
+		}
 		this.backlog = new Backlog(rows, oldest);
+	}
+
+	/**
+	 * Probes the next {@code coldPerSweep} of the cold outboxes (in databases of their own
+	 * with no pool open), each over a plain connection, and drains those with rows. What
+	 * each had at its last probe counts in the backlog until it is probed again.
+	 */
+	private synchronized void sweepCold(List<OutboxLocation> cold) {
+		Set<String> names = new HashSet<>();
+		cold.forEach((location) -> names.add(location.name()));
+		this.coldBacklog.keySet().retainAll(names);
+		if (cold.isEmpty()) {
+			return;
+		}
+		int from = Math.floorMod(this.coldCursor, cold.size());
+		int count = Math.min(this.coldPerSweep, cold.size());
+		this.coldCursor = from + count;
+		for (int i = 0; i < count && this.running; i++) {
+			OutboxLocation location = cold.get((from + i) % cold.size());
+			List<Waiting> waiting;
+			try {
+				waiting = probe(location.owner().get(), List.of(location.schema()));
+			}
+			catch (SQLException | RuntimeException ex) {
+				log.debug("Outbox {} not probed: {}", location.name(), ex.toString());
+				continue;
+			}
+			if (waiting.isEmpty()) {
+				this.coldBacklog.remove(location.name());
+				continue;
+			}
+			Waiting w = waiting.get(0);
+			if (drain(location) >= w.rows()) {
+				this.coldBacklog.remove(location.name());
+			}
+			else {
+				this.coldBacklog.put(location.name(), w);
+			}
+		}
 	}
 
 	/**

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +28,12 @@ import io.tierflow.events.it.EventsTestApplication.WidgetTally;
 import io.tierflow.events.outbox.Outbox;
 import io.tierflow.events.outbox.OutboxLocation;
 import io.tierflow.events.outbox.OutboxRelay;
+import io.tierflow.events.outbox.StoreOutboxes;
 import io.tierflow.events.tracing.EventTraces;
-import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
-import io.tierflow.tenancy.placement.PlacementStore;
-import io.tierflow.tenancy.placement.StoreKey;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
@@ -280,18 +277,34 @@ class OutboxRelayIT {
 		UUID tenant = provision(Tier.SHARED);
 		// Schemas of one database: the sweep probes their outboxes with one statement.
 		List<UUID> dedicated = List.of(provision(Tier.DEDICATED), provision(Tier.DEDICATED), provision(Tier.DEDICATED));
+		// Databases of their own, quiet by the time the relay is back: their outboxes are
+		// probed in turn over plain connections, one a sweep here.
+		List<UUID> enterprise = List.of(provision(Tier.ENTERPRISE), provision(Tier.ENTERPRISE));
 		this.relay.stop();
 
 		Created created = TenantContext.call(tenant, () -> this.catalog.create("while-down", 0));
 		Created inSchema = TenantContext.call(dedicated.get(1), () -> this.catalog.create("while-down", 0));
+		List<Created> inDatabases = new ArrayList<>();
+		List<TenantPlacement> databases = new ArrayList<>();
+		for (UUID id : enterprise) {
+			inDatabases.add(TenantContext.call(id, () -> this.catalog.create("while-down", 0)));
+			TenantPlacement placement = this.controlTx.execute((s) -> this.placements.find(id)).orElseThrow();
+			this.pools.evict(placement.cluster(), placement.database());
+			assertThat(this.pools.isOpen(placement.cluster(), placement.database(), true)).isFalse();
+			databases.add(placement);
+		}
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(events.find(created.eventId())).isEmpty();
 			assertThat(events.find(inSchema.eventId())).isEmpty();
 			assertThat(TenantContext.call(tenant, () -> this.catalog.inOutbox(created.eventId()))).isTrue();
 		});
 
-		OutboxRelay restarted = new OutboxRelay(URI.create("//tierflow/" + SERVICE), producer(), this::everyOutbox,
-				Duration.ofSeconds(1), 500, 2);
+		StoreOutboxes outboxes = new StoreOutboxes(this.control, this.controlTx, this.placements, this.pools);
+		assertThat(outboxes.every()).filteredOn(OutboxLocation::cold)
+			.extracting(OutboxLocation::name)
+			.containsAll(databases.stream().map((p) -> p.cluster() + "/" + p.database() + "/" + p.schema()).toList());
+		OutboxRelay restarted = new OutboxRelay(URI.create("//tierflow/" + SERVICE), producer(), outboxes::every,
+				Duration.ofSeconds(1), 500, 2, 1, EventTraces.NONE);
 		restarted.start();
 		try {
 			await().atMost(EVENTUALLY).untilAsserted(() -> {
@@ -299,6 +312,21 @@ class OutboxRelayIT {
 				assertThat(events.find(inSchema.eventId())).isPresent();
 				assertThat(TenantContext.call(tenant, this.catalog::tallied)).isEqualTo(1);
 			});
+			await().atMost(EVENTUALLY).untilAsserted(() -> {
+				for (Created c : inDatabases) {
+					assertThat(events.find(c.eventId())).isPresent();
+				}
+			});
+			for (int i = 0; i < enterprise.size(); i++) {
+				Created c = inDatabases.get(i);
+				TenantContext.run(enterprise.get(i), () -> assertThat(this.catalog.inOutbox(c.eventId())).isFalse());
+			}
+			// Relayed without an owner pool to either database, and counted out of the
+			// backlog once drained.
+			for (TenantPlacement placement : databases) {
+				assertThat(this.pools.isOpen(placement.cluster(), placement.database(), true)).isFalse();
+			}
+			await().atMost(EVENTUALLY).until(() -> restarted.backlog().rows() == 0);
 			TenantContext.run(dedicated.get(1), () -> assertThat(this.catalog.inOutbox(inSchema.eventId())).isFalse());
 			TenantContext.run(tenant, () -> assertThat(this.catalog.inOutbox(created.eventId())).isFalse());
 
@@ -333,20 +361,6 @@ class OutboxRelayIT {
 		TenantPlacement placement = this.provisioner.provision(tenant, tier, "eu");
 		assertThat(placement.state()).as(String.valueOf(placement.error())).isEqualTo(PlacementState.READY);
 		return tenant;
-	}
-
-	/** The outboxes the service's relay sweeps, as EventsAutoConfiguration lists them. */
-	private Collection<OutboxLocation> everyOutbox() {
-		List<OutboxLocation> all = new ArrayList<>();
-		all.add(new OutboxLocation("control", this.control, TenancyBootstrap.CONTROL_SCHEMA));
-		for (PlacementStore store : this.controlTx.execute((s) -> this.placements.stores())) {
-			if (store.state() == PlacementState.READY) {
-				StoreKey key = store.key();
-				all.add(new OutboxLocation(key.cluster() + "/" + key.database() + "/" + key.schema(),
-						() -> this.pools.owner(key.cluster(), key.database()), key.schema()));
-			}
-		}
-		return all;
 	}
 
 	private static KafkaProducer<String, CloudEvent> producer() {

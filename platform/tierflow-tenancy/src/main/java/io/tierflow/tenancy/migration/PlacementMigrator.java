@@ -13,13 +13,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tierflow.tenancy.TenancyProperties;
-import io.tierflow.tenancy.TenancyProperties.Cluster;
 import io.tierflow.tenancy.placement.IsolationMode;
-import io.tierflow.tenancy.placement.JdbcUrls;
 import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.PlacementStore;
@@ -29,11 +30,9 @@ import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -57,6 +56,9 @@ public class PlacementMigrator {
 	private final TenantMigrations migrations;
 
 	private final TenancyProperties properties;
+
+	/** A lock per store being migrated, dropped once no caller holds it. */
+	private final Cache<StoreKey, ReentrantLock> storeLocks = Caffeine.newBuilder().weakValues().build();
 
 	public PlacementMigrator(PlacementPools pools, PlacementRepository placements, TransactionTemplate controlTx,
 			TenantMigrations migrations, TenancyProperties properties) {
@@ -87,6 +89,23 @@ public class PlacementMigrator {
 		if (isCurrent(store)) {
 			return false;
 		}
+		// One migration of a store at a time in this instance: callers that find it
+		// behind at once (tenants provisioned on a shared store the start-up rollout has
+		// not reached yet) wait for the first rather than each holding owner
+		// connections for a Flyway run of their own until the pool is exhausted.
+		ReentrantLock lock = this.storeLocks.get(store.key(), (k) -> new ReentrantLock());
+		lock.lock();
+		try {
+			PlacementStore current = this.controlTx.execute((s) -> this.placements.findStore(store.key()))
+				.orElse(store);
+			return !isCurrent(current) && migrateLocked(current);
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	private boolean migrateLocked(PlacementStore store) {
 		StoreKey key = store.key();
 		try {
 			DataSource owner = ownerDataSource(key, store.isolation());
@@ -373,9 +392,7 @@ public class PlacementMigrator {
 		}
 		// A tenant database is migrated once in a long while: a plain connection, no pool
 		// to keep.
-		Cluster cluster = this.pools.cluster(key.cluster());
-		return new SimpleDriverDataSource(new Driver(), JdbcUrls.withDatabase(cluster.jdbcUrl(), key.database()),
-				cluster.username(), cluster.password());
+		return this.pools.plainOwner(key.cluster(), key.database());
 	}
 
 	/**

@@ -27,8 +27,11 @@ import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.TenancyProperties.Cluster;
 import io.tierflow.tenancy.placement.JdbcUrls;
 import io.tierflow.tenancy.placement.StoreNames;
+import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
  * Connection pools for every database the service reaches. Each cluster's base database
@@ -168,6 +171,63 @@ public class PlacementPools implements AutoCloseable {
 		return pool(cluster, database, true);
 	}
 
+	/**
+	 * The most connections these pools hold at once: every cluster's base database pools
+	 * at their maximum, and as many tenant database pools as may be open at the largest
+	 * tenant database pool size. Pools on their way out of the LRU cache keep their
+	 * borrowed connections until they come back, so this can be passed for the length of
+	 * a transaction; the control pool and plain connections (a tenant database's
+	 * migration, the listener for placement changes) are not in it.
+	 */
+	public int maxConnections() {
+		int base = 0;
+		int largestDatabasePool = 0;
+		for (Cluster cluster : this.clusters.values()) {
+			base += this.properties.basePoolSize(cluster) + baseOwnerPoolSize();
+			largestDatabasePool = Math.max(largestDatabasePool, this.properties.databasePoolSize(cluster));
+		}
+		return base + this.properties.pools().maxOpenDatabasePools() * largestDatabasePool;
+	}
+
+	/**
+	 * A cluster's base owner pool: Flyway may hold two connections per store it migrates.
+	 */
+	private int baseOwnerPoolSize() {
+		return Math.max(2, 2 * this.properties.migration().parallelism() + 1);
+	}
+
+	/**
+	 * Whether a pool to {@code database} is open now, without opening one: always for a
+	 * cluster's base database, for a tenant database while its pool is in the cache.
+	 */
+	public boolean isOpen(String cluster, String database, boolean owner) {
+		if (database.equals(this.baseDatabases.get(cluster))) {
+			return true;
+		}
+		return this.databasePools.getIfPresent(new PoolKey(cluster, database, owner)) != null;
+	}
+
+	/**
+	 * Owner connections to {@code database} without a pool: each {@code getConnection}
+	 * opens one. For rare work on a tenant database (its migration, a sweep's probe of a
+	 * quiet outbox) that should not take the pool of a tenant being served out of the
+	 * cache.
+	 */
+	public DataSource plainOwner(String cluster, String database) {
+		Cluster c = cluster(cluster);
+		return new SimpleDriverDataSource(new Driver(), JdbcUrls.withDatabase(c.jdbcUrl(), database), c.username(),
+				c.password());
+	}
+
+	/**
+	 * Owner connections for rare work on {@code database} (a measurement, say): its pool
+	 * if one is open, else {@link #plainOwner plain connections}, so the work never opens
+	 * a pool of its own.
+	 */
+	public DataSource ownerIfOpen(String cluster, String database) {
+		return isOpen(cluster, database, true) ? owner(cluster, database) : plainOwner(cluster, database);
+	}
+
 	/** Number of per-database pools currently open. */
 	public int openDatabasePools() {
 		return this.openDatabasePools.get();
@@ -212,10 +272,7 @@ public class PlacementPools implements AutoCloseable {
 				return pool;
 			}
 			return pools.computeIfAbsent(clusterName, (n) -> create(cluster, database, owner,
-					// Flyway may hold two connections while it migrates a store.
-					owner ? Math.max(2, 2 * this.properties.migration().parallelism() + 1)
-							: this.properties.basePoolSize(cluster),
-					true));
+					owner ? baseOwnerPoolSize() : this.properties.basePoolSize(cluster), true));
 		}
 		return this.databasePools.get(new PoolKey(clusterName, database, owner), (key) -> {
 			this.openDatabasePools.incrementAndGet();
