@@ -167,9 +167,9 @@ public class EventsAutoConfiguration {
 				@Qualifier(CONTROL) TransactionTemplate controlTx, @Qualifier(CONTROL) DataSource control,
 				PlacementPools pools, EventTraces traces) {
 			StoreOutboxes outboxes = new StoreOutboxes(control, controlTx, placements, pools);
-			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer,
-					outboxes::every, properties.relay().sweepInterval(), properties.relay().batchSize(),
-					properties.relay().workers(), properties.relay().coldPerSweep(), traces);
+			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, outboxes::every,
+					properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers(),
+					properties.relay().coldPerSweep(), traces);
 		}
 
 		@Bean

@@ -26,8 +26,8 @@ public record EventsProperties(String bootstrapServers, @DefaultValue Relay rela
 	 * @param workers relay threads
 	 * @param coldPerSweep outboxes in tenant databases with no pool open that a sweep
 	 * probes at most, in turn (each over a plain connection): with 1,000 such databases
-	 * and the defaults, each is probed every 250 s; an outbox written to is woken at
-	 * once regardless
+	 * and the defaults, each is probed every 250 s; an outbox written to is woken at once
+	 * regardless
 	 */
 	public record Relay(@DefaultValue("5s") Duration sweepInterval, @Min(1) @DefaultValue("500") int batchSize,
 			@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("20") int coldPerSweep) {

@@ -37,6 +37,9 @@ final class InitialCopy {
 
 	private static final Logger log = LoggerFactory.getLogger(InitialCopy.class);
 
+	/** Bytes of rows sent to the target in one message at most. */
+	private static final int COPY_BUFFER = 256 * 1024;
+
 	private InitialCopy() {
 	}
 
@@ -111,15 +114,33 @@ final class InitialCopy {
 		try {
 			in = new CopyManager(to.unwrap(BaseConnection.class))
 				.copyIn("copy " + target.qualified(table.name()) + " (" + columns + ") from stdin");
+			// The server sends a message per row; the rows go on in messages of up to
+			// COPY_BUFFER bytes, as COPY from a file would: ten million one-row messages
+			// cost the target's backend and this thread more than the rows themselves.
+			byte[] buffer = new byte[COPY_BUFFER];
+			int filled = 0;
 			byte[] row;
-			while ((row = out.readFromCopy()) != null) { // one row per message
-				in.writeToCopy(row, 0, row.length);
+			while ((row = out.readFromCopy()) != null) {
+				if (filled > 0 && filled + row.length > buffer.length) {
+					in.writeToCopy(buffer, 0, filled);
+					filled = 0;
+				}
+				if (row.length > buffer.length) {
+					in.writeToCopy(row, 0, row.length);
+				}
+				else {
+					System.arraycopy(row, 0, buffer, filled, row.length);
+					filled += row.length;
+				}
 				if (++rows % 8192 == 0) {
 					copied.accept(before + rows);
 					if (stopped.getAsBoolean()) {
 						throw new SQLException("The move was stopped while copying " + table.name());
 					}
 				}
+			}
+			if (filled > 0) {
+				in.writeToCopy(buffer, 0, filled);
 			}
 			in.endCopy();
 			in = null;

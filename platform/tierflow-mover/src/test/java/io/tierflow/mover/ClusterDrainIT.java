@@ -2,11 +2,14 @@ package io.tierflow.mover;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import javax.sql.DataSource;
 
 import io.tierflow.mover.MoverTestApplication.NoteRepository;
 import io.tierflow.tenancy.context.TenantContext;
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -173,6 +178,18 @@ class ClusterDrainIT {
 		// Nothing new goes to a drained cluster.
 		assertThat(registry.takesTenants("dedicated-eu-3")).isFalse();
 		assertThat(placement(provision(two, Tier.DEDICATED)).cluster()).isIn(others);
+		// The counts placement decisions read, kept by a trigger, followed the moves.
+		JdbcClient control = JdbcClient.create(one.getBean("controlDataSource", DataSource.class));
+		Map<String, Integer> counted = new HashMap<>();
+		control.sql("select cluster, count(*) from tenant_placement group by cluster")
+			.query((java.sql.ResultSet rs) -> {
+				counted.put(rs.getString(1), rs.getInt(2));
+			});
+		io.tierflow.tenancy.placement.PlacementRepository placements = one
+			.getBean(io.tierflow.tenancy.placement.PlacementRepository.class);
+		Map<String, Integer> read = one.getBean("controlTransactionTemplate", TransactionTemplate.class)
+			.execute((s) -> placements.tenantsPerCluster());
+		assertThat(read).isEqualTo(counted).doesNotContainKey("dedicated-eu-3");
 	}
 
 	@Test

@@ -217,8 +217,8 @@ class PlacementMigratorIT {
 		// migrate a store at a time.
 		List<PlacementMigrator> instances = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
-			instances.add(new PlacementMigrator(this.pools, this.placements, this.controlTx,
-					this.migrator.migrations(), this.properties));
+			instances.add(new PlacementMigrator(this.pools, this.placements, this.controlTx, this.migrator.migrations(),
+					this.properties));
 		}
 		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
 		try {

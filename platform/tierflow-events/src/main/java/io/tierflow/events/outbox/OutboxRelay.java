@@ -361,9 +361,9 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	/**
-	 * Probes the next {@code coldPerSweep} of the cold outboxes (in databases of their own
-	 * with no pool open), each over a plain connection, and drains those with rows. What
-	 * each had at its last probe counts in the backlog until it is probed again.
+	 * Probes the next {@code coldPerSweep} of the cold outboxes (in databases of their
+	 * own with no pool open), each over a plain connection, and drains those with rows.
+	 * What each had at its last probe counts in the backlog until it is probed again.
 	 */
 	private synchronized void sweepCold(List<OutboxLocation> cold) {
 		Set<String> names = new HashSet<>();

@@ -16,11 +16,11 @@ import io.tierflow.tenancy.routing.PlacementPools;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The outboxes of a tenant-data service, as its relay sweeps them: the control
- * database's and one in every ready store. The outbox of a tenant database whose owner
- * pool is closed is listed {@link OutboxLocation#cold() cold}, reached over plain
- * connections, so that a sweep neither opens a pool per tenant database nor pushes the
- * pools of tenants being served out of the cache.
+ * The outboxes of a tenant-data service, as its relay sweeps them: the control database's
+ * and one in every ready store. The outbox of a tenant database whose owner pool is
+ * closed is listed {@link OutboxLocation#cold() cold}, reached over plain connections, so
+ * that a sweep neither opens a pool per tenant database nor pushes the pools of tenants
+ * being served out of the cache.
  */
 public final class StoreOutboxes {
 
