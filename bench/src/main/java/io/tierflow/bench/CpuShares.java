@@ -36,8 +36,11 @@ final class CpuShares {
 
 	private final Map<String, Long> jvmThreadsStart;
 
+	private final Map<String, Long> postgresStartByProcess;
+
 	private CpuShares(String database) {
 		this.database = database;
+		this.postgresStartByProcess = postgresTicksByProcess(database);
 		this.wallStart = System.nanoTime();
 		this.machineBusyStart = machineBusyTicks();
 		this.jvmStart = processTicks(Paths.get("/proc/self/stat"), false);
@@ -115,6 +118,65 @@ final class CpuShares {
 		return lines;
 	}
 
+	/**
+	 * The PostgreSQL cluster's CPU seconds since the start by process: each live backend
+	 * by user and database (tenant databases folded), and the children that exited and
+	 * were reaped meanwhile (autovacuum workers, closed connections) as one.
+	 */
+	List<String> postgresProcesses(int top) {
+		Map<String, Long> now = postgresTicksByProcess(this.database);
+		Map<String, Long> byGroup = new TreeMap<>();
+		for (Map.Entry<String, Long> e : now.entrySet()) {
+			long used = e.getValue() - this.postgresStartByProcess.getOrDefault(e.getKey(), 0L);
+			String label = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+			byGroup.merge(label, used, Long::sum);
+		}
+		List<String> lines = new ArrayList<>();
+		lines.add("    PostgreSQL's CPU by process:");
+		byGroup.entrySet()
+			.stream()
+			.sorted(Comparator.comparingLong((Map.Entry<String, Long> e) -> -e.getValue()))
+			.limit(top)
+			.forEach((e) -> lines
+				.add(String.format(Locale.ROOT, "      %6.1f CPU-s  %s", e.getValue() / TICKS_PER_SECOND, e.getKey())));
+		return lines;
+	}
+
+	/**
+	 * "pid label" to CPU ticks of the cluster's processes: the postmaster's own with its
+	 * reaped children ("pid (postmaster and exited children)"), and each live child's
+	 * under its command line without the client's address, tenant database names folded.
+	 */
+	private static Map<String, Long> postgresTicksByProcess(String database) {
+		Map<String, Long> ticks = new HashMap<>();
+		long postmaster = postmasterOf(database);
+		if (postmaster <= 0) {
+			return ticks;
+		}
+		ticks.put(postmaster + " (postmaster and exited children)",
+				processTicks(Paths.get("/proc", String.valueOf(postmaster), "stat"), true));
+		try (Stream<Path> all = Files.list(Paths.get("/proc"))) {
+			all.filter((p) -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+				.filter((p) -> ppid(p) == postmaster)
+				.forEach((p) -> {
+					try {
+						String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ').trim();
+						String label = cmdline.replaceAll(" \\d+\\.\\d+\\.\\d+\\.\\d+\\(\\d+\\)", "")
+							.replaceAll("_t_[0-9a-f]{32}", "_t_<tenant>")
+							.replaceAll(" (idle|BIND|SELECT|INSERT|UPDATE|DELETE|COMMIT|PARSE)( in transaction)?$", "");
+						ticks.put(p.getFileName() + " " + label, processTicks(p.resolve("stat"), false));
+					}
+					catch (IOException | RuntimeException ex) {
+						// The process ended meanwhile.
+					}
+				});
+		}
+		catch (IOException ex) {
+			// No /proc: nothing to report.
+		}
+		return ticks;
+	}
+
 	/** "tid name" to utime + stime of every thread of this JVM. */
 	private static Map<String, Long> jvmThreadTicks() {
 		Map<String, Long> ticks = new HashMap<>();
@@ -183,6 +245,33 @@ final class CpuShares {
 		}
 	}
 
+	private static long postmasterOf(String database) {
+		try (Stream<Path> all = Files.list(Paths.get("/proc"))) {
+			return postmasterOf(
+					all.filter((p) -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList(),
+					database);
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/** The parent of a backend whose command line names the database, or -1. */
+	private static long postmasterOf(List<Path> procs, String database) {
+		for (Path proc : procs) {
+			try {
+				String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+				if (cmdline.startsWith("postgres: ") && cmdline.contains(" " + database + " ")) {
+					return ppid(proc);
+				}
+			}
+			catch (IOException ex) {
+				// The process ended meanwhile.
+			}
+		}
+		return -1;
+	}
+
 	/**
 	 * The postmaster is the parent of a backend whose command line names the database;
 	 * its own ticks include the backends it reaped, to which its live children are added.
@@ -195,19 +284,7 @@ final class CpuShares {
 		catch (IOException ex) {
 			return 0;
 		}
-		long postmaster = -1;
-		for (Path proc : procs) {
-			try {
-				String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
-				if (cmdline.startsWith("postgres: ") && cmdline.contains(" " + database + " ")) {
-					postmaster = ppid(proc);
-					break;
-				}
-			}
-			catch (IOException ex) {
-				// The process ended meanwhile.
-			}
-		}
+		long postmaster = postmasterOf(procs, database);
 		if (postmaster <= 0) {
 			return 0;
 		}

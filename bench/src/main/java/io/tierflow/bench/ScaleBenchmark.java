@@ -111,7 +111,7 @@ final class ScaleBenchmark {
 		this.rounds = Bench.intOption(options, "rounds", 6);
 		this.phaseSeconds = Bench.intOption(options, "phase-seconds", 5);
 		this.warmupSeconds = Bench.intOption(options, "warmup-seconds", 60);
-		this.settleSeconds = Bench.intOption(options, "settle-seconds", 30);
+		this.settleSeconds = Bench.intOption(options, "settle-seconds", 120);
 		this.idleSeconds = Bench.intOption(options, "idle-seconds", 60);
 		this.settings = Bench.serviceSettings(options);
 	}
@@ -243,6 +243,7 @@ final class ScaleBenchmark {
 				used.jvm(), used.wall(), percent, used.postgres(), 100 * used.postgres() / used.wall(),
 				connections.current()));
 		cpu.jvmThreads(8).forEach(Bench::say);
+		cpu.postgresProcesses(10).forEach(Bench::say);
 		return percent;
 	}
 

@@ -169,7 +169,7 @@ public class EventsAutoConfiguration {
 			StoreOutboxes outboxes = new StoreOutboxes(control, controlTx, placements, pools);
 			return new OutboxRelay(URI.create("//tierflow/" + serviceName(env)), tierflowEventProducer, outboxes::every,
 					properties.relay().sweepInterval(), properties.relay().batchSize(), properties.relay().workers(),
-					properties.relay().coldPerSweep(), traces);
+					properties.relay().outboxesPerSweep(), properties.relay().coldPerSweep(), traces);
 		}
 
 		@Bean

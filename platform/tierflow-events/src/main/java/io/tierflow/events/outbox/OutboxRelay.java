@@ -80,6 +80,9 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
+	/** Outboxes in pooled databases a sweep probes unless told otherwise. */
+	public static final int DEFAULT_OUTBOXES_PER_SWEEP = 2_000;
+
 	/** Cold outboxes a sweep probes unless told otherwise. */
 	public static final int DEFAULT_COLD_PER_SWEEP = 20;
 
@@ -106,14 +109,20 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 
 	private final Set<String> dirty = ConcurrentHashMap.newKeySet();
 
-	/** Cold outboxes probed a sweep at most ({@link OutboxLocation#cold()}). */
+	/** Outboxes in pooled databases a sweep probes at most, in turn. */
+	private final int outboxesPerSweep;
+
+	/** Cold outboxes a sweep probes at most, in turn ({@link OutboxLocation#cold()}). */
 	private final int coldPerSweep;
 
-	/** Where the next sweep's turn over the cold outboxes starts. */
-	private int coldCursor;
+	/** Where the next sweep's turns start: over the warm outboxes, over the cold ones. */
+	private final int[] cursors = new int[2];
 
-	/** What the cold outboxes that had rows held at their last probe, by name. */
-	private final Map<String, Waiting> coldBacklog = new ConcurrentHashMap<>();
+	/**
+	 * What each outbox still held after its last probe and drain, by name; the backlog is
+	 * their sum.
+	 */
+	private final Map<String, Waiting> seen = new ConcurrentHashMap<>();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -145,18 +154,22 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
 			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers,
 			EventTraces traces) {
-		this(source, producer, locations, sweepInterval, batchSize, workers, DEFAULT_COLD_PER_SWEEP, traces);
+		this(source, producer, locations, sweepInterval, batchSize, workers, DEFAULT_OUTBOXES_PER_SWEEP,
+				DEFAULT_COLD_PER_SWEEP, traces);
 	}
 
 	/**
 	 * @param source CloudEvents source of this service, like {@code //tierflow/billing}
 	 * @param locations every outbox this instance should sweep
+	 * @param outboxesPerSweep outboxes in pooled databases a sweep probes at most, in
+	 * turn (the control database's every time)
 	 * @param coldPerSweep cold outboxes a sweep probes at most, in turn
 	 * @param traces continues each row's stored trace context in its record
 	 */
 	public OutboxRelay(URI source, Producer<String, CloudEvent> producer,
 			Supplier<Collection<OutboxLocation>> locations, Duration sweepInterval, int batchSize, int workers,
-			int coldPerSweep, EventTraces traces) {
+			int outboxesPerSweep, int coldPerSweep, EventTraces traces) {
+		this.outboxesPerSweep = outboxesPerSweep;
 		this.coldPerSweep = coldPerSweep;
 		this.traces = traces;
 		this.source = source;
@@ -309,20 +322,27 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	/**
-	 * Drains every outbox that has rows. The outboxes of one database are probed
-	 * together, {@value #PROBE_CHUNK} at a time, by one statement that answers which of
-	 * them hold rows, how many and how old the oldest is, so that an idle sweep over a
-	 * thousand tenant schemas costs a few statements rather than a transaction per
-	 * schema; what it finds is the backlog served to the meter registry.
+	 * Drains the outboxes that have rows among those this sweep visits: every outbox in a
+	 * pooled database while there are no more than {@code outboxesPerSweep}, else the
+	 * next that many in turn (at 11,000 tenant stores and 2,000 a sweep, each is visited
+	 * every sixth sweep); and the next {@code coldPerSweep} cold ones. The outboxes of
+	 * one database are probed together, {@value #PROBE_CHUNK} at a time, by one statement
+	 * that answers which of them hold rows, how many and how old the oldest is, so that
+	 * an idle sweep over a thousand tenant schemas costs a few statements rather than a
+	 * transaction per schema. What an outbox still holds after its drain counts in the
+	 * backlog served to the meter registry until its next probe.
 	 */
-	private void sweep() {
-		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
+	private synchronized void sweep() {
+		List<OutboxLocation> warm = new ArrayList<>();
 		List<OutboxLocation> cold = new ArrayList<>();
+		Set<String> listed = new HashSet<>();
 		for (OutboxLocation location : this.locations.get()) {
-			if (location.cold()) {
-				cold.add(location);
-				continue;
-			}
+			(location.cold() ? cold : warm).add(location);
+			listed.add(location.name());
+		}
+		this.seen.keySet().retainAll(listed);
+		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
+		for (OutboxLocation location : turn(warm, this.outboxesPerSweep, 0)) {
 			DataSource owner;
 			try {
 				owner = location.owner().get();
@@ -333,8 +353,6 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 			}
 			byDatabase.computeIfAbsent(owner, (d) -> new ArrayList<>()).add(location);
 		}
-		long rows = 0;
-		double oldest = 0;
 		for (Map.Entry<DataSource, List<OutboxLocation>> database : byDatabase.entrySet()) {
 			List<OutboxLocation> all = database.getValue();
 			for (int from = 0; from < all.size(); from += PROBE_CHUNK) {
@@ -342,18 +360,23 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 					return;
 				}
 				List<OutboxLocation> chunk = all.subList(from, Math.min(all.size(), from + PROBE_CHUNK));
-				List<Waiting> waiting = waiting(database.getKey(), chunk);
-				for (Waiting w : waiting) {
-					rows += w.rows();
-					oldest = Math.max(oldest, w.oldestSeconds());
-				}
-				for (Waiting w : waiting) {
-					drain(chunk.get(w.index()));
-				}
+				drainWaiting(chunk, waiting(database.getKey(), chunk));
 			}
 		}
-		sweepCold(cold);
-		for (Waiting w : this.coldBacklog.values()) {
+		for (OutboxLocation location : turn(cold, this.coldPerSweep, 1)) {
+			if (!this.running) {
+				return;
+			}
+			try {
+				drainWaiting(List.of(location), probe(location.owner().get(), List.of(location.schema())));
+			}
+			catch (SQLException | RuntimeException ex) {
+				log.debug("Outbox {} not probed: {}", location.name(), ex.toString());
+			}
+		}
+		long rows = 0;
+		double oldest = 0;
+		for (Waiting w : this.seen.values()) {
 			rows += w.rows();
 			oldest = Math.max(oldest, w.oldestSeconds());
 		}
@@ -361,40 +384,40 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	/**
-	 * Probes the next {@code coldPerSweep} of the cold outboxes (in databases of their
-	 * own with no pool open), each over a plain connection, and drains those with rows.
-	 * What each had at its last probe counts in the backlog until it is probed again.
+	 * All of {@code locations} if there are no more than {@code most}, else the next
+	 * {@code most} of them after the previous sweep's turn ({@code cursor} 0 for warm
+	 * outboxes, 1 for cold ones). The first outbox, the control database's, is in every
+	 * turn.
 	 */
-	private synchronized void sweepCold(List<OutboxLocation> cold) {
-		Set<String> names = new HashSet<>();
-		cold.forEach((location) -> names.add(location.name()));
-		this.coldBacklog.keySet().retainAll(names);
-		if (cold.isEmpty()) {
-			return;
+	private List<OutboxLocation> turn(List<OutboxLocation> locations, int most, int cursor) {
+		if (locations.size() <= most) {
+			return locations;
 		}
-		int from = Math.floorMod(this.coldCursor, cold.size());
-		int count = Math.min(this.coldPerSweep, cold.size());
-		this.coldCursor = from + count;
-		for (int i = 0; i < count && this.running; i++) {
-			OutboxLocation location = cold.get((from + i) % cold.size());
-			List<Waiting> waiting;
-			try {
-				waiting = probe(location.owner().get(), List.of(location.schema()));
-			}
-			catch (SQLException | RuntimeException ex) {
-				log.debug("Outbox {} not probed: {}", location.name(), ex.toString());
-				continue;
-			}
-			if (waiting.isEmpty()) {
-				this.coldBacklog.remove(location.name());
-				continue;
-			}
-			Waiting w = waiting.get(0);
-			if (drain(location) >= w.rows()) {
-				this.coldBacklog.remove(location.name());
-			}
-			else {
-				this.coldBacklog.put(location.name(), w);
+		int from = Math.floorMod(this.cursors[cursor], locations.size());
+		this.cursors[cursor] = from + most;
+		List<OutboxLocation> turn = new ArrayList<>(most + 1);
+		if (cursor == 0 && from != 0) {
+			turn.add(locations.get(0));
+		}
+		for (int i = 0; i < most; i++) {
+			turn.add(locations.get((from + i) % locations.size()));
+		}
+		return turn;
+	}
+
+	/**
+	 * Drains the probed outboxes that have rows, and keeps what each still holds
+	 * afterwards (rows another instance is draining, a broker that did not answer) for
+	 * the backlog until its next probe.
+	 */
+	private void drainWaiting(List<OutboxLocation> probed, List<Waiting> waiting) {
+		for (OutboxLocation location : probed) {
+			this.seen.remove(location.name());
+		}
+		for (Waiting w : waiting) {
+			OutboxLocation location = probed.get(w.index());
+			if (drain(location) < w.rows()) {
+				this.seen.put(location.name(), w);
 			}
 		}
 	}

@@ -304,7 +304,7 @@ class OutboxRelayIT {
 			.extracting(OutboxLocation::name)
 			.containsAll(databases.stream().map((p) -> p.cluster() + "/" + p.database() + "/" + p.schema()).toList());
 		OutboxRelay restarted = new OutboxRelay(URI.create("//tierflow/" + SERVICE), producer(), outboxes::every,
-				Duration.ofSeconds(1), 500, 2, 1, EventTraces.NONE);
+				Duration.ofSeconds(1), 500, 2, 3, 1, EventTraces.NONE);
 		restarted.start();
 		try {
 			await().atMost(EVENTUALLY).untilAsserted(() -> {
