@@ -341,8 +341,10 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 			listed.add(location.name());
 		}
 		this.seen.keySet().retainAll(listed);
+		// Chunks of one database's outboxes, always made up alike: a chunk's probe is the
+		// same statement from sweep to sweep, its plan prepared once on each connection.
 		Map<DataSource, List<OutboxLocation>> byDatabase = new LinkedHashMap<>();
-		for (OutboxLocation location : turn(warm, this.outboxesPerSweep, 0)) {
+		for (OutboxLocation location : warm) {
 			DataSource owner;
 			try {
 				owner = location.owner().get();
@@ -353,15 +355,23 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 			}
 			byDatabase.computeIfAbsent(owner, (d) -> new ArrayList<>()).add(location);
 		}
+		List<Chunk> chunks = new ArrayList<>();
+		int outboxes = 0;
 		for (Map.Entry<DataSource, List<OutboxLocation>> database : byDatabase.entrySet()) {
 			List<OutboxLocation> all = database.getValue();
+			outboxes += all.size();
 			for (int from = 0; from < all.size(); from += PROBE_CHUNK) {
-				if (!this.running) {
-					return;
-				}
-				List<OutboxLocation> chunk = all.subList(from, Math.min(all.size(), from + PROBE_CHUNK));
-				drainWaiting(chunk, waiting(database.getKey(), chunk));
+				chunks.add(new Chunk(database.getKey(), all.subList(from, Math.min(all.size(), from + PROBE_CHUNK))));
 			}
+		}
+		// As many chunks as hold about outboxesPerSweep outboxes.
+		int most = (outboxes <= this.outboxesPerSweep) ? chunks.size()
+				: Math.max(1, (int) ((long) chunks.size() * this.outboxesPerSweep / outboxes));
+		for (Chunk chunk : turn(chunks, most, 0)) {
+			if (!this.running) {
+				return;
+			}
+			drainWaiting(chunk.outboxes(), waiting(chunk.owner(), chunk.outboxes()));
 		}
 		for (OutboxLocation location : turn(cold, this.coldPerSweep, 1)) {
 			if (!this.running) {
@@ -384,25 +394,29 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	}
 
 	/**
-	 * All of {@code locations} if there are no more than {@code most}, else the next
-	 * {@code most} of them after the previous sweep's turn ({@code cursor} 0 for warm
-	 * outboxes, 1 for cold ones). The first outbox, the control database's, is in every
-	 * turn.
+	 * All of {@code items} if there are no more than {@code most}, else the next
+	 * {@code most} of them after the previous sweep's turn ({@code cursor} 0 for the
+	 * chunks of warm outboxes, 1 for cold outboxes). The first chunk, the control
+	 * database's outbox, is in every turn.
 	 */
-	private List<OutboxLocation> turn(List<OutboxLocation> locations, int most, int cursor) {
-		if (locations.size() <= most) {
-			return locations;
+	private <T> List<T> turn(List<T> items, int most, int cursor) {
+		if (items.size() <= most) {
+			return items;
 		}
-		int from = Math.floorMod(this.cursors[cursor], locations.size());
+		int from = Math.floorMod(this.cursors[cursor], items.size());
 		this.cursors[cursor] = from + most;
-		List<OutboxLocation> turn = new ArrayList<>(most + 1);
+		List<T> turn = new ArrayList<>(most + 1);
 		if (cursor == 0 && from != 0) {
-			turn.add(locations.get(0));
+			turn.add(items.get(0));
 		}
 		for (int i = 0; i < most; i++) {
-			turn.add(locations.get((from + i) % locations.size()));
+			turn.add(items.get((from + i) % items.size()));
 		}
 		return turn;
+	}
+
+	/** Outboxes of one database probed by one statement. */
+	private record Chunk(DataSource owner, List<OutboxLocation> outboxes) {
 	}
 
 	/**

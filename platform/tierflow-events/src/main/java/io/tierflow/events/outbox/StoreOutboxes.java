@@ -1,5 +1,6 @@
 package io.tierflow.events.outbox;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class StoreOutboxes {
 
+	/** How long the stores read from the control database are used. */
+	public static final Duration STORES_MAX_AGE = Duration.ofSeconds(30);
+
 	private final OutboxLocation control;
 
 	private final TransactionTemplate controlTx;
@@ -31,6 +35,10 @@ public final class StoreOutboxes {
 	private final PlacementRepository placements;
 
 	private final PlacementPools pools;
+
+	private volatile List<PlacementStore> stores;
+
+	private volatile long storesReadAt;
 
 	public StoreOutboxes(DataSource control, TransactionTemplate controlTx, PlacementRepository placements,
 			PlacementPools pools) {
@@ -40,11 +48,23 @@ public final class StoreOutboxes {
 		this.pools = pools;
 	}
 
-	/** Every outbox, the control database's first. */
+	/**
+	 * Every outbox, the control database's first. The stores are read from the control
+	 * database at most every {@link #STORES_MAX_AGE}: 11,000 rows each sweep were most of
+	 * an idle relay's time. A store added meanwhile is not swept until then; an outbox
+	 * written to is woken at once regardless.
+	 */
 	public List<OutboxLocation> every() {
-		List<OutboxLocation> all = new ArrayList<>();
+		List<PlacementStore> stores = this.stores;
+		long now = System.nanoTime();
+		if (stores == null || now - this.storesReadAt > STORES_MAX_AGE.toNanos()) {
+			stores = this.controlTx.execute((s) -> this.placements.stores());
+			this.stores = stores;
+			this.storesReadAt = now;
+		}
+		List<OutboxLocation> all = new ArrayList<>(stores.size() + 1);
 		all.add(this.control);
-		for (PlacementStore store : this.controlTx.execute((s) -> this.placements.stores())) {
+		for (PlacementStore store : stores) {
 			if (store.state() != PlacementState.READY) {
 				continue;
 			}
