@@ -10,6 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
@@ -39,6 +43,16 @@ final class InitialCopy {
 
 	/** Bytes of rows sent to the target in one message at most. */
 	private static final int COPY_BUFFER = 256 * 1024;
+
+	/** Batches read ahead of the target at most. */
+	private static final int READ_AHEAD = 8;
+
+	/** Ends a table's batches. */
+	private static final Batch END = new Batch(new byte[0], 0, -1);
+
+	/** Rows read ahead: their bytes, and the table's rows read up to them. */
+	private record Batch(byte[] bytes, int length, long rows) {
+	}
 
 	private InitialCopy() {
 	}
@@ -103,58 +117,122 @@ final class InitialCopy {
 		}
 	}
 
+	/**
+	 * Pipes one table's rows: a thread of its own reads them from the source (a message
+	 * per row) into messages of up to {@value #COPY_BUFFER} bytes while this one writes
+	 * those to the target, as a raw COPY out of one connection and into another does. Ten
+	 * million one-row messages forwarded one by one from a single thread cost the
+	 * target's backend and the thread more than the rows themselves (0.63 of a raw COPY
+	 * at ten million rows; 0.90 with the messages batched on one thread).
+	 */
 	private static long pipe(Store source, Store target, TenantTable table, UUID tenant, Connection from, Connection to,
 			long before, LongConsumer copied, BooleanSupplier stopped) throws SQLException {
 		String columns = table.columns().keySet().stream().map(Sql::quote).collect(Collectors.joining(", "));
 		// The tenant id is a UUID: nothing to escape.
 		CopyOut out = new CopyManager(from.unwrap(BaseConnection.class)).copyOut("copy (select " + columns + " from "
 				+ source.qualified(table.name()) + " where tenant_id = '" + tenant + "') to stdout");
+		BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(READ_AHEAD);
+		AtomicReference<Exception> readFailure = new AtomicReference<>();
+		AtomicBoolean giveUp = new AtomicBoolean();
+		Thread reader = new Thread(() -> readRows(out, batches, readFailure, giveUp),
+				"tierflow-move-copy-" + table.name());
+		reader.setDaemon(true);
 		CopyIn in = null;
 		long rows = 0;
 		try {
 			in = new CopyManager(to.unwrap(BaseConnection.class))
 				.copyIn("copy " + target.qualified(table.name()) + " (" + columns + ") from stdin");
-			// The server sends a message per row; the rows go on in messages of up to
-			// COPY_BUFFER bytes, as COPY from a file would: ten million one-row messages
-			// cost the target's backend and this thread more than the rows themselves.
-			byte[] buffer = new byte[COPY_BUFFER];
-			int filled = 0;
-			byte[] row;
-			while ((row = out.readFromCopy()) != null) {
-				if (filled > 0 && filled + row.length > buffer.length) {
-					in.writeToCopy(buffer, 0, filled);
-					filled = 0;
-				}
-				if (row.length > buffer.length) {
-					in.writeToCopy(row, 0, row.length);
-				}
-				else {
-					System.arraycopy(row, 0, buffer, filled, row.length);
-					filled += row.length;
-				}
-				if (++rows % 8192 == 0) {
+			reader.start();
+			long reported = 0;
+			Batch batch;
+			while ((batch = batches.take()) != END) {
+				in.writeToCopy(batch.bytes(), 0, batch.length());
+				rows = batch.rows();
+				if (rows - reported >= 8192) {
+					reported = rows;
 					copied.accept(before + rows);
 					if (stopped.getAsBoolean()) {
 						throw new SQLException("The move was stopped while copying " + table.name());
 					}
 				}
 			}
-			if (filled > 0) {
-				in.writeToCopy(buffer, 0, filled);
+			Exception failed = readFailure.get();
+			if (failed != null) {
+				throw (failed instanceof SQLException sql) ? sql
+						: new SQLException("Reading " + table.name() + " failed: " + failed, failed);
 			}
 			in.endCopy();
 			in = null;
 			copied.accept(before + rows);
 			return rows;
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SQLException("Interrupted while copying " + table.name(), ex);
+		}
 		finally {
-			if (out.isActive()) {
+			giveUp.set(true);
+			reader.interrupt();
+			if (awaitReader(reader) && out.isActive()) {
 				out.cancelCopy();
 			}
 			if (in != null && in.isActive()) {
 				in.cancelCopy();
 			}
 		}
+	}
+
+	/**
+	 * Reads the rows of {@code out} into batches until the end, a failure (kept for the
+	 * writer) or the writer giving up; ends with {@link #END} unless the writer gave up.
+	 */
+	private static void readRows(CopyOut out, BlockingQueue<Batch> batches, AtomicReference<Exception> failure,
+			AtomicBoolean giveUp) {
+		try {
+			try {
+				byte[] buffer = new byte[COPY_BUFFER];
+				int filled = 0;
+				long rows = 0;
+				byte[] row;
+				while (!giveUp.get() && (row = out.readFromCopy()) != null) {
+					if (filled > 0 && filled + row.length > buffer.length) {
+						batches.put(new Batch(buffer, filled, rows));
+						buffer = new byte[COPY_BUFFER];
+						filled = 0;
+					}
+					rows++;
+					if (row.length > buffer.length) {
+						batches.put(new Batch(row, row.length, rows));
+					}
+					else {
+						System.arraycopy(row, 0, buffer, filled, row.length);
+						filled += row.length;
+					}
+				}
+				if (filled > 0 && !giveUp.get()) {
+					batches.put(new Batch(buffer, filled, rows));
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				failure.set(ex);
+			}
+			batches.put(END);
+		}
+		catch (InterruptedException ex) {
+			// The writer gave up and no longer takes batches.
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Whether the reader has ended (it reads on until its next row at most). */
+	private static boolean awaitReader(Thread reader) {
+		try {
+			reader.join(30_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return !reader.isAlive();
 	}
 
 	private static Connection replicationConnection(Store source) throws SQLException {

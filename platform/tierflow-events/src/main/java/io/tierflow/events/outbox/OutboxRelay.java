@@ -406,11 +406,15 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 		int from = Math.floorMod(this.cursors[cursor], items.size());
 		this.cursors[cursor] = from + most;
 		List<T> turn = new ArrayList<>(most + 1);
-		if (cursor == 0 && from != 0) {
+		boolean firstAlways = cursor == 0 && from != 0;
+		if (firstAlways) {
 			turn.add(items.get(0));
 		}
 		for (int i = 0; i < most; i++) {
-			turn.add(items.get((from + i) % items.size()));
+			int index = (from + i) % items.size();
+			if (index != 0 || !firstAlways) {
+				turn.add(items.get(index));
+			}
 		}
 		return turn;
 	}

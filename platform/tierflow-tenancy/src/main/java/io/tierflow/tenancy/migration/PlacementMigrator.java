@@ -57,6 +57,9 @@ public class PlacementMigrator {
 
 	private final TenancyProperties properties;
 
+	/** What every store's Flyway configuration starts from. */
+	private final FluentConfiguration flywayTemplate;
+
 	/** A lock per store being migrated, dropped once no caller holds it. */
 	private final Cache<StoreKey, ReentrantLock> storeLocks = Caffeine.newBuilder().weakValues().build();
 
@@ -67,6 +70,7 @@ public class PlacementMigrator {
 		this.controlTx = controlTx;
 		this.migrations = migrations;
 		this.properties = properties;
+		this.flywayTemplate = flywayTemplate();
 	}
 
 	public TenantMigrations migrations() {
@@ -266,11 +270,21 @@ public class PlacementMigrator {
 		}
 	}
 
+	/**
+	 * Flyway for one store, configured from {@link #flywayTemplate}: a configuration made
+	 * from scratch finds Flyway's plugins anew through the class path's service files,
+	 * one made from another copies them.
+	 */
 	private FluentConfiguration flyway(DataSource owner, String schema) {
 		return Flyway.configure(getClass().getClassLoader())
+			.configuration(this.flywayTemplate)
 			.dataSource(sessions(owner))
 			.schemas(schema)
-			.defaultSchema(schema)
+			.defaultSchema(schema);
+	}
+
+	private FluentConfiguration flywayTemplate() {
+		FluentConfiguration template = Flyway.configure(getClass().getClassLoader())
 			.createSchemas(true)
 			// The platform's own scripts (V0_x, db/tierflow/tenant) sort below the
 			// service's: one added later is applied out of order.
@@ -279,6 +293,9 @@ public class PlacementMigrator {
 			.javaMigrationClassProvider(Collections::emptyList)
 			.skipDefaultCallbacks(true)
 			.placeholderReplacement(false);
+		// Found once here; each store's configuration copies them.
+		template.getPluginRegister().getPlugins(org.flywaydb.core.extensibility.Plugin.class);
+		return template;
 	}
 
 	/** Migrates every store that is behind, {@code parallelism} at a time. */
