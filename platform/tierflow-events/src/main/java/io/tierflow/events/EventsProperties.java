@@ -28,13 +28,14 @@ public record EventsProperties(String bootstrapServers, @DefaultValue Relay rela
 	 * shared and tenant schemas, tenant databases with an open pool) a sweep probes at
 	 * most, in turn: with 11,000 tenant stores and the defaults each is probed every 30 s
 	 * @param coldPerSweep outboxes in tenant databases with no pool open that a sweep
-	 * probes at most, in turn (each over a plain connection): with 1,000 such databases
-	 * and the defaults, each is probed every 250 s; an outbox written to is woken at once
-	 * regardless
+	 * probes at most, in turn (each over a plain connection, whose sign-in costs more
+	 * than the probe): with 1,000 such databases and the defaults, each is probed every
+	 * 1,000 s. Only rows an instance left when it died wait for it: an outbox written to
+	 * is woken at once, and a tenant being served has its pool open
 	 */
 	public record Relay(@DefaultValue("5s") Duration sweepInterval, @Min(1) @DefaultValue("500") int batchSize,
 			@Min(1) @DefaultValue("2") int workers, @Min(1) @DefaultValue("2000") int outboxesPerSweep,
-			@Min(1) @DefaultValue("20") int coldPerSweep) {
+			@Min(1) @DefaultValue("5") int coldPerSweep) {
 	}
 
 }

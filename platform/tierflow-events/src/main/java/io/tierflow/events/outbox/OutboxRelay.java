@@ -84,7 +84,7 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	public static final int DEFAULT_OUTBOXES_PER_SWEEP = 2_000;
 
 	/** Cold outboxes a sweep probes unless told otherwise. */
-	public static final int DEFAULT_COLD_PER_SWEEP = 20;
+	public static final int DEFAULT_COLD_PER_SWEEP = 5;
 
 	/** Outboxes of one database a sweep probes with one statement. */
 	static final int PROBE_CHUNK = StoreProbe.CHUNK;

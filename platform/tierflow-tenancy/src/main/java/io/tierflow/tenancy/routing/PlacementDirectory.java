@@ -88,6 +88,17 @@ public class PlacementDirectory {
 		this.erased.invalidate(tenantId);
 	}
 
+	/**
+	 * Forgets the tenant's route if it is of placement epoch {@code epoch} or older: the
+	 * writers a cutover held all find the tenant moved at once, and the first of them to
+	 * route again loads the new placement for the others, instead of each one throwing
+	 * away what the one before it loaded.
+	 */
+	public void evictEpoch(UUID tenantId, long epoch) {
+		this.routes.asMap()
+			.computeIfPresent(tenantId, (id, route) -> (route.placement().epoch() <= epoch) ? null : route);
+	}
+
 	public void evictAll() {
 		this.routes.invalidateAll();
 		this.erased.invalidateAll();

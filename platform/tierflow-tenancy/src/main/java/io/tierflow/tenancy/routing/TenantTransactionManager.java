@@ -64,7 +64,7 @@ public class TenantTransactionManager extends JdbcTransactionManager {
 				// Nothing ran yet: begin again on the placement the tenant moved to. The
 				// mover switches the placement before it lifts the fence, so a fresh
 				// route is normally the new one at once.
-				this.directory.evict(tenant);
+				this.directory.evictEpoch(tenant, moved.epoch());
 				if (this.directory.route(tenant).placement().epoch() == moved.epoch()) {
 					// Not switched, yet nobody held the fence against us: a mover died
 					// before switching. Its mark goes once older than the lease; the
