@@ -1,7 +1,6 @@
 package io.tierflow.events;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +29,6 @@ import io.tierflow.tenancy.TenancyBootstrap;
 import io.tierflow.tenancy.TenancyProperties;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.PlacementRepository;
-import io.tierflow.tenancy.placement.PlacementState;
-import io.tierflow.tenancy.placement.PlacementStore;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
