@@ -12,6 +12,7 @@ import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.placement.IsolationMode;
 import io.tierflow.tenancy.placement.NoPlacementAvailableException;
 import io.tierflow.tenancy.placement.PlacementState;
+import io.tierflow.tenancy.placement.ProvisioningDeferredException;
 import io.tierflow.tenancy.placement.StoreNames;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
@@ -272,6 +273,28 @@ class TenantRoutingIT {
 		TenantPlacement first = this.provisioner.provision(tenant, Tier.DEDICATED, "eu");
 		TenantPlacement second = this.provisioner.provision(tenant, Tier.DEDICATED, "eu");
 		assertThat(second).isEqualTo(first);
+	}
+
+	/**
+	 * CREATE DATABASE fails while its template has other sessions (object_in_use): the
+	 * server cannot serve for now, the request is not wrong. The tenant stays
+	 * PROVISIONING, neither FAILED nor answered, and the redelivered request finishes it.
+	 */
+	@Test
+	void aTransientFailureDefersProvisioningAndTheRetryFinishesIt() throws Exception {
+		UUID tenant = UUID.randomUUID();
+		try (Connection template = TestPostgres.get().adminConnection("template1")) {
+			assertThatThrownBy(() -> this.provisioner.provision(tenant, Tier.ENTERPRISE, "eu"))
+				.isInstanceOf(ProvisioningDeferredException.class)
+				.hasMessageContaining(tenant.toString())
+				.hasMessageContaining("template1");
+			assertThat(placement(tenant).state()).isEqualTo(PlacementState.PROVISIONING);
+			assertThat(placement(tenant).error()).isNull();
+		}
+		TenantPlacement placement = this.provisioner.provision(tenant, Tier.ENTERPRISE, "eu");
+		assertThat(placement.state()).as(String.valueOf(placement.error())).isEqualTo(PlacementState.READY);
+		TenantContext.run(tenant, () -> this.notes.add("after-retry"));
+		TenantContext.run(tenant, () -> assertThat(this.notes.everything()).containsExactly("after-retry"));
 	}
 
 	private UUID provision(Tier tier) {

@@ -25,6 +25,7 @@ import io.tierflow.tenancy.placement.PlacementRepository;
 import io.tierflow.tenancy.placement.PlacementState;
 import io.tierflow.tenancy.placement.PlacementStore;
 import io.tierflow.tenancy.placement.StoreKey;
+import io.tierflow.tenancy.placement.TransientFailures;
 import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.routing.PlacementPools;
 import org.flywaydb.core.Flyway;
@@ -137,9 +138,11 @@ public class PlacementMigrator {
 				this.controlTx.executeWithoutResult((s) -> this.placements.storeBehind(key, reason));
 				throw new StoreMigrationException(key, reason, true, ex);
 			}
-			if (this.migrations.serves(store.schemaVersion())) {
+			if (this.migrations.serves(store.schemaVersion()) || TransientFailures.isTransient(ex)) {
 				// The migration's one transaction rolled back and the store's version is
 				// still served: its tenants keep being served while the cause is fixed.
+				// Or the server could not serve for now (a restart, no connection): the
+				// store is not broken, and is migrated when tried again.
 				this.controlTx.executeWithoutResult((s) -> this.placements.storeBehind(key, reason));
 			}
 			else {

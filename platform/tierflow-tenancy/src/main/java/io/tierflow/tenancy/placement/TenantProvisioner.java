@@ -75,6 +75,8 @@ public class TenantProvisioner {
 	 * is recorded)
 	 * @throws TenantErasedException when the tenant was erased here: it is never placed
 	 * again
+	 * @throws ProvisioningDeferredException when a transient failure stopped it (the
+	 * placement stays PROVISIONING): provision again later
 	 */
 	public TenantPlacement provision(UUID tenantId, Tier tier, String region) {
 		long start = System.nanoTime();
@@ -94,6 +96,8 @@ public class TenantProvisioner {
 	 * first, then {@link #markReady}s it. Safe to repeat, like {@link #provision}.
 	 * @return the placement, still PROVISIONING when its store is ready for data; READY
 	 * or ERASING as found; or FAILED with the reason (answered to the listeners)
+	 * @throws ProvisioningDeferredException when a transient failure stopped it (the
+	 * placement stays PROVISIONING): prepare again later
 	 */
 	public TenantPlacement prepare(UUID tenantId, Tier tier, String region) {
 		TenantPlacement placement = this.controlTx.execute((s) -> decide(tenantId, tier, region));
@@ -109,6 +113,14 @@ public class TenantProvisioner {
 			this.migrator.migrate(store);
 		}
 		catch (SQLException | RuntimeException ex) {
+			if (TransientFailures.isTransient(ex)) {
+				// The server could not serve for now (a restart, no connection): not a
+				// reason to fail the tenant for good. Whoever asked tries again.
+				this.directory.evict(tenantId);
+				log.warn("Tenant {} not provisioned yet on {}, to be tried again: {}", tenantId, placement.store(),
+						ex.toString());
+				throw new ProvisioningDeferredException(tenantId, placement.store(), ex);
+			}
 			String reason = (ex instanceof StoreMigrationException sme) ? sme.reason() : ex.toString();
 			TenantPlacement failed = withState(placement, PlacementState.FAILED, reason);
 			this.controlTx.executeWithoutResult((s) -> {
