@@ -108,7 +108,7 @@ final class ScaleBenchmark {
 		this.small = Bench.intOption(options, "small", 100);
 		this.sample = Bench.intOption(options, "sample", 1_000);
 		this.threads = Bench.intOption(options, "threads", 4);
-		this.rounds = Bench.intOption(options, "rounds", 6);
+		this.rounds = Bench.intOption(options, "rounds", 10);
 		this.phaseSeconds = Bench.intOption(options, "phase-seconds", 5);
 		this.warmupSeconds = Bench.intOption(options, "warmup-seconds", 60);
 		this.settleSeconds = Bench.intOption(options, "settle-seconds", 120);
@@ -297,6 +297,7 @@ final class ScaleBenchmark {
 			}
 			List<long[]> fullLatencies = new ArrayList<>();
 			List<long[]> smallLatencies = new ArrayList<>();
+			List<Double> roundRatios = new ArrayList<>();
 			for (int r = 0; r < this.rounds; r++) {
 				boolean fullFirst = r % 2 == 0;
 				HttpLoad.Outcome first = check(load.run(fullFirst ? fullTargets : smallTargets, this.phaseSeconds));
@@ -305,6 +306,7 @@ final class ScaleBenchmark {
 				HttpLoad.Outcome s = fullFirst ? second : first;
 				fullLatencies.add(f.latencyNanos());
 				smallLatencies.add(s.latencyNanos());
+				roundRatios.add(s.percentileMillis(99) / f.percentileMillis(99));
 				Bench.say(String.format(Locale.ROOT,
 						"  round %d: full size %.0f/s p50 %.2f ms p99 %.2f ms; %d tenants %.0f/s p50 %.2f ms p99 %.2f ms",
 						r + 1, f.perSecond(), f.percentileMillis(50), f.percentileMillis(99), this.small, s.perSecond(),
@@ -312,10 +314,17 @@ final class ScaleBenchmark {
 			}
 			double fullP99 = percentileMillis(fullLatencies, 99);
 			double smallP99 = percentileMillis(smallLatencies, 99);
-			double ratio = smallP99 / fullP99;
+			// Each round pairs two adjacent phases, so a ratio per round cancels the
+			// machine's slower and faster minutes; their median is not swung by the one
+			// phase a GC or the VM's neighbours hit, which the pooled p99s are.
+			List<Double> sorted = roundRatios.stream().sorted().toList();
+			int n = sorted.size();
+			double ratio = (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
 			Bench.say(String.format(Locale.ROOT,
-					"  routing over %d rounds: p99 at full size %.2f ms, with %d tenants %.2f ms: ratio %.3f",
-					this.rounds, fullP99, this.small, smallP99, ratio));
+					"  routing over %d rounds: p99 at full size %.2f ms, with %d tenants %.2f ms (pooled ratio %.3f);"
+							+ " per-round ratios %s, median %.3f",
+					this.rounds, fullP99, this.small, smallP99, smallP99 / fullP99,
+					roundRatios.stream().map((r) -> String.format(Locale.ROOT, "%.2f", r)).toList(), ratio));
 			return ratio;
 		}
 	}
