@@ -30,6 +30,11 @@ public final class Devstack implements AutoCloseable {
 	/** The public entry, started after the services. */
 	public static final String GATEWAY = "gateway";
 
+	/**
+	 * The console operator of {@code ./tierflow run} (its password is made for each run).
+	 */
+	public static final String OPERATOR = "admin";
+
 	/** Services in start order; tenant-service first, since the others fetch its JWKS. */
 	public static final List<String> SERVICES = List.of("tenant", "simulation", "file", "billing", "analytics");
 
@@ -142,6 +147,9 @@ public final class Devstack implements AutoCloseable {
 					Map<String, String> env = new LinkedHashMap<>();
 					env.put("TIERFLOW_FILE_URL", fileUrl);
 					if (service.equals("tenant")) {
+						// The console, served by the gateway, receives its sign-in codes
+						// at its root.
+						env.put("TIERFLOW_CONSOLE_REDIRECT_URIS", gatewayUrl + "/");
 						// The services tenant-service's admin APIs ask (a tenant's usage,
 						// the
 						// database API), directly: the gateway routes /api/v1/admin/** to
@@ -394,6 +402,22 @@ public final class Devstack implements AutoCloseable {
 	}
 
 	/**
+	 * The environment that makes {@code username} an operator of tenant-service (a
+	 * SYSTEM_ADMIN who signs in to the console), with the password hashed.
+	 */
+	public static Map<String, String> operatorEnvironment(String username, String password) {
+		return Map.of("TIERFLOW_IDENTITY_OPERATORS_0_USERNAME", username, "TIERFLOW_IDENTITY_OPERATORS_0_PASSWORDHASH",
+				org.springframework.security.crypto.factory.PasswordEncoderFactories.createDelegatingPasswordEncoder()
+					.encode(password));
+	}
+
+	private static String randomPassword() {
+		byte[] bytes = new byte[12];
+		new java.security.SecureRandom().nextBytes(bytes);
+		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	/**
 	 * Runs the suite until interrupted. Options: {@code --work-dir} (default .tierflow),
 	 * {@code --services-dir} (default devstack/target/services), {@code --pg-port}
 	 * (55432), {@code --kafka-port} (19092), {@code --port} (8080, tenant-service; the
@@ -459,12 +483,18 @@ public final class Devstack implements AutoCloseable {
 			clusters = Clusters.single(postgres.server());
 			kafka = TestKafka.startLocal(kafkaPort);
 		}
+		// The console's operator, with a password made for this run.
+		String operatorPassword = randomPassword();
+		extraEnv.computeIfAbsent("tenant", (s) -> new LinkedHashMap<>())
+			.putAll(operatorEnvironment(OPERATOR, operatorPassword));
 		Devstack stack = start(clusters, kafka, servicesDir, workDir, port, gatewayPort,
 				cluster ? CLUSTER_INSTANCES : 1, extraEnv);
 		stops.add(stack::close);
 		DemoTenants.create(stack.url("tenant"));
 
 		StringBuilder banner = new StringBuilder("\n\nTierflow is running" + (cluster ? " as a cluster" : "") + "\n");
+		banner.append(String.format("  %-20s %s/   sign in as %s / %s%n", "console", stack.url(GATEWAY), OPERATOR,
+				operatorPassword));
 		banner.append(String.format("  %-20s %s   <- the public entry: use this one%n", "gateway", stack.url(GATEWAY)));
 		if (cluster) {
 			for (int i = 0; i < CLUSTER_PG.size(); i++) {

@@ -1,6 +1,5 @@
 package io.tierflow.devstack;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +17,6 @@ import io.tierflow.events.EventTypes;
 import io.tierflow.events.Topics;
 import io.tierflow.events.simulation.SimulationCompleted;
 import io.tierflow.servicetest.TestEvents;
-import io.tierflow.testsupport.PostgresServer;
-import io.tierflow.testsupport.ServiceProcess;
 import io.tierflow.testsupport.TenantTraces;
 import io.tierflow.testsupport.TestKafka;
 import io.tierflow.testsupport.TestPostgres;
@@ -29,7 +26,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,37 +61,7 @@ class TenantSagasIT {
 
 	@BeforeAll
 	static void startSuite() throws Exception {
-		PostgresServer pg = TestPostgres.get();
-		// analytics-service alone has a second shared cluster: rebalancing a shared
-		// tenant succeeds there and fails everywhere else.
-		pg.dropDatabase("analytics_shared2");
-		pg.createDatabase("analytics_shared2");
-		Map<String, String> analytics = new java.util.LinkedHashMap<>();
-		String[][] clusters = { { "shared-eu", "analytics_shared", "SHARED" },
-				{ "dedicated-eu", "analytics_dedicated", "DEDICATED" },
-				{ "enterprise-eu", "analytics_enterprise", "ENTERPRISE" },
-				{ "shared-eu-2", "analytics_shared2", "SHARED" } };
-		for (int i = 0; i < clusters.length; i++) {
-			String prefix = "TIERFLOW_TENANCY_CLUSTERS_" + i + "_";
-			analytics.put(prefix + "NAME", clusters[i][0]);
-			analytics.put(prefix + "JDBCURL", pg.jdbcUrl(clusters[i][1]));
-			analytics.put(prefix + "USERNAME", pg.adminUser());
-			analytics.put(prefix + "PASSWORD", pg.adminPassword());
-			analytics.put(prefix + "ROLE", clusters[i][2]);
-			analytics.put(prefix + "REGION", "eu");
-		}
-		// Routes are cached briefly, so moved tenants' old data goes soon.
-		Map<String, String> all = Map.of("TIERFLOW_TENANCY_PLACEMENTCACHETTL", "2s",
-				"TIERFLOW_MOVER_SOURCEREMOVALDELAY", "0s", "TIERFLOW_MOVER_CUTOVERLAG", "1s");
-		stack = Devstack.start(pg, TestKafka.get(), Path.of("target/services"), Path.of("target/devstack-it"),
-				freeBasePort(), Map.of("*", all, "analytics", analytics));
-	}
-
-	@AfterAll
-	static void stopSuite() {
-		if (stack != null) {
-			stack.close();
-		}
+		stack = SuiteUnderTest.stack();
 	}
 
 	@Test
@@ -926,32 +892,6 @@ class TenantSagasIT {
 			b.method(method, HttpRequest.BodyPublishers.noBody());
 		}
 		return this.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static int freeBasePort() throws Exception {
-		for (int attempt = 0; attempt < 50; attempt++) {
-			// Below Linux's ephemeral range (32768+), management ports (+ 1000)
-			// included: a port probed free there can be taken a moment later as the
-			// local end of some client connection (a CI run lost file-service's port
-			// that way).
-			int base = 12000 + new java.util.Random().nextInt(19000);
-			boolean free = true;
-			// The services, then the gateway; and their management ports.
-			for (int i = 0; i <= Devstack.SERVICES.size() && free; i++) {
-				for (int port : new int[] { base + i, ServiceProcess.managementPort(base + i) }) {
-					try (ServerSocket socket = new ServerSocket(port)) {
-						socket.setReuseAddress(true);
-					}
-					catch (java.io.IOException ex) {
-						free = false;
-					}
-				}
-			}
-			if (free) {
-				return base;
-			}
-		}
-		throw new IllegalStateException("No free port range");
 	}
 
 }

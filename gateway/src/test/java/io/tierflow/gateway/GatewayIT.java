@@ -200,6 +200,29 @@ class GatewayIT {
 			.isEqualTo(401);
 	}
 
+	/**
+	 * The console's pages are served without a token (what they show comes from the APIs,
+	 * with the user's token); nothing else is.
+	 */
+	@Test
+	void servesTheConsoleWithoutATokenAndNothingElse() throws Exception {
+		HttpResponse<String> page = get(first, "/", null);
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/html"));
+		assertThat(page.body()).contains("<div id=\"root\"></div>");
+		java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"(/assets/[^\"]+\\.js)\"")
+			.matcher(page.body());
+		assertThat(script.find()).as(page.body()).isTrue();
+		HttpResponse<String> bundle = get(first, script.group(1), null);
+		assertThat(bundle.statusCode()).isEqualTo(200);
+		assertThat(bundle.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).contains("javascript"));
+		assertThat(get(first, "/assets/no-such-file.js", null).statusCode()).isEqualTo(404);
+		assertThat(get(first, "/not-the-console", null).statusCode()).isEqualTo(401);
+		assertThat(get(first, "/assets/../api/v1/models", null).statusCode()).isIn(400, 401);
+	}
+
 	@Test
 	void limitsATenantByItsTierFromOneBucketAcrossInstances() throws Exception {
 		// SHARED here: 1 request per second, bursts of 20. Were each instance to keep

@@ -50,10 +50,16 @@ class AuthorizationServerConfiguration {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain authorizationServerChain(HttpSecurity http, RegisteredClientRepository clients,
+			AuthorizationServerSettings settings) throws Exception {
 		http.oauth2AuthorizationServer((server) -> {
 			http.securityMatcher(server.getEndpointsMatcher());
 			server.oidc(Customizer.withDefaults());
+			// The console in the browser revokes its token at sign-out with its client
+			// id.
+			server.clientAuthentication((clientAuthentication) -> clientAuthentication
+				.authenticationConverter(PublicClientRevocation.converter(settings))
+				.authenticationProvider(PublicClientRevocation.provider(clients)));
 		});
 		http.authorizeHttpRequests((a) -> a.anyRequest().authenticated())
 			// A browser on its way to /oauth2/authorize signs in first; anything else
@@ -107,8 +113,8 @@ class AuthorizationServerConfiguration {
 	}
 
 	@Bean
-	UserDetailsService tenantUserDetails(Accounts accounts) {
-		return new TenantUserDetails(accounts);
+	UserDetailsService tenantUserDetails(Accounts accounts, IdentityProperties identity) {
+		return new TenantUserDetails(accounts, identity);
 	}
 
 	@Bean

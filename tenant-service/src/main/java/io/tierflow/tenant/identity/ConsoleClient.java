@@ -17,10 +17,13 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 
 /**
  * Registers the configured operator clients (client credentials), and the console as
- * configured, once every instance has started: authorization code with PKCE required,
- * refresh tokens that rotate on each use, no consent screen (it is the platform's own).
- * The console keeps its tokens on its server, so it is a confidential client: Spring
- * Authorization Server gives public clients no refresh tokens, rightly.
+ * configured, once every instance has started: authorization code with PKCE required, no
+ * consent screen (it is the platform's own). The console in the browser is a public
+ * client (no secret: a page cannot keep one), with no refresh token — Spring
+ * Authorization Server gives public clients none, rightly; when its access token runs
+ * out, the page signs in again, which the sign-in's session answers without the form. A
+ * console behind a server of its own is confidential and gets refresh tokens that rotate
+ * on each use.
  */
 class ConsoleClient implements SmartInitializingSingleton {
 
@@ -42,20 +45,25 @@ class ConsoleClient implements SmartInitializingSingleton {
 		if (!console.registered()) {
 			return;
 		}
-		if (console.redirectUris().isEmpty()) {
-			throw new IllegalStateException(
-					"tierflow.identity.console.redirect-uris must name where the console receives its codes");
-		}
 		RegisteredClient existing = this.clients.findByClientId(console.clientId());
 		String id = (existing != null) ? existing.getId() : UUID.randomUUID().toString();
-		RegisteredClient client = RegisteredClient.withId(id)
+		RegisteredClient.Builder builder = RegisteredClient.withId(id)
 			.clientId(console.clientId())
 			.clientName("Tierflow console")
-			.clientSecret(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(console.clientSecret()))
-			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-			.authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
-			.redirectUris((uris) -> uris.addAll(console.redirectUris()))
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE);
+		if (console.isPublic()) {
+			builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+		}
+		else {
+			builder
+				.clientSecret(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(console.clientSecret()))
+				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+				.authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN);
+		}
+		RegisteredClient client = builder.redirectUris((uris) -> uris.addAll(console.redirectUris()))
+			// Signing out ends the sign-in's session too (RP-initiated logout), and comes
+			// back to the console.
+			.postLogoutRedirectUris((uris) -> uris.addAll(console.redirectUris()))
 			.scope(OidcScopes.OPENID)
 			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
 			.tokenSettings(TokenSettings.builder()
@@ -65,7 +73,8 @@ class ConsoleClient implements SmartInitializingSingleton {
 				.build())
 			.build();
 		this.clients.save(client);
-		log.info("Console client {} registered, redirecting to {}", console.clientId(), console.redirectUris());
+		log.info("Console client {} registered ({}), redirecting to {}", console.clientId(),
+				console.isPublic() ? "public" : "confidential", console.redirectUris());
 	}
 
 	/** Registers each configured operator client: client credentials only. */

@@ -16,17 +16,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param invitationTtl how long a new user's invitation to set a password lasts
  * @param resetTtl how long a password reset token lasts
  * @param maxClientsPerTenant how many machine clients one tenant may have
- * @param console the console's client: authorization code with PKCE, registered only when
- * it has a secret
+ * @param console the console's client: authorization code with PKCE, registered when it
+ * has redirect URIs
  * @param operatorClients the platform's own machine clients (a Prometheus scraping the
  * actuators, an operator's automation): client credentials, no tenant, the configured
  * roles
+ * @param operators the platform's operators who sign in with the form (the console's
+ * system admins): no tenant, role SYSTEM_ADMIN
  */
 @ConfigurationProperties("tierflow.identity")
 public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		@DefaultValue("8h") Duration refreshTokenTtl, @DefaultValue("72h") Duration invitationTtl,
 		@DefaultValue("1h") Duration resetTtl, @DefaultValue("50") int maxClientsPerTenant,
-		@DefaultValue Console console, List<OperatorClient> operatorClients) {
+		@DefaultValue Console console, List<OperatorClient> operatorClients, List<Operator> operators) {
 
 	public IdentityProperties {
 		requireBetween("access-token-ttl", accessTokenTtl, Duration.ofMinutes(1), Duration.ofHours(1));
@@ -41,6 +43,15 @@ public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		if (operatorClients.stream().map(OperatorClient::clientId).distinct().count() != operatorClients.size()) {
 			throw new IllegalArgumentException("tierflow.identity.operator-clients name a client id twice");
 		}
+		operators = (operators != null) ? operators.stream().filter(Operator::registered).toList() : List.of();
+		if (operators.stream().map(Operator::username).distinct().count() != operators.size()) {
+			throw new IllegalArgumentException("tierflow.identity.operators name a username twice");
+		}
+	}
+
+	/** The operator who signs in with this name, if one is configured. */
+	java.util.Optional<Operator> operator(String username) {
+		return this.operators.stream().filter((o) -> o.username().equals(username)).findFirst();
 	}
 
 	/** The operator client of this id, if one is configured. */
@@ -92,12 +103,49 @@ public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 	}
 
 	/**
-	 * The console: a browser application behind its own server (backend for frontend), so
-	 * a confidential client that also proves its authorization requests with PKCE.
+	 * A person who runs the platform, signing in with the form like a tenant's user: the
+	 * tokens name no tenant and carry SYSTEM_ADMIN. A sign-in name has no {@code /},
+	 * which every tenant user's has ({@code slug/e-mail}), so the two never meet.
+	 *
+	 * @param username the sign-in name: 3-64 lower-case letters, digits, dots, dashes or
+	 * underscores, starting with a letter
+	 * @param passwordHash the password, hashed with its algorithm's prefix (as
+	 * {@code {bcrypt}$2a$...}); never the password itself. Without one the operator is
+	 * not configured.
+	 */
+	public record Operator(String username, String passwordHash) {
+
+		public Operator {
+			if (passwordHash != null && !passwordHash.isBlank()) {
+				if (username == null || !username.matches("[a-z][a-z0-9._-]{2,63}")) {
+					throw new IllegalArgumentException("An operator's username must be 3-64 lower-case letters, digits,"
+							+ " dots, dashes or underscores, starting with a letter: " + username);
+				}
+				if (!passwordHash.matches("\\{[A-Za-z0-9@_.-]+}.+") || passwordHash.startsWith("{noop}")) {
+					throw new IllegalArgumentException("Operator " + username
+							+ " needs a password hash with its algorithm's prefix ({bcrypt}...), not a password");
+				}
+			}
+		}
+
+		boolean registered() {
+			return this.passwordHash != null && !this.passwordHash.isBlank();
+		}
+
+	}
+
+	/**
+	 * The console: a single-page application in the browser. Without a secret it is a
+	 * public client, as a browser cannot keep one: authorization code with PKCE only, its
+	 * access token held in the page's memory, no refresh token, and it revokes its token
+	 * at sign-out with its client id ({@link PublicClientRevocation}). With a secret it
+	 * is a confidential client behind a server of its own (backend for frontend), with
+	 * rotating refresh tokens.
 	 *
 	 * @param clientId its client id
-	 * @param clientSecret its secret; without one the console is not registered
-	 * @param redirectUris where it may receive authorization codes
+	 * @param clientSecret its secret, for a console behind its own server
+	 * @param redirectUris where it may receive authorization codes; without any the
+	 * console is not registered
 	 */
 	public record Console(@DefaultValue("tierflow-console") String clientId, String clientSecret,
 			List<String> redirectUris) {
@@ -108,7 +156,11 @@ public record IdentityProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		}
 
 		boolean registered() {
-			return this.clientSecret != null && !this.clientSecret.isBlank();
+			return !this.redirectUris.isEmpty();
+		}
+
+		boolean isPublic() {
+			return this.clientSecret == null || this.clientSecret.isBlank();
 		}
 
 	}

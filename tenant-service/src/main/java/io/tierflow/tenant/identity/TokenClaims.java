@@ -72,7 +72,18 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 			stamp(claims, client.tenantId().toString(), client.roles(), client.tier(), client.rateLimit(), clientId);
 			return;
 		}
-		Accounts.UserAccount user = this.accounts.user(context.getPrincipal().getName())
+		String signInName = context.getPrincipal().getName();
+		if (this.identity.operator(signInName).isPresent()) {
+			// An operator: no tenant, SYSTEM_ADMIN, no tier to limit. One removed from
+			// the configuration since has no operator entry and falls to the users,
+			// where no such name is found.
+			claims.subject("operator:" + signInName);
+			if (accessToken) {
+				stamp(claims, null, List.of("SYSTEM_ADMIN"), null, null, context.getRegisteredClient().getClientId());
+			}
+			return;
+		}
+		Accounts.UserAccount user = this.accounts.user(signInName)
 			.filter(Accounts.UserAccount::mayHaveTokens)
 			.orElseThrow(() -> refused(OAuth2ErrorCodes.INVALID_GRANT,
 					"The user is deleted, or their tenant is not active"));

@@ -121,7 +121,7 @@ class IdentityIT {
 		assertThat(stored).startsWith("{bcrypt}").doesNotContain("correct horse battery");
 
 		assertThat(signIn(tenant.slug() + "/ada@example.com", "wrong horse battery").code()).isNull();
-		SignIn signIn = signIn(tenant.slug() + "/ada@example.com", "correct horse battery");
+		BrowserSignIn.SignIn signIn = signIn(tenant.slug() + "/ada@example.com", "correct horse battery");
 		assertThat(signIn.code()).isNotNull();
 
 		// The code is only good with the verifier of the challenge it was asked with.
@@ -343,7 +343,8 @@ class IdentityIT {
 				.map((e) -> "--" + e.getKey() + "=" + e.getValue())
 				.toArray(String[]::new))) {
 			String otherInstance = "http://127.0.0.1:" + ((WebServerApplicationContext) other).getWebServer().getPort();
-			SignIn signIn = signIn(tenant.slug() + "/grace@example.com", "correct horse battery", otherInstance);
+			BrowserSignIn.SignIn signIn = signIn(tenant.slug() + "/grace@example.com", "correct horse battery",
+					otherInstance);
 			assertThat(signIn.code()).isNotNull();
 			HttpResponse<String> tokens = exchange(signIn.code(), signIn.verifier());
 			assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
@@ -351,7 +352,7 @@ class IdentityIT {
 		}
 	}
 
-	private SignIn signIn(String username, String password) throws Exception {
+	private BrowserSignIn.SignIn signIn(String username, String password) throws Exception {
 		return signIn(username, password, url(""));
 	}
 
@@ -359,50 +360,8 @@ class IdentityIT {
 	 * The authorization code flow of a browser: authorization requests go to this
 	 * instance, the sign-in form to {@code loginInstance}.
 	 */
-	private SignIn signIn(String username, String password, String loginInstance) throws Exception {
-		HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-		byte[] bytes = new byte[32];
-		new SecureRandom().nextBytes(bytes);
-		String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-		String challenge = Base64.getUrlEncoder()
-			.withoutPadding()
-			.encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-		String authorize = url("/oauth2/authorize?")
-				+ form(Map.of("response_type", "code", "client_id", "tierflow-console", "redirect_uri", REDIRECT,
-						"code_challenge", challenge, "code_challenge_method", "S256", "state", "s1"));
-		HttpResponse<String> toLogin = browser.send(
-				HttpRequest.newBuilder(URI.create(authorize)).header("Accept", "text/html").build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(toLogin.statusCode()).as(toLogin.body()).isEqualTo(302);
-		assertThat(toLogin.headers().firstValue("Location").orElseThrow()).endsWith("/login");
-		HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(loginInstance + "/login")).build(),
-				HttpResponse.BodyHandlers.ofString());
-		Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page.body());
-		assertThat(csrf.find()).as(page.body()).isTrue();
-		HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(loginInstance + "/login"))
-			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers
-				.ofString(form(Map.of("username", username, "password", password, "_csrf", csrf.group(1)))))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		String back = login.headers().firstValue("Location").orElse("");
-		if (!back.contains("/oauth2/authorize")) {
-			return new SignIn(null, verifier);
-		}
-		// Back to this instance, which finds the user signed in by the other.
-		HttpResponse<String> redirect = browser.send(
-				HttpRequest.newBuilder(URI.create(url(back.startsWith("http")
-						? URI.create(back).getRawPath() + "?" + URI.create(back).getRawQuery() : back)))
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
-		String location = redirect.headers().firstValue("Location").orElseThrow();
-		assertThat(location).startsWith(REDIRECT).contains("state=s1");
-		String code = URLEncoder.encode("", StandardCharsets.UTF_8);
-		for (String parameter : URI.create(location).getQuery().split("&")) {
-			if (parameter.startsWith("code=")) {
-				code = parameter.substring(5);
-			}
-		}
-		return new SignIn(code, verifier);
+	private BrowserSignIn.SignIn signIn(String username, String password, String loginInstance) throws Exception {
+		return BrowserSignIn.signIn(url(""), loginInstance, "tierflow-console", REDIRECT, username, password);
 	}
 
 	private HttpResponse<String> exchange(String code, String verifier) throws Exception {
@@ -485,17 +444,10 @@ class IdentityIT {
 	}
 
 	private static String form(Map<String, String> parameters) {
-		return new LinkedHashMap<>(parameters).entrySet()
-			.stream()
-			.map((e) -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-					+ URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-			.collect(Collectors.joining("&"));
+		return BrowserSignIn.form(parameters);
 	}
 
 	record Tenant(UUID id, String slug) {
-	}
-
-	record SignIn(String code, String verifier) {
 	}
 
 }
