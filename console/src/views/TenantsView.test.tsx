@@ -1,5 +1,5 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { TenantsView } from './TenantsView';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { tenantsQuery, TenantsView } from './TenantsView';
 
 const tenant = (n: number) => ({
   id: `id-${n}`,
@@ -25,7 +25,7 @@ describe('TenantsView', () => {
     const opened: string[] = [];
     render(<TenantsView onOpen={(id) => opened.push(id)} />);
     await screen.findByText('Tenant 2');
-    expect(screen.getByText('PROVISIONING')).toBeTruthy();
+    expect(within(screen.getByRole('table')).getByText('PROVISIONING')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Tenant 1' }));
     expect(opened).toEqual(['id-1']);
   });
@@ -47,5 +47,14 @@ describe('TenantsView', () => {
     fireEvent.change(screen.getByLabelText('Slug'), { target: { value: 't-1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create tenant' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('The slug t-1 is taken'));
+  });
+});
+
+describe('the tenants query', () => {
+  it('sends only the filter parts that are set, trimmed and encoded', () => {
+    expect(tenantsQuery({ q: ' acme & co ', status: '', tier: 'SHARED', region: '' }, 2, 20)).toBe(
+      '/api/v1/tenants?page=2&size=20&q=acme+%26+co&tier=SHARED',
+    );
+    expect(tenantsQuery({ q: '', status: '', tier: '', region: '' }, 0, 20)).toBe('/api/v1/tenants?page=0&size=20');
   });
 });

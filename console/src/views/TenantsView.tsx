@@ -4,6 +4,28 @@ import { ProblemMessage } from '../components/ProblemMessage';
 
 const PLANS = ['TRIAL', 'STANDARD', 'PROFESSIONAL', 'ENTERPRISE'];
 
+const STATUSES = ['PROVISIONING', 'IMPORTING', 'ACTIVE', 'FAILED', 'SUSPENDED', 'PENDING_ERASE', 'ERASING', 'ERASED'];
+
+const TIERS = ['SHARED', 'DEDICATED', 'ENTERPRISE'];
+
+interface Filter {
+  q: string;
+  status: string;
+  tier: string;
+  region: string;
+}
+
+/** The listing's query: the page, and the filter's parts that are set. */
+export function tenantsQuery(filter: Filter, page: number, size: number): string {
+  const params = new URLSearchParams({ page: String(page), size: String(size) });
+  for (const [key, value] of Object.entries(filter)) {
+    if (value.trim() !== '') {
+      params.set(key, value.trim());
+    }
+  }
+  return `/api/v1/tenants?${params.toString()}`;
+}
+
 const PAGE_SIZE = 20;
 
 /** Operators: the tenants, a page at a time, and a form that creates one. */
@@ -11,16 +33,24 @@ export function TenantsView({ onOpen }: { onOpen: (id: string) => void }) {
   const [page, setPage] = useState(0);
   const [tenants, setTenants] = useState<Tenant[]>([]);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [draft, setDraft] = useState<Filter>({ q: '', status: '', tier: '', region: '' });
+  const [filter, setFilter] = useState<Filter>(draft);
 
   const load = useCallback(async () => {
     try {
-      const result = await api<Page<Tenant>>(`/api/v1/tenants?page=${page}&size=${PAGE_SIZE}`);
+      const result = await api<Page<Tenant>>(tenantsQuery(filter, page, PAGE_SIZE));
       setTenants(result.items);
       setLoadError(null);
     } catch (error) {
       setLoadError(error);
     }
-  }, [page]);
+  }, [filter, page]);
+
+  function search(event: FormEvent) {
+    event.preventDefault();
+    setPage(0);
+    setFilter(draft);
+  }
 
   useEffect(() => {
     void load();
@@ -30,6 +60,40 @@ export function TenantsView({ onOpen }: { onOpen: (id: string) => void }) {
     <section aria-labelledby="tenants-heading">
       <h2 id="tenants-heading">Tenants</h2>
       <CreateTenant onCreated={onOpen} />
+      <form className="filters" role="search" aria-label="Find tenants" onSubmit={search}>
+        <label>
+          Search
+          <input
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            maxLength={100}
+            placeholder="name or slug"
+          />
+        </label>
+        <label>
+          Status
+          <select value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
+            <option value="">any</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Tier
+          <select value={draft.tier} onChange={(e) => setDraft({ ...draft, tier: e.target.value })}>
+            <option value="">any</option>
+            {TIERS.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          In region
+          <input value={draft.region} onChange={(e) => setDraft({ ...draft, region: e.target.value })} maxLength={32} />
+        </label>
+        <button type="submit">Find</button>
+      </form>
       <ProblemMessage error={loadError} />
       <table className="tenants">
         <thead>

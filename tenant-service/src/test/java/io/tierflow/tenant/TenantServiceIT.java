@@ -246,6 +246,52 @@ class TenantServiceIT {
 	}
 
 	@Test
+	void operatorsSearchAndFilterTenantsByNameSlugStatusTierAndRegion() throws Exception {
+		String mark = "srch" + UUID.randomUUID().toString().substring(0, 6);
+		UUID trial = created(this.api.post("/api/v1/tenants", this.admin, "{\"name\":\"Acme " + mark
+				+ " 50%_off\",\"slug\":\"" + mark + "-acme\",\"plan\":\"TRIAL\"," + "\"region\":\"eu\"}"));
+		UUID pro = created(this.api.post("/api/v1/tenants", this.admin, "{\"name\":\"Globex\",\"slug\":\"" + mark
+				+ "-globex\",\"plan\":\"PROFESSIONAL\"," + "\"region\":\"us\"}"));
+
+		assertThat(ids("q=" + mark)).containsExactly(trial, pro);
+		// The name anywhere, case-insensitive; the slug from its start only.
+		assertThat(ids("q=ACME%20" + mark.toUpperCase())).containsExactly(trial);
+		assertThat(ids("q=acme")).contains(trial).doesNotContain(pro);
+		assertThat(ids("q=" + mark + "-glo")).containsExactly(pro);
+		assertThat(ids("q=" + mark + "&tier=DEDICATED")).containsExactly(pro);
+		assertThat(ids("q=" + mark + "&region=eu")).containsExactly(trial);
+		assertThat(ids("q=" + mark + "&status=ACTIVE&tier=SHARED")).isEmpty();
+		assertThat(ids("q=" + mark + "&status="
+				+ JSON.readTree(this.api.get("/api/v1/tenants/" + trial, this.admin).body()).get("status").asString()
+				+ "&tier=SHARED"))
+			.containsExactly(trial);
+		// LIKE's wildcards in the text match themselves only.
+		assertThat(ids("q=50%25_off")).containsExactly(trial);
+		assertThat(ids("q=" + mark + "%25")).isEmpty();
+		assertThat(ids("q=%25")).doesNotContain(pro);
+
+		assertProblem(this.api.get("/api/v1/tenants?status=HAPPY", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants?tier=GOLD", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants?region=EU%20WEST", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants?q=" + "x".repeat(101), this.admin), 400);
+		String tenantAdmin = this.tokens.issue("admin", trial, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
+		assertProblem(this.api.get("/api/v1/tenants?q=" + mark, tenantAdmin), 403);
+	}
+
+	private List<UUID> ids(String query) {
+		Response page = this.api.get("/api/v1/tenants?size=200&" + query, this.admin);
+		assertThat(page.status()).as(page.body()).isEqualTo(200);
+		List<UUID> ids = new ArrayList<>();
+		JSON.readTree(page.body()).get("items").forEach((t) -> ids.add(UUID.fromString(t.get("id").asString())));
+		return ids;
+	}
+
+	private static UUID created(Response response) {
+		assertThat(response.status()).as(response.body()).isEqualTo(201);
+		return UUID.fromString(JSON.readTree(response.body()).get("id").asString());
+	}
+
+	@Test
 	void malformedInputIsAProblemNeverAServerError() {
 		assertProblem(this.api.post("/api/v1/tenants", this.admin, "{oops"), 400);
 		assertProblem(this.api.post("/api/v1/tenants", this.admin, "{}"), 400);

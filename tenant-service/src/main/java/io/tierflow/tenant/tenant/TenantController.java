@@ -64,11 +64,23 @@ class TenantController {
 		return this.registry.get(id);
 	}
 
+	/**
+	 * The tenants, oldest first, a page at a time; optionally only those whose name
+	 * contains {@code q} or whose slug starts with it (case-insensitive), in a status, a
+	 * tier or a region.
+	 */
 	@GetMapping
 	@PreAuthorize("hasAuthority('tenants:admin')")
 	Page<Tenant> list(@RequestParam(defaultValue = "0") @Min(0) int page,
-			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
-		return new Page<>(this.registry.page(page, size), page, size);
+			@RequestParam(defaultValue = "20") @Min(1) @Max(200) int size,
+			@RequestParam(required = false) @Size(max = 100) String q,
+			@RequestParam(required = false) TenantStatus status,
+			@RequestParam(required = false) io.tierflow.tenancy.placement.Tier tier,
+			@RequestParam(required = false) @Pattern(regexp = "[a-z0-9-]{1,32}",
+					message = "must be 1-32 lower-case letters, digits or dashes") String region) {
+		TenantRepository.Filter filter = new TenantRepository.Filter((q != null && !q.isBlank()) ? q.strip() : null,
+				status, tier, region);
+		return new Page<>(this.registry.page(filter, page, size), page, size);
 	}
 
 	@PostMapping("/{id}/suspend")

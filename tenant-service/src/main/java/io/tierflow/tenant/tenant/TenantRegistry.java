@@ -81,8 +81,8 @@ public class TenantRegistry {
 	}
 
 	@Transactional(readOnly = true)
-	public List<Tenant> page(int page, int size) {
-		return this.tenants.page(size, (long) page * size).stream().map(this::view).toList();
+	public List<Tenant> page(TenantRepository.Filter filter, int page, int size) {
+		return this.tenants.page(filter, size, (long) page * size).stream().map(this::view).toList();
 	}
 
 	@Transactional

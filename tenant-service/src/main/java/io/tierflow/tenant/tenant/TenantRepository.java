@@ -122,11 +122,41 @@ class TenantRepository {
 			.optional();
 	}
 
-	List<Row> page(int limit, long offset) {
-		return this.jdbc.sql("select " + COLUMNS + " from tenant order by created_at, id limit ? offset ?")
-			.params(limit, offset)
-			.query(this::row)
-			.list();
+	/**
+	 * Which tenants a listing shows; null parts match every tenant.
+	 *
+	 * @param text contained in the name, or the start of the slug, case-insensitive
+	 */
+	record Filter(String text, TenantStatus status, Tier tier, String region) {
+
+	}
+
+	List<Row> page(Filter filter, int limit, long offset) {
+		StringBuilder sql = new StringBuilder("select " + COLUMNS + " from tenant where true");
+		List<Object> params = new java.util.ArrayList<>();
+		if (filter.text() != null) {
+			// The text is a literal: LIKE's wildcards in it match themselves.
+			String literal = filter.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+			sql.append(" and (name ilike ? or slug like ?)");
+			params.add("%" + literal + "%");
+			params.add(literal.toLowerCase(java.util.Locale.ROOT) + "%");
+		}
+		if (filter.status() != null) {
+			sql.append(" and status = ?");
+			params.add(filter.status().name());
+		}
+		if (filter.tier() != null) {
+			sql.append(" and tier = ?");
+			params.add(filter.tier().name());
+		}
+		if (filter.region() != null) {
+			sql.append(" and region = ?");
+			params.add(filter.region());
+		}
+		sql.append(" order by created_at, id limit ? offset ?");
+		params.add(limit);
+		params.add(offset);
+		return this.jdbc.sql(sql.toString()).params(params).query(this::row).list();
 	}
 
 	void updateStatus(UUID id, TenantStatus status, String reason) {
