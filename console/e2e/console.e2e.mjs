@@ -1,6 +1,7 @@
 // End to end, in Debian's Chromium driven by Playwright (playwright-core: no browser
 // download), against the real suite the calling test started (devstack):
 //   sign in as an operator, create a tenant, and see it turn ACTIVE with four placements;
+//   suspend it and reactivate it, each confirmed first;
 //   sign out, which revokes the token and ends the sign-in's session.
 // Environment: CONSOLE_URL (the gateway), OPERATOR_USER, OPERATOR_PASSWORD, SCREENSHOTS
 // (a directory), CHROMIUM (default /usr/bin/chromium). Prints one line per step; exits
@@ -93,6 +94,15 @@ try {
     }
   }
   await shot('tenant-active');
+
+  // A lifecycle action, confirmed first: suspend, then reactivate.
+  await page.getByRole('button', { name: 'Suspend' }).click();
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByTestId('tenant-status').filter({ hasText: 'SUSPENDED' }).waitFor();
+  await shot('tenant-suspended');
+  await page.getByRole('button', { name: 'Reactivate' }).click();
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByTestId('tenant-status').filter({ hasText: 'ACTIVE' }).waitFor();
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -51,7 +51,7 @@ export function App() {
         ) : null}
         {session && operator ? (
           openTenant ? (
-            <TenantView id={openTenant} onBack={() => setOpenTenant(null)} />
+            <TenantView id={openTenant} onBack={() => setOpenTenant(null)} operator />
           ) : (
             <TenantsView onOpen={setOpenTenant} />
           )

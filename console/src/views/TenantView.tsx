@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, Tenant } from '../api';
+import { ConfirmAction } from '../components/ConfirmAction';
 import { ProblemMessage } from '../components/ProblemMessage';
 
 /** While a tenant is on its way somewhere, how often it is read again. */
@@ -7,17 +8,21 @@ const POLL_MS = 1500;
 
 const SETTLED = new Set(['ACTIVE', 'SUSPENDED', 'FAILED', 'ERASED']);
 
-/** One tenant: its plan and status, and its placement in every service. */
-export function TenantView({ id, onBack }: { id: string; onBack?: () => void }) {
+/**
+ * One tenant: its plan and status, and its placement in every service; for operators, the
+ * lifecycle actions its status allows, each confirmed first.
+ */
+export function TenantView({ id, onBack, operator = false }: { id: string; onBack?: () => void; operator?: boolean }) {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const path = `/api/v1/tenants/${encodeURIComponent(id)}`;
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     async function read() {
       try {
-        const t = await api<Tenant>(`/api/v1/tenants/${encodeURIComponent(id)}`);
+        const t = await api<Tenant>(path);
         if (stopped) {
           return;
         }
@@ -37,7 +42,7 @@ export function TenantView({ id, onBack }: { id: string; onBack?: () => void }) 
       stopped = true;
       clearTimeout(timer);
     };
-  }, [id]);
+  }, [path]);
 
   return (
     <section aria-labelledby="tenant-heading">
@@ -67,6 +72,20 @@ export function TenantView({ id, onBack }: { id: string; onBack?: () => void }) 
             <dt>Slug</dt>
             <dd>{tenant.slug}</dd>
           </dl>
+          {operator && tenant.status === 'ACTIVE' ? (
+            <ConfirmAction
+              label="Suspend"
+              question={`Suspend ${tenant.name}? Its users and clients are refused until it is reactivated.`}
+              action={async () => setTenant(await api<Tenant>(`${path}/suspend`, { method: 'POST' }))}
+            />
+          ) : null}
+          {operator && tenant.status === 'SUSPENDED' ? (
+            <ConfirmAction
+              label="Reactivate"
+              question={`Reactivate ${tenant.name}?`}
+              action={async () => setTenant(await api<Tenant>(`${path}/reactivate`, { method: 'POST' }))}
+            />
+          ) : null}
           <h3>Placements</h3>
           <table className="placements">
             <thead>
