@@ -26,6 +26,7 @@ import org.springframework.security.oauth2.server.authorization.settings.Authori
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * tenant-service as the platform's OAuth 2.1 authorization server (Spring Authorization
@@ -124,8 +125,9 @@ class AuthorizationServerConfiguration {
 	}
 
 	@Bean
-	ConsoleClient consoleClient(IdentityProperties properties, RegisteredClientRepository clients) {
-		return new ConsoleClient(properties, clients);
+	ConsoleClient consoleClient(IdentityProperties properties, RegisteredClientRepository clients, JdbcOperations jdbc,
+			PlatformTransactionManager transactions) {
+		return new ConsoleClient(properties, clients, jdbc, transactions);
 	}
 
 	private static MediaTypeRequestMatcher browser() {

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -14,6 +15,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Registers the configured operator clients (client credentials), and the console as
@@ -24,6 +27,11 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  * out, the page signs in again, which the sign-in's session answers without the form. A
  * console behind a server of its own is confidential and gets refresh tokens that rotate
  * on each use.
+ * <p>
+ * Instances of tenant-service start together (a rollout, a cluster's first start): each
+ * registration is a read then an insert or update, so they run in one transaction that
+ * first takes an advisory lock. The second instance waits, finds the first one's rows and
+ * updates them, instead of failing its start on the client id's unique index.
  */
 class ConsoleClient implements SmartInitializingSingleton {
 
@@ -33,14 +41,28 @@ class ConsoleClient implements SmartInitializingSingleton {
 
 	private final RegisteredClientRepository clients;
 
-	ConsoleClient(IdentityProperties properties, RegisteredClientRepository clients) {
+	private final JdbcOperations jdbc;
+
+	private final TransactionTemplate tx;
+
+	ConsoleClient(IdentityProperties properties, RegisteredClientRepository clients, JdbcOperations jdbc,
+			PlatformTransactionManager transactions) {
 		this.properties = properties;
 		this.clients = clients;
+		this.jdbc = jdbc;
+		this.tx = new TransactionTemplate(transactions);
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		registerOperatorClients();
+		this.tx.executeWithoutResult((status) -> {
+			this.jdbc.queryForList("select pg_advisory_xact_lock(hashtext('tierflow.identity.clients'))");
+			registerOperatorClients();
+			registerConsole();
+		});
+	}
+
+	private void registerConsole() {
 		IdentityProperties.Console console = this.properties.console();
 		if (!console.registered()) {
 			return;

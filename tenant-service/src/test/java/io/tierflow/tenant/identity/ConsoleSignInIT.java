@@ -7,10 +7,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.tierflow.servicetest.ApiClient;
 import io.tierflow.servicetest.ServiceTestInfrastructure;
@@ -24,10 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,6 +87,15 @@ class ConsoleSignInIT {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	JdbcOperations jdbcOperations;
+
+	@Autowired
+	RegisteredClientRepository clients;
+
+	@Autowired
+	PlatformTransactionManager transactions;
 
 	@Test
 	void anOperatorSignsInToThePublicConsoleAndGetsASystemAdminTokenWithoutATenant() throws Exception {
@@ -135,6 +153,49 @@ class ConsoleSignInIT {
 			.hasMessageContaining("password hash");
 		assertThatThrownBy(() -> new IdentityProperties.Operator("acme/bob@example.com", "{bcrypt}$2a$10$x"))
 			.hasMessageContaining("username");
+	}
+
+	@Test
+	void instancesStartingTogetherRegisterTheConfiguredClientsOnceWithoutFailing() throws Exception {
+		// Every instance registers the configured clients as it starts; a rollout starts
+		// several at once. Each registration reads, then inserts or updates: without a
+		// lock two of them insert the same client id and one instance fails to start.
+		for (int round = 0; round < 5; round++) {
+			String console = "race-console-" + round;
+			String operatorClient = "race-ops-" + round;
+			IdentityProperties properties = new IdentityProperties(Duration.ofMinutes(15), Duration.ofHours(8),
+					Duration.ofHours(72), Duration.ofHours(1), 50,
+					new IdentityProperties.Console(console, null, List.of(REDIRECT)),
+					List.of(new IdentityProperties.OperatorClient(operatorClient, OPERATOR_CLIENT_SECRET,
+							List.of("SYSTEM_ADMIN"))),
+					List.of());
+			int instances = 6;
+			CyclicBarrier together = new CyclicBarrier(instances);
+			ExecutorService starts = Executors.newFixedThreadPool(instances);
+			try {
+				List<Future<?>> started = new ArrayList<>();
+				for (int i = 0; i < instances; i++) {
+					ConsoleClient registration = new ConsoleClient(properties, this.clients, this.jdbcOperations,
+							this.transactions);
+					started.add(starts.submit(() -> {
+						together.await();
+						registration.afterSingletonsInstantiated();
+						return null;
+					}));
+				}
+				for (Future<?> start : started) {
+					start.get(30, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				starts.shutdownNow();
+			}
+			assertThat(this.jdbc.sql("select count(*) from oauth2_registered_client where client_id in (?, ?)")
+				.params(console, operatorClient)
+				.query(Long.class)
+				.single()).isEqualTo(2);
+			assertThat(this.clients.findByClientId(console).getRedirectUris()).containsExactly(REDIRECT);
+		}
 	}
 
 	private BrowserSignIn.SignIn signIn(String username, String password) throws Exception {
