@@ -153,6 +153,8 @@ final class MigrationBenchmark {
 			Bench.say("  " + moves + " moves, writes held (ms) " + held);
 
 			long[] pauses = writer.pausesMillis();
+			Bench.say("  slowest writes inside a fence:");
+			writer.slowestFenced(10).forEach((line) -> Bench.say("    " + line));
 			Bench.say(String.format(Locale.ROOT,
 					"  writes: %d acknowledged, %d failed; %d started inside a fence (fence to switch), latency"
 							+ " outside p50 %.1f ms",
@@ -365,6 +367,31 @@ final class MigrationBenchmark {
 		 */
 		long[] pausesMillis() {
 			return this.timings.stream().filter(this::fenced).mapToLong((t) -> t[1] / 1_000_000).sorted().toArray();
+		}
+
+		/**
+		 * The slowest writes that started inside a fence, each placed against its
+		 * cutover: when it started after the fence, how long it took, and how long it
+		 * still ran after the switch (the part the fence does not explain).
+		 */
+		List<String> slowestFenced(int count) {
+			List<String> lines = new ArrayList<>();
+			this.timings.stream()
+				.filter(this::fenced)
+				.sorted((a, b) -> Long.compare(b[1], a[1]))
+				.limit(count)
+				.forEach((t) -> {
+					for (long[] window : this.windows) {
+						if (t[0] >= window[0] && t[0] <= window[1]) {
+							lines.add(String.format(Locale.ROOT,
+									"%d ms (started %.1f ms after the fence, %.1f ms before the switch; ran %.1f ms"
+											+ " past it)",
+									t[1] / 1_000_000, (t[0] - window[0]) / 1e6, (window[1] - t[0]) / 1e6,
+									(t[0] + t[1] - window[1]) / 1e6));
+						}
+					}
+				});
+			return lines;
 		}
 
 		double normalP50() {
