@@ -97,6 +97,29 @@ class GatewayIT {
 	}
 
 	/**
+	 * Each tenant-data service's own admin API is reached under
+	 * {@code /api/v1/admin/services/<name>/}, with the caller's token; the rest of
+	 * {@code /api/v1/admin/} is tenant-service's.
+	 */
+	@Test
+	void routesEachServicesAdminApiUnderItsName() throws Exception {
+		String token = token(UUID.randomUUID(), "ENTERPRISE");
+		HttpResponse<String> simulation = get(first, "/api/v1/admin/services/simulation/clusters", token);
+		assertThat(simulation.statusCode()).isEqualTo(200);
+		assertThat(simulation.body()).isIn("A /api/v1/admin/clusters", "B /api/v1/admin/clusters");
+		HttpResponse<String> file = get(first, "/api/v1/admin/services/file/placement/recommendations", token);
+		assertThat(file.body()).isIn("C /api/v1/admin/placement/recommendations",
+				"D /api/v1/admin/placement/recommendations");
+		assertThat(lastAuthorization).containsValue("Bearer " + token);
+		// tenant-service (A here) keeps its own admin paths, and an unknown service's.
+		assertThat(get(first, "/api/v1/admin/database/services", token).body())
+			.isEqualTo("A /api/v1/admin/database/services");
+		assertThat(get(first, "/api/v1/admin/services/nosuch/clusters", token).body())
+			.isEqualTo("A /api/v1/admin/services/nosuch/clusters");
+		assertThat(get(first, "/api/v1/admin/services/simulation/clusters", null).statusCode()).isEqualTo(401);
+	}
+
+	/**
 	 * An instance that is not ready (killed, frozen, starting) leaves the rotation: its
 	 * {@code /readyz} is polled, and requests go to the ready ones until it answers
 	 * again.
@@ -211,6 +234,10 @@ class GatewayIT {
 		assertThat(page.headers().firstValue("Content-Type"))
 			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/html"));
 		assertThat(page.body()).contains("<div id=\"root\"></div>");
+		// Scripts, styles and calls from the gateway's own origin only: nothing inline.
+		assertThat(page.headers().firstValue("Content-Security-Policy"))
+			.hasValueSatisfying((policy) -> assertThat(policy).contains("script-src 'self';", "frame-ancestors 'none'",
+					"object-src 'none'"));
 		java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"(/assets/[^\"]+\\.js)\"")
 			.matcher(page.body());
 		assertThat(script.find()).as(page.body()).isTrue();
@@ -218,6 +245,7 @@ class GatewayIT {
 		assertThat(bundle.statusCode()).isEqualTo(200);
 		assertThat(bundle.headers().firstValue("Content-Type"))
 			.hasValueSatisfying((type) -> assertThat(type).contains("javascript"));
+		assertThat(bundle.headers().firstValue("Content-Security-Policy")).isPresent();
 		assertThat(get(first, "/assets/no-such-file.js", null).statusCode()).isEqualTo(404);
 		assertThat(get(first, "/not-the-console", null).statusCode()).isEqualTo(401);
 		assertThat(get(first, "/assets/../api/v1/models", null).statusCode()).isIn(400, 401);

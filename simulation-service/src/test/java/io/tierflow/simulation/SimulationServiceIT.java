@@ -331,6 +331,47 @@ class SimulationServiceIT {
 	}
 
 	@Test
+	void aModelIsEditedWholeOnlyByItsTenantAndAFaultyEditChangesNothing() {
+		UUID a = provision(Tier.SHARED);
+		UUID b = provision(Tier.SHARED);
+		String t = token(a, "USER");
+		String id = JSON.readTree(this.api.post("/api/v1/models", t, "{\"name\":\"draft-edit\"}").body())
+			.get("id")
+			.asString();
+		this.api.post("/api/v1/models", t, "{\"name\":\"taken\"}");
+
+		Response faulty = this.api.put("/api/v1/models/" + id, t, """
+				{"name": "draft-edit", "definition": {
+				  "inputs": [{"name": "a", "distribution": {"type": "normal", "mean": 1, "sd": 1}}],
+				  "outputs": [{"name": "x", "expression": "a * (2 +"}]}}
+				""");
+		assertProblem(faulty, 422);
+		JsonNode fault = JSON.readTree(faulty.body()).get("faults").get(0);
+		assertThat(fault.get("subject").asString()).isEqualTo("x");
+		assertThat(fault.get("message").asString()).contains("at position");
+		assertThat(JSON.readTree(this.api.get("/api/v1/models/" + id, t).body()).get("definition")).isEmpty();
+
+		Response fixed = this.api.put("/api/v1/models/" + id, t, """
+				{"name": "edited", "description": "now runnable", "definition": {
+				  "inputs": [{"name": "a", "distribution": {"type": "normal", "mean": 1, "sd": 1}}],
+				  "outputs": [{"name": "x", "expression": "a * (2 + a)"}]}}
+				""");
+		assertThat(fixed.status()).as(fixed.body()).isEqualTo(200);
+		JsonNode read = JSON.readTree(this.api.get("/api/v1/models/" + id, t).body());
+		assertThat(read.get("name").asString()).isEqualTo("edited");
+		assertThat(read.get("definition").get("outputs").get(0).get("expression").asString()).isEqualTo("a * (2 + a)");
+		assertThat(startRun(t, id, 1000, 7L).status()).isEqualTo(202);
+
+		assertProblem(this.api.put("/api/v1/models/" + id, t, "{\"name\":\"taken\"}"), 409);
+		assertProblem(this.api.put("/api/v1/models/" + id, token(b, "USER"), "{\"name\":\"stolen\"}"), 404);
+		assertProblem(this.api.put("/api/v1/models/" + UUID.randomUUID(), t, "{\"name\":\"nothing\"}"), 404);
+		assertProblem(this.api.put("/api/v1/models/" + id, t, "{\"name\":\"\"}"), 400);
+		assertProblem(this.api.put("/api/v1/models/" + id, token(a, "READ_ONLY"), "{\"name\":\"reader\"}"), 403);
+		assertThat(JSON.readTree(this.api.get("/api/v1/models/" + id, t).body()).get("name").asString())
+			.isEqualTo("edited");
+	}
+
+	@Test
 	void iterationsAboveTheTiersLimitAreForbidden() {
 		UUID a = provision(Tier.SHARED);
 		String t = token(a, "USER");

@@ -1194,7 +1194,17 @@ class TenantServiceIT {
 		assertThat(export.get("requestedBy").asString()).isEqualTo("alice");
 		String path = "/api/v1/tenants/" + id + "/exports/" + export.get("id").asString();
 		assertThat(this.api.get(path, tenantAdmin).status()).isEqualTo(200);
+		Response listed = this.api.get("/api/v1/tenants/" + id + "/exports", tenantAdmin);
+		assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+		assertThat(JSON.readTree(listed.body()).get("items").get(0).get("id").asString())
+			.isEqualTo(export.get("id").asString());
 
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports", otherAdmin), 404);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports", user), 403);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports?size=0", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports?size=101", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants/" + id + "/exports?page=-1", this.admin), 400);
+		assertProblem(this.api.get("/api/v1/tenants/" + UUID.randomUUID() + "/exports", this.admin), 404);
 		assertProblem(this.api.post("/api/v1/tenants/" + id + "/exports", otherAdmin, ""), 404);
 		assertProblem(this.api.get(path, otherAdmin), 404);
 		assertProblem(this.api.get(path + "/archive", otherAdmin), 404);
@@ -1241,6 +1251,14 @@ class TenantServiceIT {
 			assertThat(export(id, kept).get("status").asString()).isEqualTo("COMPLETED");
 			assertThat(ARCHIVES.resolve(kept.toString())).isDirectory();
 		}
+		// The history lists what is kept, newest first, a page at a time.
+		JsonNode newest = JSON.readTree(this.api.get("/api/v1/tenants/" + id + "/exports?size=2", this.admin).body());
+		assertThat(newest.get("items").findValuesAsString("id")).containsExactly(fourth.toString(), third.toString());
+		JsonNode older = JSON
+			.readTree(this.api.get("/api/v1/tenants/" + id + "/exports?size=2&page=1", this.admin).body());
+		assertThat(older.get("items")).hasSize(1);
+		assertThat(older.get("items").get(0).get("id").asString()).isEqualTo(second.toString());
+		assertThat(older.get("items").get(0).get("services")).isNotEmpty();
 	}
 
 	@Test

@@ -27,6 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -94,6 +95,24 @@ class ModelController {
 		try {
 			SimulationModel created = this.tx.execute((s) -> this.models.insert(model));
 			return ResponseEntity.created(URI.create("/api/v1/models/" + created.id())).body(created);
+		}
+		catch (DuplicateKeyException ex) {
+			throw new ConflictException("A model named '" + model.name() + "' already exists");
+		}
+	}
+
+	/**
+	 * Edits a model: its name, description and definition together, checked as a new
+	 * model's are (a definition with faults is a 422 and changes nothing). Runs already
+	 * started keep the definition they were started with.
+	 */
+	@PutMapping("/{id}")
+	@PreAuthorize("hasAuthority('models:write')")
+	SimulationModel update(@PathVariable UUID id, @Valid @RequestBody NewModel model) {
+		check(model);
+		try {
+			return this.tx.execute((s) -> this.models.update(id, model))
+				.orElseThrow(() -> new NotFoundException("No model " + id));
 		}
 		catch (DuplicateKeyException ex) {
 			throw new ConflictException("A model named '" + model.name() + "' already exists");

@@ -41,6 +41,22 @@ public class ModelRepository {
 		return new SimulationModel(id, model.name(), model.description(), this.json.readTree(definition), created);
 	}
 
+	/**
+	 * Replaces the current tenant's model's name, description and definition.
+	 * @return the model as it is now, or empty when the tenant has no such model
+	 */
+	Optional<SimulationModel> update(UUID id, NewModel model) {
+		String definition = (model.definition() != null) ? this.json.writeValueAsString(model.definition()) : "{}";
+		return this.jdbc
+			.sql("update simulation_model set name = ?, description = ?, definition = ?::jsonb where id = ?"
+					+ " returning created_at")
+			.params(model.name(), model.description(), definition, id)
+			.query(OffsetDateTime.class)
+			.optional()
+			.map((created) -> new SimulationModel(id, model.name(), model.description(), this.json.readTree(definition),
+					created));
+	}
+
 	/** The current tenant's model, if it has one with this id. */
 	public Optional<SimulationModel> find(UUID id) {
 		return this.jdbc

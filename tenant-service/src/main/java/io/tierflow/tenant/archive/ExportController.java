@@ -6,9 +6,12 @@ import java.util.UUID;
 
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
+import io.tierflow.tenancy.web.Page;
 import io.tierflow.tenant.audit.AuditActions;
 import io.tierflow.tenant.audit.Audited;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,6 +26,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.DisconnectedClientHelper;
 
@@ -56,6 +60,15 @@ class ExportController {
 		return ResponseEntity.accepted()
 			.location(URI.create("/api/v1/tenants/" + id + "/exports/" + export.id()))
 			.body(export);
+	}
+
+	/** The tenant's exports, newest first, with their progress. */
+	@GetMapping
+	@PreAuthorize("hasAuthority('tenants:export')")
+	Page<TenantExport> list(@PathVariable UUID id, @RequestParam(defaultValue = "0") @Min(0) @Max(10_000) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(100) int size, Authentication auth) {
+		requireVisible(id, auth);
+		return new Page<>(this.exports.list(id, page, size), page, size);
 	}
 
 	@GetMapping("/{exportId}")

@@ -108,6 +108,16 @@ class ExportRepository {
 			.list();
 	}
 
+	/** A page of the tenant's exports, newest first. */
+	List<Row> newest(UUID tenantId, int page, int size) {
+		return this.jdbc
+			.sql("select " + COLUMNS + " from tenant_export where tenant_id = ?"
+					+ " order by requested_at desc, id desc limit ? offset ?")
+			.params(tenantId, size, (long) page * size)
+			.query(this::row)
+			.list();
+	}
+
 	/** Every export of the tenant. */
 	List<UUID> ofTenant(UUID tenantId) {
 		return this.jdbc.sql("select id from tenant_export where tenant_id = ?")

@@ -115,6 +115,17 @@ class TenantExports {
 	}
 
 	/**
+	 * A page of the tenant's exports, newest first, each with every service's part (the
+	 * history behind the console's export list; only the newest few are kept).
+	 * @throws NotFoundException if there is no such tenant
+	 */
+	@Transactional(readOnly = true)
+	public List<TenantExport> list(UUID tenantId, int page, int size) {
+		this.tenants.get(tenantId);
+		return this.exports.newest(tenantId, page, size).stream().map(this::view).toList();
+	}
+
+	/**
 	 * The archive of a completed export, read for its manifest and ready to be written.
 	 * Not in a transaction: the parts are read from disk, which may take a while.
 	 * @throws NotFoundException if the tenant has no such export
