@@ -47,3 +47,10 @@ generic tierflow-s3 --from-literal=access-key="${TIERFLOW_S3_ACCESS_KEY:?}" \
 # Prometheus' OAuth 2 client, whose tokens carry SYSTEM_ADMIN (monitoring.yaml).
 generic tierflow-prometheus-client --from-literal=client-id="${TIERFLOW_PROMETHEUS_CLIENT_ID:?}" \
   --from-literal=client-secret="${TIERFLOW_PROMETHEUS_CLIENT_SECRET:?}"
+
+# The console's operator: a random password, printed once when the Secret is made, and only
+# its bcrypt hash stored (htpasswd, from apache2-utils). Sign in at the gateway's root as admin.
+operator_password="$(random)"
+exists tierflow-console-operator || echo "Console operator: admin / $operator_password (shown this once)"
+generic tierflow-console-operator --from-literal=username=admin \
+  --from-literal=password-hash="{bcrypt}$(htpasswd -bnBC 10 "" "$operator_password" | tr -d ':\n')"

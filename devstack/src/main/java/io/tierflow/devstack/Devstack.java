@@ -406,7 +406,7 @@ public final class Devstack implements AutoCloseable {
 	 * SYSTEM_ADMIN who signs in to the console), with the password hashed.
 	 */
 	public static Map<String, String> operatorEnvironment(String username, String password) {
-		return Map.of("TIERFLOW_IDENTITY_OPERATORS_0_USERNAME", username, "TIERFLOW_IDENTITY_OPERATORS_0_PASSWORDHASH",
+		return Map.of("TIERFLOW_OPERATOR", username, "TIERFLOW_OPERATOR_PASSWORD_HASH",
 				org.springframework.security.crypto.factory.PasswordEncoderFactories.createDelegatingPasswordEncoder()
 					.encode(password));
 	}
