@@ -3,6 +3,23 @@ import { completeSignIn, Session, session as currentSession, signIn, signOut } f
 import { ProblemMessage } from './components/ProblemMessage';
 import { TenantsView } from './views/TenantsView';
 import { TenantView } from './views/TenantView';
+import { AuditView, ClustersView, RecommendationsView } from './views/FleetViews';
+import { BillingView } from './views/BillingView';
+import { FilesView } from './views/FilesView';
+import { ModelsView } from './views/ModelsView';
+import { PeopleView } from './views/PeopleView';
+
+const OPERATOR_VIEWS = ['Tenants', 'Clusters', 'Recommendations', 'Audit'] as const;
+type OperatorView = (typeof OPERATOR_VIEWS)[number];
+
+/** What a tenant's user may open: the views their roles' permissions reach. */
+export function tenantViews(roles: string[]): string[] {
+  const views = ['Tenant', 'Models', 'Files', 'Usage'];
+  if (roles.includes('TENANT_ADMIN')) {
+    views.push('People');
+  }
+  return views;
+}
 
 /** The console: signs in, then shows operators the fleet and tenants their own tenant. */
 export function App() {
@@ -10,6 +27,8 @@ export function App() {
   const [error, setError] = useState<unknown>(null);
   const [checking, setChecking] = useState(true);
   const [openTenant, setOpenTenant] = useState<string | null>(null);
+  const [view, setView] = useState<OperatorView>('Tenants');
+  const [tenantView, setTenantView] = useState('Tenant');
 
   useEffect(() => {
     completeSignIn(window.location.search)
@@ -23,6 +42,9 @@ export function App() {
   }, []);
 
   const operator = session?.roles.includes('SYSTEM_ADMIN') ?? false;
+  const roles = session?.roles ?? [];
+  const writer = roles.includes('USER') || roles.includes('TENANT_ADMIN');
+  const tenantAdmin = roles.includes('TENANT_ADMIN');
 
   return (
     <div className="app">
@@ -50,13 +72,48 @@ export function App() {
           </section>
         ) : null}
         {session && operator ? (
+          <nav aria-label="Console" className="views">
+            {OPERATOR_VIEWS.map((v) => (
+              <button
+                type="button"
+                key={v}
+                aria-current={view === v ? 'page' : undefined}
+                onClick={() => {
+                  setView(v);
+                  setOpenTenant(null);
+                }}
+              >
+                {v}
+              </button>
+            ))}
+          </nav>
+        ) : null}
+        {session && operator && view === 'Tenants' ? (
           openTenant ? (
             <TenantView id={openTenant} onBack={() => setOpenTenant(null)} operator />
           ) : (
             <TenantsView onOpen={setOpenTenant} />
           )
         ) : null}
-        {session && !operator && session.tenantId ? <TenantView id={session.tenantId} /> : null}
+        {session && operator && view === 'Clusters' ? <ClustersView /> : null}
+        {session && operator && view === 'Recommendations' ? <RecommendationsView /> : null}
+        {session && operator && view === 'Audit' ? <AuditView /> : null}
+        {session && !operator && session.tenantId ? (
+          <>
+            <nav aria-label="Console" className="views">
+              {tenantViews(roles).map((v) => (
+                <button type="button" key={v} aria-current={tenantView === v ? 'page' : undefined} onClick={() => setTenantView(v)}>
+                  {v}
+                </button>
+              ))}
+            </nav>
+            {tenantView === 'Tenant' ? <TenantView id={session.tenantId} tenantAdmin={tenantAdmin} /> : null}
+            {tenantView === 'Models' ? <ModelsView canWrite={writer} /> : null}
+            {tenantView === 'Files' ? <FilesView canWrite={writer} canDelete={writer} /> : null}
+            {tenantView === 'Usage' ? <BillingView /> : null}
+            {tenantView === 'People' && tenantAdmin ? <PeopleView tenantId={session.tenantId} /> : null}
+          </>
+        ) : null}
       </main>
     </div>
   );

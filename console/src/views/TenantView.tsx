@@ -2,6 +2,11 @@ import { useEffect, useState } from 'react';
 import { api, Tenant } from '../api';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ProblemMessage } from '../components/ProblemMessage';
+import { Erasure, Exports, TierChanges } from './TenantHistory';
+
+const PLANS = ['TRIAL', 'STANDARD', 'PROFESSIONAL', 'ENTERPRISE'];
+
+const EXPORTABLE = new Set(['ACTIVE', 'SUSPENDED', 'PENDING_ERASE']);
 
 /** While a tenant is on its way somewhere, how often it is read again. */
 const POLL_MS = 1500;
@@ -10,12 +15,31 @@ const SETTLED = new Set(['ACTIVE', 'SUSPENDED', 'FAILED', 'ERASED']);
 
 /**
  * One tenant: its plan and status, and its placement in every service; for operators, the
- * lifecycle actions its status allows, each confirmed first.
+ * lifecycle actions its status allows, each confirmed first; the history of its tier
+ * changes, exports and erase, with live bars while they run.
  */
-export function TenantView({ id, onBack, operator = false }: { id: string; onBack?: () => void; operator?: boolean }) {
+export function TenantView({
+  id,
+  onBack,
+  operator = false,
+  tenantAdmin = false,
+}: {
+  id: string;
+  onBack?: () => void;
+  operator?: boolean;
+  tenantAdmin?: boolean;
+}) {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Bumped by each action: the tenant and its history are read again.
+  const [version, setVersion] = useState(0);
   const path = `/api/v1/tenants/${encodeURIComponent(id)}`;
+  const canExport = operator || tenantAdmin;
+
+  function acted(t: Tenant) {
+    setTenant(t);
+    setVersion((v) => v + 1);
+  }
 
   useEffect(() => {
     let stopped = false;
@@ -28,7 +52,7 @@ export function TenantView({ id, onBack, operator = false }: { id: string; onBac
         }
         setTenant(t);
         setError(null);
-        if (!SETTLED.has(t.status)) {
+        if (!SETTLED.has(t.status) || t.pendingTierChange) {
           timer = setTimeout(read, POLL_MS);
         }
       } catch (failure) {
@@ -42,7 +66,7 @@ export function TenantView({ id, onBack, operator = false }: { id: string; onBac
       stopped = true;
       clearTimeout(timer);
     };
-  }, [path]);
+  }, [path, version]);
 
   return (
     <section aria-labelledby="tenant-heading">
@@ -72,20 +96,52 @@ export function TenantView({ id, onBack, operator = false }: { id: string; onBac
             <dt>Slug</dt>
             <dd>{tenant.slug}</dd>
           </dl>
-          {operator && tenant.status === 'ACTIVE' ? (
-            <ConfirmAction
-              label="Suspend"
-              question={`Suspend ${tenant.name}? Its users and clients are refused until it is reactivated.`}
-              action={async () => setTenant(await api<Tenant>(`${path}/suspend`, { method: 'POST' }))}
-            />
+          {tenant.eraseAfter && tenant.status === 'PENDING_ERASE' ? (
+            <p data-testid="erase-after">Erased after {new Date(tenant.eraseAfter).toUTCString()} unless restored.</p>
           ) : null}
-          {operator && tenant.status === 'SUSPENDED' ? (
-            <ConfirmAction
-              label="Reactivate"
-              question={`Reactivate ${tenant.name}?`}
-              action={async () => setTenant(await api<Tenant>(`${path}/reactivate`, { method: 'POST' }))}
-            />
-          ) : null}
+          <div className="actions">
+            {operator && tenant.status === 'ACTIVE' && !tenant.pendingTierChange ? (
+              <ChangePlan tenant={tenant} path={path} onChanged={acted} />
+            ) : null}
+            {operator && tenant.status === 'ACTIVE' ? (
+              <ConfirmAction
+                label="Suspend"
+                question={`Suspend ${tenant.name}? Its users and clients are refused until it is reactivated.`}
+                action={async () => acted(await api<Tenant>(`${path}/suspend`, { method: 'POST' }))}
+              />
+            ) : null}
+            {operator && tenant.status === 'SUSPENDED' ? (
+              <ConfirmAction
+                label="Reactivate"
+                question={`Reactivate ${tenant.name}?`}
+                action={async () => acted(await api<Tenant>(`${path}/reactivate`, { method: 'POST' }))}
+              />
+            ) : null}
+            {canExport && EXPORTABLE.has(tenant.status) ? (
+              <ConfirmAction
+                label="Export"
+                question={`Export every service's data of ${tenant.name} into one archive?`}
+                action={async () => {
+                  await api(`${path}/exports`, { method: 'POST' });
+                  setVersion((v) => v + 1);
+                }}
+              />
+            ) : null}
+            {operator && (tenant.status === 'ACTIVE' || tenant.status === 'SUSPENDED') ? (
+              <ConfirmAction
+                label="Delete"
+                question={`Delete ${tenant.name}? It is erased in every service once the grace period ends, unless restored before.`}
+                action={async () => acted(await api<Tenant>(path, { method: 'DELETE' }))}
+              />
+            ) : null}
+            {operator && tenant.status === 'PENDING_ERASE' ? (
+              <ConfirmAction
+                label="Restore"
+                question={`Restore ${tenant.name}? The deletion is called off.`}
+                action={async () => acted(await api<Tenant>(`${path}/restore-deletion`, { method: 'POST' }))}
+              />
+            ) : null}
+          </div>
           <h3>Placements</h3>
           <table className="placements">
             <thead>
@@ -109,10 +165,36 @@ export function TenantView({ id, onBack, operator = false }: { id: string; onBac
               ))}
             </tbody>
           </table>
+          <TierChanges tenantId={tenant.id} version={version} />
+          {canExport ? <Exports tenantId={tenant.id} version={version} /> : null}
+          {operator ? <Erasure tenant={tenant} version={version} /> : null}
         </>
       ) : (
         <h2 id="tenant-heading">Tenant</h2>
       )}
     </section>
+  );
+}
+
+/** Another plan for the tenant: the services move it to the plan's tier, live. */
+function ChangePlan({ tenant, path, onChanged }: { tenant: Tenant; path: string; onChanged: (t: Tenant) => void }) {
+  const others = PLANS.filter((p) => p !== tenant.plan);
+  const [plan, setPlan] = useState(others[0]);
+  return (
+    <div className="change-plan">
+      <label>
+        New plan
+        <select value={plan} onChange={(e) => setPlan(e.target.value)}>
+          {others.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+      </label>
+      <ConfirmAction
+        label="Change plan"
+        question={`Move ${tenant.name} from ${tenant.plan} to ${plan}? Every service copies its data live; writes pause for milliseconds at each cutover.`}
+        action={async () => onChanged(await api<Tenant>(`${path}/tier-change`, { method: 'POST', body: { plan } }))}
+      />
+    </div>
   );
 }
