@@ -22,9 +22,12 @@ import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.routing.PlacementDirectory;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.StoreWarmer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -46,6 +49,10 @@ final class MoveRun {
 
 	private final TransactionTemplate controlTx;
 
+	private final JdbcClient control;
+
+	private final PlacementPools pools;
+
 	private final PlacementDirectory directory;
 
 	private final StoreRemoval removal;
@@ -62,11 +69,13 @@ final class MoveRun {
 	private final AtomicLong probes = new AtomicLong();
 
 	MoveRun(TenantProvisioner provisioner, PlacementRepository placements, TransactionTemplate controlTx,
-			PlacementDirectory directory, StoreRemoval removal, MoveRecords records, MoveRecovery recovery,
-			MovePhaseTimers phaseTimers) {
+			JdbcClient control, PlacementPools pools, PlacementDirectory directory, StoreRemoval removal,
+			MoveRecords records, MoveRecovery recovery, MovePhaseTimers phaseTimers) {
 		this.provisioner = provisioner;
 		this.placements = placements;
 		this.controlTx = controlTx;
+		this.control = control;
+		this.pools = pools;
 		this.directory = directory;
 		this.removal = removal;
 		this.records = records;
@@ -127,13 +136,20 @@ final class MoveRun {
 			// an earlier move away from it (a crash before its source was removed).
 			this.removal.remove(to, target);
 			this.provisioner.prepareStore(to);
+			announceTarget(move, to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
 			progress.report(move, MovePhase.VERIFYING, stream.appliedChanges(), lag);
+			// Every instance fills its pool for the target while the checksums are
+			// computed: the cutover sends the held writers there all at once.
+			announceTarget(move, to);
 			Map<String, TableChecksum> sums = verify(stream, source, target, tenant, options);
 			// The verification took a while: the stream must keep up again before writers
 			// are held.
 			lag = catchUp(move, stream, source, tenant, options, progress);
+			// This instance's pool for the target is warm before writers are held, the
+			// announcement heard or not.
+			warmTarget(move, to);
 			progress.report(move, MovePhase.FENCED, stream.appliedChanges(), lag);
 			cutover = new CutoverFence(source, tenant);
 			long fenceAt = System.nanoTime();
@@ -205,6 +221,29 @@ final class MoveRun {
 				Thread.currentThread().interrupt();
 			}
 			return new MoveReport(move, from, to, false, reason, Map.of(), Map.of(), 0, Duration.ZERO);
+		}
+	}
+
+	/** Fills this instance's pool for the target store; a failure only costs speed. */
+	private void warmTarget(UUID move, TenantPlacement to) {
+		long at = System.nanoTime();
+		try {
+			int connections = this.pools.warm(to.cluster(), to.database());
+			log.debug("Move {}: target pool warm with {} connections in {} ms", move, connections,
+					(System.nanoTime() - at) / 1_000_000);
+		}
+		catch (RuntimeException ex) {
+			log.debug("Move {}: could not warm the target's pool: {}", move, ex.toString());
+		}
+	}
+
+	/** Asks every instance to warm its pool for the target store (StoreWarmer). */
+	private void announceTarget(UUID move, TenantPlacement to) {
+		try {
+			StoreWarmer.announce(this.control, to.cluster(), to.database());
+		}
+		catch (RuntimeException ex) {
+			log.debug("Move {}: could not announce its target for warming: {}", move, ex.toString());
 		}
 	}
 

@@ -143,8 +143,8 @@ public class TenantMover {
 		this.removal = new StoreRemoval(placements, controlTx, pools);
 		this.records = new MoveRecords(control, controlTx, outcomes);
 		this.recovery = new MoveRecovery(provisioner, pools, directory, this.removal, this.records);
-		this.runs = new MoveRun(provisioner, placements, controlTx, directory, this.removal, this.records,
-				this.recovery, phaseTimers);
+		this.runs = new MoveRun(provisioner, placements, controlTx, control, pools, directory, this.removal,
+				this.records, this.recovery, phaseTimers);
 	}
 
 	/**

@@ -36,6 +36,7 @@ import io.tierflow.tenancy.routing.PlacementChanges;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.tenancy.routing.StatementTimers;
+import io.tierflow.tenancy.routing.StoreWarmer;
 import io.tierflow.tenancy.routing.TenantDataSource;
 import io.tierflow.tenancy.routing.TenantTransactionManager;
 
@@ -196,8 +197,14 @@ public class TenancyAutoConfiguration {
 	 */
 	@Bean
 	PlacementChanges placementChanges(TenancyProperties properties, PlacementDirectory directory,
-			ClusterRegistry clusters) {
-		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl(), clusters::refresh);
+			ClusterRegistry clusters, StoreWarmer warmer) {
+		return new PlacementChanges(properties.control(), directory, properties.placementCacheTtl(), clusters::refresh,
+				warmer::heard);
+	}
+
+	@Bean
+	StoreWarmer storeWarmer(PlacementPools pools) {
+		return new StoreWarmer(pools);
 	}
 
 	@Bean

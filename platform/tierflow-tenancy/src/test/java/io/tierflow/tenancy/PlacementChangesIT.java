@@ -19,6 +19,8 @@ import io.tierflow.tenancy.placement.TenantSuspendedException;
 import io.tierflow.tenancy.placement.Tier;
 import io.tierflow.tenancy.placement.UnknownTenantException;
 import io.tierflow.tenancy.routing.PlacementChanges;
+import io.tierflow.tenancy.routing.PlacementPools;
+import io.tierflow.tenancy.routing.StoreWarmer;
 import io.tierflow.testsupport.PostgresServer;
 import io.tierflow.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,12 @@ class PlacementChangesIT {
 
 	@Autowired
 	PlacementChanges changes;
+
+	@Autowired
+	PlacementPools pools;
+
+	@Autowired
+	TenancyProperties properties;
 
 	@Test
 	void aTenantSuspendedByAnotherInstanceIsNotServedHere() throws Exception {
@@ -123,6 +131,38 @@ class PlacementChangesIT {
 		elsewhere("update tenant_placement set suspended = false where tenant_id = ?", tenant);
 		await().atMost(WITHIN).until(() -> this.changes.evictions() > evictions);
 		assertThat(TenantContext.call(tenant, this.notes::everything)).containsExactly("one");
+	}
+
+	/**
+	 * A tier move announces its target store before the cutover; every instance fills its
+	 * pool for it, so the writers the fence held do not wait for connections to be made
+	 * one by one when it lifts.
+	 */
+	@Test
+	void aMovesAnnouncementWarmsThePoolOfItsTargetHere() throws Exception {
+		UUID tenant = provision(Tier.ENTERPRISE);
+		TenantPlacement placement = this.provisioner.find(tenant).orElseThrow();
+		String cluster = placement.cluster();
+		String database = placement.database();
+		await().atMost(WITHIN).until(this.changes::isListening);
+		// Closed, as it is once idle for its idle time.
+		this.pools.evict(cluster, database);
+		assertThat(this.pools.openConnections(cluster, database)).isZero();
+
+		try (Connection con = control(); PreparedStatement ps = con.prepareStatement("select pg_notify(?, ?)")) {
+			ps.setString(1, StoreWarmer.CHANNEL);
+			// One that names no store is ignored; the next is still heard.
+			ps.setString(2, "../../etc");
+			ps.executeQuery().close();
+			ps.setString(2, cluster + "/" + database);
+			ps.executeQuery().close();
+		}
+
+		int size = this.properties.databasePoolSize(this.pools.cluster(cluster));
+		await().atMost(WITHIN).until(() -> this.pools.openConnections(cluster, database) >= Math.max(1, size - 2));
+		// Warm, the tenant is served as before.
+		TenantContext.run(tenant, () -> this.notes.add("served from a warm pool"));
+		assertThat(TenantContext.call(tenant, this.notes::everything)).containsExactly("served from a warm pool");
 	}
 
 	private UUID provision(Tier tier) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import io.tierflow.tenancy.TenancyProperties;
 import org.postgresql.PGConnection;
@@ -57,6 +58,8 @@ public class PlacementChanges implements SmartLifecycle {
 
 	private final Runnable clustersChanged;
 
+	private final Consumer<String> warm;
+
 	private volatile boolean running;
 
 	private volatile boolean listening;
@@ -76,10 +79,21 @@ public class PlacementChanges implements SmartLifecycle {
 	 */
 	public PlacementChanges(TenancyProperties.Database control, PlacementDirectory directory, Duration ttl,
 			Runnable clustersChanged) {
+		this(control, directory, ttl, clustersChanged, (store) -> {
+		});
+	}
+
+	/**
+	 * @param warm takes a tier move's announcement of its target store
+	 * ({@link StoreWarmer#CHANNEL}); must not block
+	 */
+	public PlacementChanges(TenancyProperties.Database control, PlacementDirectory directory, Duration ttl,
+			Runnable clustersChanged, Consumer<String> warm) {
 		this.control = control;
 		this.directory = directory;
 		this.ttl = ttl;
 		this.clustersChanged = clustersChanged;
+		this.warm = warm;
 	}
 
 	@Override
@@ -133,6 +147,7 @@ public class PlacementChanges implements SmartLifecycle {
 				try (Statement listen = con.createStatement()) {
 					listen.execute("listen " + CHANNEL);
 					listen.execute("listen " + CLUSTER_CHANNEL);
+					listen.execute("listen " + StoreWarmer.CHANNEL);
 				}
 				// Whatever changed while nobody listened is unknown.
 				this.directory.evictAll();
@@ -148,6 +163,9 @@ public class PlacementChanges implements SmartLifecycle {
 						for (PGNotification change : changes) {
 							if (CLUSTER_CHANNEL.equals(change.getName())) {
 								clusters = true;
+							}
+							else if (StoreWarmer.CHANNEL.equals(change.getName())) {
+								this.warm.accept(change.getParameter());
 							}
 							else {
 								evict(change.getParameter());

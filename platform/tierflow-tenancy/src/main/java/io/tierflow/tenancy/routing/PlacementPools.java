@@ -1,9 +1,13 @@
 package io.tierflow.tenancy.routing;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -251,6 +255,57 @@ public class PlacementPools implements AutoCloseable {
 	/** The tier a cluster's tenants have: the one its role serves, in lower case. */
 	public static String tierOf(Cluster cluster) {
 		return cluster.role().name().toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * Opens connections in the pool a store's tenants are served from, ahead of a burst:
+	 * a tier move's cutover sends every writer of the moved tenant, held by the fence, to
+	 * the target's pool at once, and a pool that has idled down to its minimum (or a
+	 * tenant's database pool not open yet) makes them wait while Hikari makes connections
+	 * one after another, a few milliseconds each. Fills the pool to two short of its
+	 * size, so that other tenants' requests meanwhile find room; idle connections then
+	 * stay for the pool's idle timeout.
+	 * @return the pool's connections once warm
+	 */
+	public int warm(String cluster, String database) {
+		HikariDataSource pool = (HikariDataSource) pool(cluster, database, false);
+		int target = Math.max(1, pool.getMaximumPoolSize() - 2);
+		List<Connection> held = new ArrayList<>(target);
+		try {
+			// Borrowed and held until the pool has made enough: a borrowed idle
+			// connection does not count twice, a wait makes the pool add one.
+			while (held.size() < target && total(pool) < target) {
+				held.add(pool.getConnection());
+			}
+		}
+		catch (SQLException ex) {
+			log.debug("Warming the pool of {}/{} stopped at {} connections: {}", cluster, database, total(pool),
+					ex.getMessage());
+		}
+		finally {
+			for (Connection con : held) {
+				try {
+					con.close();
+				}
+				catch (SQLException ex) {
+					log.debug("Returning a warming connection failed: {}", ex.getMessage());
+				}
+			}
+		}
+		return total(pool);
+	}
+
+	/**
+	 * Connections open now in the pool {@code database}'s tenants are served from: 0 when
+	 * it has no pool open (none is opened to tell).
+	 */
+	public int openConnections(String cluster, String database) {
+		return isOpen(cluster, database, false) ? total((HikariDataSource) pool(cluster, database, false)) : 0;
+	}
+
+	private static int total(HikariDataSource pool) {
+		HikariPoolMXBean mx = pool.getHikariPoolMXBean();
+		return (mx != null) ? mx.getTotalConnections() : 0;
 	}
 
 	/**
