@@ -121,6 +121,12 @@ class TenantAdminApiIT {
 		assertThat(enterprise.get("placements").asInt()).isPositive();
 		assertThat(enterprise.get("capacity").asInt()).isPositive();
 		assertThat(enterprise.path("queries").path("count").asLong()).isPositive();
+		// This instance's KPIs: the request above was served and counted.
+		JsonNode process = status.get("process");
+		assertThat(process.get("requests").asLong()).isPositive();
+		assertThat(process.get("requestSeconds").asDouble()).isPositive();
+		assertThat(process.get("heapUsedBytes").asDouble()).isPositive();
+		assertThat(process.get("threads").asDouble()).isPositive();
 		assertThat(response.body()).doesNotContain(tenant.toString());
 		assertProblem(this.api.get("/api/v1/admin/database/status", token(tenant, "TENANT_ADMIN")), 403);
 	}

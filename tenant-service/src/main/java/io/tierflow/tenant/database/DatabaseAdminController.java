@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tierflow.tenancy.admin.ProcessFigures;
 import io.tierflow.tenancy.context.TenantContext;
 import io.tierflow.tenancy.web.NotFoundException;
 import io.tierflow.tenancy.web.TenantRequests;
@@ -17,7 +19,9 @@ import io.tierflow.tenant.tenant.TenantRegistry;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -58,13 +62,19 @@ class DatabaseAdminController {
 
 	private final JdbcClient jdbc;
 
+	private final ObjectProvider<MeterRegistry> meters;
+
+	private final JsonMapper json;
+
 	DatabaseAdminController(ServiceCalls services, OwnTenantData own, TenantRegistry tenants, TenantRequests requests,
-			JdbcClient jdbc) {
+			JdbcClient jdbc, ObjectProvider<MeterRegistry> meters, JsonMapper json) {
 		this.services = services;
 		this.own = own;
 		this.tenants = tenants;
 		this.requests = requests;
 		this.jdbc = jdbc;
+		this.meters = meters;
+		this.json = json;
 	}
 
 	/**
@@ -137,17 +147,23 @@ class DatabaseAdminController {
 
 	/**
 	 * Each service's figures: per cluster placements, capacity, connections, storage and
-	 * statements' p95; the event plane's backlog, lag, parked and dead-lettered events.
+	 * statements' p95; the event plane's backlog, lag, parked and dead-lettered events;
+	 * and each answering instance's requests, CPU, heap and connections (tenant-service's
+	 * own first), which the console charts as KPIs.
 	 */
 	@GetMapping("/database/metrics")
 	@PreAuthorize("hasAuthority('tenants:admin')")
 	Metrics metrics() {
 		List<ServiceMetrics> services = new ArrayList<>();
+		MeterRegistry registry = this.meters.getIfAvailable();
+		services.add(new ServiceMetrics("tenant", true, null, null, null,
+				(registry != null) ? this.json.valueToTree(ProcessFigures.of(registry)) : null, null));
 		for (Answer answer : status()) {
 			services.add(answer.ok()
 					? new ServiceMetrics(answer.service(), true, answer.body().get("clusters"),
-							answer.body().get("events"), answer.body().path("openDatabasePools").asInt(), null)
-					: new ServiceMetrics(answer.service(), false, null, null, null, answer.error()));
+							answer.body().get("events"), answer.body().path("openDatabasePools").asInt(),
+							answer.body().get("process"), null)
+					: new ServiceMetrics(answer.service(), false, null, null, null, null, answer.error()));
 		}
 		return new Metrics(services, Instant.now());
 	}
@@ -237,7 +253,7 @@ class DatabaseAdminController {
 	}
 
 	record ServiceMetrics(String service, boolean ok, JsonNode clusters, JsonNode events, Integer openDatabasePools,
-			String error) {
+			JsonNode process, String error) {
 	}
 
 	/**

@@ -114,11 +114,22 @@ class DatabaseAdminIT {
 		assertThat(body.get("services").get(0).get("status").asString()).isEqualTo("UP");
 		assertThat(body.get("services").valueStream().skip(1)).hasSize(4)
 			.allSatisfy((s) -> assertThat(s.get("status").asString()).isEqualTo("DOWN"));
-		for (String path : List.of("/api/v1/admin/database/services", "/api/v1/admin/database/metrics")) {
-			Response response = this.api.get(path, this.operator);
-			assertThat(response.status()).as(response.body()).isEqualTo(200);
-			assertThat(JSON.readTree(response.body()).get("services")).hasSize(4);
-		}
+		Response services = this.api.get("/api/v1/admin/database/services", this.operator);
+		assertThat(services.status()).as(services.body()).isEqualTo(200);
+		assertThat(JSON.readTree(services.body()).get("services")).hasSize(4);
+		// The metrics start with tenant-service's own instance: what it served, CPU,
+		// heap.
+		Response metrics = this.api.get("/api/v1/admin/database/metrics", this.operator);
+		assertThat(metrics.status()).as(metrics.body()).isEqualTo(200);
+		JsonNode figures = JSON.readTree(metrics.body()).get("services");
+		assertThat(figures).hasSize(5);
+		assertThat(figures.get(0).get("service").asString()).isEqualTo("tenant");
+		JsonNode process = figures.get(0).get("process");
+		assertThat(process.get("requests").asLong()).isPositive();
+		assertThat(process.get("clientErrors").asLong()).isLessThanOrEqualTo(process.get("requests").asLong());
+		assertThat(process.get("heapUsedBytes").asDouble()).isPositive();
+		assertThat(process.get("connectionsActive").isNumber()).isTrue();
+		assertThat(figures.valueStream().skip(1)).allSatisfy((s) -> assertThat(s.get("ok").asBoolean()).isFalse());
 		UUID tenant = create("status-" + suffix());
 		String admin = this.tokens.issue("alice", tenant, List.of("TENANT_ADMIN"), Duration.ofMinutes(5));
 		for (String path : List.of("/api/v1/admin/database/health", "/api/v1/admin/database/services",

@@ -101,7 +101,7 @@ public class ClusterHealth implements AutoCloseable {
 		}
 		boolean up = clusters.stream().allMatch(ClusterStatus::reachable);
 		return new Status(this.service, up ? "UP" : "DEGRADED", clusters, this.pools.openDatabasePools(), events(),
-				Instant.now());
+				(this.meters != null) ? ProcessFigures.of(this.meters) : null, Instant.now());
 	}
 
 	private Probe probe(Cluster cluster) {
@@ -178,9 +178,11 @@ public class ClusterHealth implements AutoCloseable {
 	 *
 	 * @param status {@code UP} when every cluster answers, {@code DEGRADED} otherwise
 	 * @param openDatabasePools tenant database pools open now
+	 * @param process this instance's requests, CPU, heap and connections (the console's
+	 * KPIs)
 	 */
 	public record Status(String service, String status, List<ClusterStatus> clusters, int openDatabasePools,
-			Events events, Instant at) {
+			Events events, @Nullable ProcessFigures process, Instant at) {
 	}
 
 	/**
