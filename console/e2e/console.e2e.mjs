@@ -4,7 +4,8 @@
 //   suspend it and reactivate it, each confirmed first;
 //   change its plan and watch four bars (one per service) reach 100 %, with checksums;
 //   export it, see the export complete and download its archive;
-//   delete it (grace period) and restore it;
+//   delete it (grace period) and restore it; see every service's KPIs charted;
+//   sign in by keyboard; every view checked at 360 px wide;
 //   as a tenant admin: create a model with a fault and see it at its place, fix it, run it
 //   with a live bar to 100 % and see the histogram; upload a file and see the quota move;
 //   as a read-only user: no action that needs a permission is offered, and the API refuses
@@ -43,6 +44,14 @@ const browser = await chromium.launch({
   ],
 });
 const SERVICES = ['simulation', 'file', 'billing', 'analytics'];
+
+/** At a phone's width every view fits: nothing wider than the screen, nothing to scroll sideways. */
+async function fitsNarrowScreen(what) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 360) {
+    throw new Error(`${what} is ${width} px wide at 360 px`);
+  }
+}
 
 /** The API, from outside the browser: fixtures the test needs (a tenant, its users). */
 async function call(method, path, token, body) {
@@ -145,7 +154,11 @@ try {
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await shot('signed-out');
 
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // By keyboard: Tab reaches the sign-in button, Enter presses it.
+  for (let i = 0; i < 10 && !(await page.getByRole('button', { name: 'Sign in' }).evaluate((b) => b === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await page.keyboard.press('Enter');
   await page.locator('input[name="username"]').fill(user);
   await page.locator('input[name="password"]').fill(password);
   await shot('sign-in-form');
@@ -212,6 +225,10 @@ try {
     await row.filter({ hasText: 'ROW' }).waitFor();
   }
   await shot('tier-change-done');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await fitsNarrowScreen("an operator's tenant view with its bars and checksums");
+  await shot('tier-change-at-360px');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // An export: its bar, then the archive downloaded.
   await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -234,6 +251,13 @@ try {
   await page.getByRole('button', { name: 'Restore' }).click();
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.getByTestId('tenant-status').filter({ hasText: 'ACTIVE' }).waitFor();
+
+  // The KPIs: every service's figures through the admin API, charted as they come.
+  await page.getByRole('button', { name: 'KPIs' }).click();
+  for (const service of ['tenant', ...SERVICES]) {
+    await page.getByRole('img', { name: new RegExp(`^${service} requests: [0-9.,]+ /s$`) }).waitFor({ timeout: 30_000 });
+  }
+  await shot('kpis');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -290,6 +314,20 @@ try {
     before,
   );
   await shot('file-uploaded');
+
+  // The same views on a phone.
+  await page.setViewportSize({ width: 360, height: 780 });
+  await fitsNarrowScreen('the files view');
+  await shot('files-at-360px');
+  await page.getByRole('button', { name: 'Models' }).click();
+  await page.getByRole('button', { name: 'Revenue' }).click();
+  await page.getByRole('button', { name: 'Save model' }).waitFor();
+  await fitsNarrowScreen('the model editor');
+  await page.getByRole('button', { name: 'Tenant', exact: true }).click();
+  await page.getByTestId('tenant-status').waitFor();
+  await fitsNarrowScreen('the tenant view');
+  await shot('tenant-at-360px');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
@@ -303,7 +341,7 @@ try {
   });
   await signInAs(readerName, 'reader passphrase e2e');
   await page.getByTestId('tenant-status').waitFor();
-  for (const label of ['Export', 'Delete', 'Suspend', 'Change plan']) {
+  for (const label of ['Export', 'Delete', 'Suspend', 'Change plan', 'Rebalance']) {
     if ((await page.getByRole('button', { name: label, exact: true }).count()) > 0) {
       throw new Error(`a read-only user is offered "${label}"`);
     }

@@ -6,10 +6,11 @@ import { TenantView } from './views/TenantView';
 import { AuditView, ClustersView, RecommendationsView } from './views/FleetViews';
 import { BillingView } from './views/BillingView';
 import { FilesView } from './views/FilesView';
+import { KpisView } from './views/KpisView';
 import { ModelsView } from './views/ModelsView';
 import { PeopleView } from './views/PeopleView';
 
-const OPERATOR_VIEWS = ['Tenants', 'Clusters', 'Recommendations', 'Audit'] as const;
+const OPERATOR_VIEWS = ['Tenants', 'Clusters', 'Recommendations', 'Audit', 'KPIs'] as const;
 type OperatorView = (typeof OPERATOR_VIEWS)[number];
 
 /** What a tenant's user may open: the views their roles' permissions reach. */
@@ -98,6 +99,7 @@ export function App() {
         {session && operator && view === 'Clusters' ? <ClustersView /> : null}
         {session && operator && view === 'Recommendations' ? <RecommendationsView /> : null}
         {session && operator && view === 'Audit' ? <AuditView /> : null}
+        {session && operator && view === 'KPIs' ? <KpisView /> : null}
         {session && !operator && session.tenantId ? (
           <>
             <nav aria-label="Console" className="views">

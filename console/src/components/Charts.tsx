@@ -47,3 +47,32 @@ export function ConvergencePlot({ label, points }: { label: string; points: { it
     </figure>
   );
 }
+
+/** A small line of the last values of one figure, with the latest value beside it. */
+export function Sparkline({ label, values, unit }: { label: string; values: (number | null)[]; unit: string }) {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const last = known.length > 0 ? known[known.length - 1] : null;
+  const top = Math.max(1e-9, ...known);
+  const w = 120;
+  const h = 32;
+  const step = values.length > 1 ? w / (values.length - 1) : w;
+  const xy = values.map((v, i) =>
+    v === null || !Number.isFinite(v) ? null : ([i * step, h - 2 - ((h - 4) * v) / top] as const),
+  );
+  const points = xy
+    .filter((p) => p !== null)
+    .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`)
+    .join(' ');
+  // The latest reading as a dot, so that a first one shows before there is a line.
+  const end = [...xy].reverse().find((p) => p !== null) ?? null;
+  return (
+    <figure className="sparkline">
+      <figcaption>{label}</figcaption>
+      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`${label}: ${last !== null ? fmt.format(last) : 'no data'} ${unit}`}>
+        <polyline className="line" fill="none" points={points} />
+        {end ? <circle className="dot" cx={end[0]} cy={end[1]} r={2} /> : null}
+      </svg>
+      <span className="sparkline-value">{last !== null ? `${fmt.format(last)} ${unit}` : '—'}</span>
+    </figure>
+  );
+}

@@ -67,7 +67,7 @@ describe('TenantView', () => {
     );
     const { unmount } = render(<TenantView id="t1" operator />);
     await screen.findByText('Acme');
-    for (const label of ['Change plan', 'Suspend', 'Export', 'Delete']) {
+    for (const label of ['Change plan', 'Rebalance', 'Suspend', 'Export', 'Delete']) {
       expect(screen.getByRole('button', { name: label })).toBeTruthy();
     }
     unmount();

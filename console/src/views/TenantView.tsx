@@ -103,6 +103,13 @@ export function TenantView({
             {operator && tenant.status === 'ACTIVE' && !tenant.pendingTierChange ? (
               <ChangePlan tenant={tenant} path={path} onChanged={acted} />
             ) : null}
+            {operator && tenant.status === 'ACTIVE' && !tenant.pendingTierChange ? (
+              <ConfirmAction
+                label="Rebalance"
+                question={`Move ${tenant.name} to other clusters of its tier, in every service, live?`}
+                action={async () => acted(await api<Tenant>(`${path}/rebalance`, { method: 'POST' }))}
+              />
+            ) : null}
             {operator && tenant.status === 'ACTIVE' ? (
               <ConfirmAction
                 label="Suspend"
