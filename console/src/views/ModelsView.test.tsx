@@ -153,6 +153,39 @@ describe('ModelsView', () => {
     expect(within(percentiles).getByText('5.3')).toBeTruthy();
   });
 
+  it('cancels a run that is computing', async () => {
+    const posted: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (init?.method === 'POST') {
+          posted.push(url);
+          return json(url.endsWith('/cancel') ? run('RUNNING', 300) : run('QUEUED', 0), 202);
+        }
+        if (url.endsWith('/progress')) {
+          // A stream that stays open: the run goes on until cancelled.
+          const body = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(
+                new TextEncoder().encode('event:progress\ndata:{"percent":30,"iterationsDone":300,"iterationsPerSecond":100,"etaSeconds":7}\n\n'),
+              );
+            },
+          });
+          return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+        }
+        return json({ items: [model], page: 0, size: 100 });
+      }),
+    );
+    const { unmount } = render(<ModelsView canWrite />);
+    fireEvent.click(await screen.findByRole('button', { name: 'revenue' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const bar = await screen.findByRole('progressbar', { name: 'run progress' });
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toBe('30 % · 100 it/s · ETA 7 s'));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel run' }));
+    await waitFor(() => expect(posted).toEqual(['/api/v1/models/m1/runs', '/api/v1/runs/r1/cancel']));
+    unmount();
+  });
+
   it('gives a reader no way to change a model', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => json({ items: [model], page: 0, size: 100 })));
     render(<ModelsView canWrite={false} />);
