@@ -163,11 +163,11 @@ export function TenantView({
             <tbody>
               {tenant.placements.map((p) => (
                 <tr key={p.service} data-testid={`placement-${p.service}`}>
-                  <td>{p.service}</td>
-                  <td>{p.state}</td>
-                  <td>{p.isolation ?? '—'}</td>
-                  <td>{p.cluster ?? '—'}</td>
-                  <td>{[p.database, p.schema].filter(Boolean).join(' / ') || '—'}</td>
+                  <td data-label="Service">{p.service}</td>
+                  <td data-label="State">{p.state}</td>
+                  <td data-label="Isolation">{p.isolation ?? '—'}</td>
+                  <td data-label="Cluster">{p.cluster ?? '—'}</td>
+                  <td data-label="Store">{[p.database, p.schema].filter(Boolean).join(' / ') || '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -108,15 +108,15 @@ export function TenantsView({ onOpen }: { onOpen: (id: string) => void }) {
         <tbody>
           {tenants.map((t) => (
             <tr key={t.id}>
-              <td>
+              <td data-label="Name">
                 <button type="button" className="link" onClick={() => onOpen(t.id)}>
                   {t.name}
                 </button>
               </td>
-              <td>{t.slug}</td>
-              <td>{t.plan}</td>
-              <td>{t.region}</td>
-              <td>
+              <td data-label="Slug">{t.slug}</td>
+              <td data-label="Plan">{t.plan}</td>
+              <td data-label="Region">{t.region}</td>
+              <td data-label="Status">
                 <span className={`status status-${t.status.toLowerCase()}`}>{t.status}</span>
               </td>
             </tr>
