@@ -3,8 +3,10 @@ package io.tierflow.mover;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 
+import io.tierflow.tenancy.placement.StoreNames;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.copy.CopyIn;
@@ -87,6 +90,7 @@ final class InitialCopy {
 			// connection.
 			replication.close();
 			to.setAutoCommit(false);
+			boolean ownStore = !StoreNames.SHARED_SCHEMA.equals(target.schema());
 			long rows = 0;
 			for (TenantTable table : tables) {
 				try (PreparedStatement ps = to
@@ -94,7 +98,14 @@ final class InitialCopy {
 					ps.setObject(1, tenant);
 					ps.executeUpdate();
 				}
+				// A table of the tenant's own store is empty now: loaded without its
+				// indexes and
+				// indexed once, as pg_restore does, instead of a random-key B-tree
+				// updated
+				// row by row. A shared table holds other tenants and keeps its indexes.
+				List<String> indexes = ownStore ? deferIndexes(to, target, table) : List.of();
 				rows += pipe(source, target, table, tenant, from, to, rows, copied, stopped);
+				rebuild(move, to, target, table, indexes);
 			}
 			AppliedPosition.save(to, move, engine, Map.of("server", engine),
 					Map.of("lsn", info.getConsistentPoint().asLong(), "ts_usec", System.currentTimeMillis() * 1000),
@@ -115,6 +126,71 @@ final class InitialCopy {
 					String.format(Locale.ROOT, "%.0f", rows / Math.max(seconds, 1e-3)), info.getConsistentPoint());
 			return rows;
 		}
+	}
+
+	/**
+	 * Drops the indexes (and the constraints they back) of an empty table of the tenant's
+	 * own store, inside the copy's transaction, and returns the statements that make them
+	 * again. Nothing is deferred for a table another one's foreign key refers to, or one
+	 * that is not empty: it keeps its indexes and is loaded as it is.
+	 */
+	static List<String> deferIndexes(Connection to, Store target, TenantTable table) throws SQLException {
+		String qualified = target.qualified(table.name());
+		try (Statement st = to.createStatement();
+				ResultSet rs = st.executeQuery("select exists (select 1 from " + qualified + ")"
+						+ " or exists (select 1 from pg_constraint where contype = 'f' and confrelid = '" + qualified
+						+ "'::regclass)")) {
+			rs.next();
+			if (rs.getBoolean(1)) {
+				return List.of();
+			}
+		}
+		List<String> rebuild = new ArrayList<>();
+		List<String> drop = new ArrayList<>();
+		try (PreparedStatement ps = to.prepareStatement("select c.conname, pg_get_constraintdef(c.oid),"
+				+ " pg_get_indexdef(i.indexrelid), i.indexrelid::regclass::text from pg_index i"
+				+ " left join pg_constraint c on c.conindid = i.indexrelid and c.conrelid = i.indrelid"
+				+ " and c.contype in ('p', 'u', 'x') where i.indrelid = ?::regclass order by i.indexrelid")) {
+			ps.setString(1, qualified);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					String constraint = rs.getString(1);
+					if (constraint != null) {
+						drop.add("alter table " + qualified + " drop constraint " + Sql.quote(constraint));
+						rebuild.add("alter table " + qualified + " add constraint " + Sql.quote(constraint) + " "
+								+ rs.getString(2));
+					}
+					else {
+						drop.add("drop index " + rs.getString(4));
+						rebuild.add(rs.getString(3));
+					}
+				}
+			}
+		}
+		try (Statement st = to.createStatement()) {
+			for (String statement : drop) {
+				st.execute(statement);
+			}
+		}
+		return rebuild;
+	}
+
+	/** Makes a loaded table's indexes again, in the copy's transaction. */
+	private static void rebuild(UUID move, Connection to, Store target, TenantTable table, List<String> indexes)
+			throws SQLException {
+		if (indexes.isEmpty()) {
+			return;
+		}
+		long start = System.nanoTime();
+		try (Statement st = to.createStatement()) {
+			// Sorted in memory where it fits: a big tenant's index builds in one pass.
+			st.execute("set local maintenance_work_mem = '256MB'");
+			for (String index : indexes) {
+				st.execute(index);
+			}
+		}
+		log.info("Move {}: {} indexes of {} built after the copy in {} ms", move, indexes.size(),
+				target.qualified(table.name()), (System.nanoTime() - start) / 1_000_000);
 	}
 
 	/**

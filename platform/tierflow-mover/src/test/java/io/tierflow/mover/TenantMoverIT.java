@@ -1,6 +1,7 @@
 package io.tierflow.mover;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -169,6 +170,12 @@ class TenantMoverIT {
 		assertThat(new HashSet<>(TenantContext.call(b, () -> notes(first).ids()))).isEqualTo(writers.acked(b));
 		if (moved.isolation() != IsolationMode.ROW) {
 			assertThat(countIn(moved.database(), moved.schema() + ".notes", b)).isZero();
+			// Loaded without its indexes, then indexed: the same ones as the source's,
+			// the primary key among them.
+			assertThat(indexes(moved.database(), moved.schema(), "notes"))
+				.isEqualTo(indexes(from.database(), from.schema(), "notes"))
+				.anySatisfy((index) -> assertThat(index).contains("UNIQUE INDEX notes_pkey"))
+				.anySatisfy((index) -> assertThat(index).contains("INDEX notes_created"));
 		}
 
 		first.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
@@ -347,6 +354,23 @@ class TenantMoverIT {
 					.executeQuery("select count(*) from " + table + " where tenant_id = '" + tenant + "'")) {
 			rs.next();
 			return rs.getLong(1);
+		}
+	}
+
+	/** A table's index definitions, without the schema's name. */
+	private static List<String> indexes(String database, String schema, String table) throws Exception {
+		try (Connection con = TestPostgres.get().adminConnection(database);
+				PreparedStatement ps = con.prepareStatement("select replace(indexdef, ' ON ' || schemaname || '.',"
+						+ " ' ON ') from pg_indexes where schemaname = ? and tablename = ? order by indexname")) {
+			ps.setString(1, schema);
+			ps.setString(2, table);
+			List<String> indexes = new ArrayList<>();
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					indexes.add(rs.getString(1));
+				}
+			}
+			return indexes;
 		}
 	}
 
