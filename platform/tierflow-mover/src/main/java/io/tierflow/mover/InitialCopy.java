@@ -98,11 +98,9 @@ final class InitialCopy {
 					ps.setObject(1, tenant);
 					ps.executeUpdate();
 				}
-				// A table of the tenant's own store is empty now: loaded without its
-				// indexes and
-				// indexed once, as pg_restore does, instead of a random-key B-tree
-				// updated
-				// row by row. A shared table holds other tenants and keeps its indexes.
+				// A table of the tenant's own store is empty now: it is loaded bare
+				// and indexed once, as pg_restore does, not a random-key B-tree kept
+				// up row by row. A shared table holds others and keeps its indexes.
 				List<String> indexes = ownStore ? deferIndexes(to, target, table) : List.of();
 				rows += pipe(source, target, table, tenant, from, to, rows, copied, stopped);
 				rebuild(move, to, target, table, indexes);
