@@ -235,7 +235,14 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 					n = drainBatch(location);
 				}
 				catch (Exception ex) {
-					log.warn("Outbox {} not relayed yet: {}", name, ex.toString());
+					if (gone(ex)) {
+						// A move dropped this store (or has not made it yet); the
+						// locations are re-listed on the next sweep.
+						log.debug("Outbox {} is gone: {}", name, ex.toString());
+					}
+					else {
+						log.warn("Outbox {} not relayed yet: {}", name, ex.toString());
+					}
 					return total;
 				}
 				total += n;
@@ -417,6 +424,23 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 			}
 		}
 		return turn;
+	}
+
+	/**
+	 * Whether {@code ex} says the outbox's table, schema or database does not exist
+	 * (SQLSTATE 42P01, 3F000, 3D000): a store a tier move removed or re-creates, not a
+	 * relay failure.
+	 */
+	static boolean gone(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof SQLException sql) {
+				String state = sql.getSQLState();
+				if ("42P01".equals(state) || "3F000".equals(state) || "3D000".equals(state)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/** Outboxes of one database probed by one statement. */
