@@ -166,7 +166,7 @@ try {
   const who = page.getByTestId('signed-in-as');
   await who.waitFor();
   const signedIn = await who.textContent();
-  if (!signedIn.includes(`operator:${user}`) || !signedIn.includes('SYSTEM_ADMIN')) {
+  if (signedIn !== `${user} (SYSTEM_ADMIN)`) {
     throw new Error(`signed in as "${signedIn}", not as operator ${user}`);
   }
   // The token is in the page's memory only.
@@ -276,6 +276,11 @@ try {
   const readerName = await tenantUser(operatorToken, own, 'reader@example.com', 'READ_ONLY', 'reader passphrase e2e');
 
   await signInAs(adminName, 'admin passphrase e2e');
+  // Named by the ID token's e-mail, not the access token's user id.
+  const adminShown = await page.getByTestId('signed-in-as').textContent();
+  if (adminShown !== 'admin@example.com (TENANT_ADMIN)') {
+    throw new Error(`the tenant admin is shown as "${adminShown}"`);
+  }
   await page.getByRole('button', { name: 'Models' }).click();
   await page.getByRole('button', { name: 'New model' }).click();
   await page.getByLabel('Model name').fill('Revenue');

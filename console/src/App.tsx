@@ -54,7 +54,7 @@ export function App() {
         {session ? (
           <div className="who">
             <span data-testid="signed-in-as">
-              {session.subject} ({session.roles.join(', ')})
+              {session.name} ({session.roles.join(', ')})
             </span>
             <button type="button" onClick={() => void signOut().then(() => setSession(null))}>
               Sign out

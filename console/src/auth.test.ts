@@ -23,9 +23,19 @@ describe('a session from a token', () => {
     const token = jwt({ sub: 'u-1', roles: ['TENANT_ADMIN'], tenant_id: 't-1' });
     const s = sessionFrom(token, undefined, 900);
     expect(s.subject).toBe('u-1');
+    expect(s.name).toBe('u-1');
     expect(s.roles).toEqual(['TENANT_ADMIN']);
     expect(s.tenantId).toBe('t-1');
     expect(s.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('names the user by the ID token: e-mail first, then user name', () => {
+    const access = jwt({ sub: 'u-1', roles: ['USER'] });
+    expect(sessionFrom(access, jwt({ sub: 'u-1', email: 'ada@example.com', preferred_username: 'acme/ada@example.com' }), 60).name).toBe(
+      'ada@example.com',
+    );
+    expect(sessionFrom(access, jwt({ sub: 'operator:ops', preferred_username: 'ops' }), 60).name).toBe('ops');
+    expect(sessionFrom(access, jwt({ sub: 'u-1', email: '' }), 60).name).toBe('u-1');
   });
 
   it('gives an operator no tenant and a token without roles none', () => {

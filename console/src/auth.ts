@@ -12,6 +12,8 @@ export interface Session {
   accessToken: string;
   idToken?: string;
   subject: string;
+  /** Whom to show as signed in: the ID token's e-mail or user name, else the subject. */
+  name: string;
   roles: string[];
   tenantId?: string;
   expiresAt: number;
@@ -74,10 +76,14 @@ export function claimsOf(jwt: string): Record<string, unknown> {
 export function sessionFrom(accessToken: string, idToken: string | undefined, expiresIn: number): Session {
   const claims = claimsOf(accessToken);
   const roles = Array.isArray(claims.roles) ? (claims.roles as string[]) : [];
+  const subject = String(claims.sub ?? '');
+  const id = idToken ? claimsOf(idToken) : {};
+  const named = [id.email, id.preferred_username].find((v) => typeof v === 'string' && v !== '');
   return {
     accessToken,
     idToken,
-    subject: String(claims.sub ?? ''),
+    subject,
+    name: typeof named === 'string' ? named : subject,
     roles,
     tenantId: typeof claims.tenant_id === 'string' ? claims.tenant_id : undefined,
     expiresAt: Date.now() + Math.max(0, expiresIn - 30) * 1000,

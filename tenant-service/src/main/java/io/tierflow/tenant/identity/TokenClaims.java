@@ -81,6 +81,10 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 			if (accessToken) {
 				stamp(claims, null, List.of("SYSTEM_ADMIN"), null, null, context.getRegisteredClient().getClientId());
 			}
+			else {
+				// Whom the console shows as signed in.
+				claims.claim("preferred_username", signInName);
+			}
 			return;
 		}
 		Accounts.UserAccount user = this.accounts.user(signInName)
@@ -91,6 +95,12 @@ class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 		if (accessToken) {
 			stamp(claims, user.tenantId().toString(), List.of(user.role()), user.tier(), user.rateLimit(),
 					context.getRegisteredClient().getClientId());
+		}
+		else {
+			// OpenID Connect's standard claims, in the ID token only: the access token
+			// names the user by id alone.
+			claims.claim("email", user.email());
+			claims.claim("preferred_username", signInName);
 		}
 	}
 

@@ -116,6 +116,7 @@ class ConsoleSignInIT {
 		assertThat(claims).containsEntry("sub", "operator:ops.alice")
 			.containsEntry("roles", List.of("SYSTEM_ADMIN"))
 			.doesNotContainKey("tenant_id");
+		assertThat(claims(body.get("id_token").asString())).containsEntry("preferred_username", "ops.alice");
 
 		ApiClient api = new ApiClient(this.port);
 		assertThat(api.get("/api/v1/tenants?limit=1", access).status()).isEqualTo(200);

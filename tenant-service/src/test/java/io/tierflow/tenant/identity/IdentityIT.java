@@ -40,6 +40,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -139,6 +140,14 @@ class IdentityIT {
 		assertThat(jwt.getClaimAsStringList("roles")).containsExactly("USER");
 		assertThat(jwt.getClaimAsString("tier")).isEqualTo("SHARED");
 		assertThat(jwt.getAudience()).containsExactly(this.tokens.audience());
+		assertThat(jwt.hasClaim("email")).isFalse();
+		// The ID token names the user for the console, by the standard claims.
+		Jwt id = NimbusJwtDecoder.withJwkSetUri(url("/.well-known/jwks.json"))
+			.build()
+			.decode(issued.get("id_token").asString());
+		assertThat(id.getSubject()).isEqualTo(userId.toString());
+		assertThat(id.getClaimAsString("email")).isEqualTo("ada@example.com");
+		assertThat(id.getClaimAsString("preferred_username")).isEqualTo(tenant.slug() + "/ada@example.com");
 		assertThat(this.api.get("/api/v1/tenants/" + tenant.id() + "/users", access).status()).isEqualTo(200);
 
 		// Refresh tokens rotate: the new one works, the used one is gone. Claims are read
