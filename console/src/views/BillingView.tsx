@@ -111,18 +111,18 @@ function InvoiceLines({ invoice }: { invoice: Invoice }) {
       <tbody>
         {invoice.lines.map((line, n) => (
           <tr key={n}>
-            <td>
+            <td data-label="Line">
               {line.description}
               {line.note ? <div className="job-when">{line.note}</div> : null}
             </td>
-            <td>
+            <td data-label="Quantity">
               {String(line.quantity)} {line.unit}
             </td>
-            <td>{String(line.unitPrice)}</td>
-            <td>
+            <td data-label="Price">{String(line.unitPrice)}</td>
+            <td data-label="Amount">
               {String(line.amount)} {invoice.currency}
             </td>
-            <td>
+            <td data-label="Events">
               {line.eventIds.length > 0 ? (
                 <details>
                   <summary>{line.eventIds.length} events</summary>

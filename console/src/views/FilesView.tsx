@@ -120,12 +120,12 @@ export function FilesView({ canWrite, canDelete }: { canWrite: boolean; canDelet
         <tbody>
           {files.map((f) => (
             <tr key={f.id} data-testid={`file-${f.name}`}>
-              <td>{f.name}</td>
-              <td>{size(f.size)}</td>
-              <td>
+              <td data-label="Name">{f.name}</td>
+              <td data-label="Size">{size(f.size)}</td>
+              <td data-label="Uploaded">
                 {f.createdAt.replace('T', ' ').slice(0, 16)} by {f.uploadedBy}
               </td>
-              <td className="row">
+              <td data-label="Actions" className="row">
                 <button type="button" onClick={() => void save(f)}>
                   Download {f.name}
                 </button>

@@ -64,10 +64,10 @@ function ServiceClusters({ service }: { service: string }) {
         <tbody>
           {(value ?? []).map((c) => (
             <tr key={c.name} data-testid={`cluster-${service}-${c.name}`}>
-              <td>{c.name}</td>
-              <td>{c.role}</td>
-              <td>{c.region}</td>
-              <td>
+              <td data-label="Cluster">{c.name}</td>
+              <td data-label="Role">{c.role}</td>
+              <td data-label="Region">{c.region}</td>
+              <td data-label="Tenants">
                 <ProgressBar
                   label={`${service} ${c.name} fill`}
                   value={c.tenants}
@@ -75,11 +75,11 @@ function ServiceClusters({ service }: { service: string }) {
                   text={`${c.tenants} / ${c.capacity}${c.aboveHighWaterMark ? ' (above its mark)' : ''}`}
                 />
               </td>
-              <td>
+              <td data-label="State">
                 <span className={`status status-${c.state.toLowerCase()}`}>{c.state}</span>
                 {c.reason ? <span className="job-when"> {c.reason}</span> : null}
               </td>
-              <td>
+              <td data-label="Action">
                 {c.state === 'ACTIVE' || c.state === 'UNHEALTHY' ? (
                   <ConfirmAction
                     label={`Drain ${c.name}`}
@@ -152,12 +152,12 @@ function ServiceRecommendations({ service }: { service: string }) {
           <tbody>
             {items.map((r) => (
               <tr key={r.tenantId}>
-                <td className="checksum">{r.tenantId}</td>
-                <td>
+                <td data-label="Tenant" className="checksum">{r.tenantId}</td>
+                <td data-label="Move">
                   {r.advice.current} → {r.advice.target}
                 </td>
-                <td>{r.advice.reasons.join('; ')}</td>
-                <td>
+                <td data-label="Why">{r.advice.reasons.join('; ')}</td>
+                <td data-label="Figures">
                   {r.figures
                     ? [
                         r.figures.rows !== null ? `${fmt.format(r.figures.rows)} rows` : null,
@@ -169,7 +169,7 @@ function ServiceRecommendations({ service }: { service: string }) {
                         .join(', ')
                     : '—'}
                 </td>
-                <td>
+                <td data-label="Action">
                   {r.openDecision ? (
                     'approved'
                   ) : r.advice.actionable ? (
@@ -267,11 +267,11 @@ export function AuditView() {
         <tbody>
           {(value?.items ?? []).map((r) => (
             <tr key={r.id}>
-              <td>{r.occurredAt.replace('T', ' ').slice(0, 19)}</td>
-              <td>{r.action}</td>
-              <td>{r.target ? `${r.target.type} ${r.target.id ?? ''}` : '—'}</td>
-              <td>{r.actor.subject}</td>
-              <td>
+              <td data-label="When (UTC)">{r.occurredAt.replace('T', ' ').slice(0, 19)}</td>
+              <td data-label="Action">{r.action}</td>
+              <td data-label="Target">{r.target ? `${r.target.type} ${r.target.id ?? ''}` : '—'}</td>
+              <td data-label="By">{r.actor.subject}</td>
+              <td data-label="Outcome">
                 {r.outcome}
                 {r.status ? ` (${r.status})` : ''}
               </td>

@@ -119,16 +119,16 @@ export function PeopleView({ tenantId }: { tenantId: string }) {
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
-              <td>{u.name}</td>
-              <td>{u.email}</td>
-              <td>
+              <td data-label="Name">{u.name}</td>
+              <td data-label="E-mail">{u.email}</td>
+              <td data-label="Role">
                 <select aria-label={`Role of ${u.email}`} value={u.role} onChange={(e) => void changeRole(u, e.target.value)}>
                   {ROLES.map((r) => (
                     <option key={r}>{r}</option>
                   ))}
                 </select>
               </td>
-              <td>
+              <td data-label="Action">
                 <ConfirmAction
                   label={`Remove ${u.email}`}
                   question={`Remove ${u.email}? Their sign-in stops working.`}
@@ -182,12 +182,12 @@ export function PeopleView({ tenantId }: { tenantId: string }) {
         <tbody>
           {clients.map((c) => (
             <tr key={c.clientId}>
-              <td>
+              <td data-label="Client id">
                 <code>{c.clientId}</code>
               </td>
-              <td>{c.name}</td>
-              <td>{c.roles.join(', ')}</td>
-              <td>
+              <td data-label="Name">{c.name}</td>
+              <td data-label="Roles">{c.roles.join(', ')}</td>
+              <td data-label="Action">
                 <ConfirmAction
                   label={`Delete ${c.clientId}`}
                   question={`Delete client ${c.clientId}? Its tokens stop being issued.`}

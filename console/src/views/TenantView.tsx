@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, Tenant } from '../api';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ProblemMessage } from '../components/ProblemMessage';
+import { usePoll } from '../hooks/usePoll';
 import { Erasure, Exports, TierChanges } from './TenantHistory';
 
 const PLANS = ['TRIAL', 'STANDARD', 'PROFESSIONAL', 'ENTERPRISE'];
@@ -29,44 +30,20 @@ export function TenantView({
   operator?: boolean;
   tenantAdmin?: boolean;
 }) {
-  const [tenant, setTenant] = useState<Tenant | null>(null);
-  const [error, setError] = useState<unknown>(null);
   // Bumped by each action: the tenant and its history are read again.
   const [version, setVersion] = useState(0);
   const path = `/api/v1/tenants/${encodeURIComponent(id)}`;
   const canExport = operator || tenantAdmin;
+  const { value: tenant, error } = usePoll<Tenant>(
+    path,
+    (t) => !SETTLED.has(t.status) || Boolean(t.pendingTierChange),
+    POLL_MS,
+    version,
+  );
 
-  function acted(t: Tenant) {
-    setTenant(t);
+  function acted() {
     setVersion((v) => v + 1);
   }
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    async function read() {
-      try {
-        const t = await api<Tenant>(path);
-        if (stopped) {
-          return;
-        }
-        setTenant(t);
-        setError(null);
-        if (!SETTLED.has(t.status) || t.pendingTierChange) {
-          timer = setTimeout(read, POLL_MS);
-        }
-      } catch (failure) {
-        if (!stopped) {
-          setError(failure);
-        }
-      }
-    }
-    void read();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [path, version]);
 
   return (
     <section aria-labelledby="tenant-heading">
@@ -107,21 +84,30 @@ export function TenantView({
               <ConfirmAction
                 label="Rebalance"
                 question={`Move ${tenant.name} to other clusters of its tier, in every service, live?`}
-                action={async () => acted(await api<Tenant>(`${path}/rebalance`, { method: 'POST' }))}
+                action={async () => {
+                  await api(`${path}/rebalance`, { method: 'POST' });
+                  acted();
+                }}
               />
             ) : null}
             {operator && tenant.status === 'ACTIVE' ? (
               <ConfirmAction
                 label="Suspend"
                 question={`Suspend ${tenant.name}? Its users and clients are refused until it is reactivated.`}
-                action={async () => acted(await api<Tenant>(`${path}/suspend`, { method: 'POST' }))}
+                action={async () => {
+                  await api(`${path}/suspend`, { method: 'POST' });
+                  acted();
+                }}
               />
             ) : null}
             {operator && tenant.status === 'SUSPENDED' ? (
               <ConfirmAction
                 label="Reactivate"
                 question={`Reactivate ${tenant.name}?`}
-                action={async () => acted(await api<Tenant>(`${path}/reactivate`, { method: 'POST' }))}
+                action={async () => {
+                  await api(`${path}/reactivate`, { method: 'POST' });
+                  acted();
+                }}
               />
             ) : null}
             {canExport && EXPORTABLE.has(tenant.status) ? (
@@ -130,7 +116,7 @@ export function TenantView({
                 question={`Export every service's data of ${tenant.name} into one archive?`}
                 action={async () => {
                   await api(`${path}/exports`, { method: 'POST' });
-                  setVersion((v) => v + 1);
+                  acted();
                 }}
               />
             ) : null}
@@ -138,14 +124,20 @@ export function TenantView({
               <ConfirmAction
                 label="Delete"
                 question={`Delete ${tenant.name}? It is erased in every service once the grace period ends, unless restored before.`}
-                action={async () => acted(await api<Tenant>(path, { method: 'DELETE' }))}
+                action={async () => {
+                  await api(path, { method: 'DELETE' });
+                  acted();
+                }}
               />
             ) : null}
             {operator && tenant.status === 'PENDING_ERASE' ? (
               <ConfirmAction
                 label="Restore"
                 question={`Restore ${tenant.name}? The deletion is called off.`}
-                action={async () => acted(await api<Tenant>(`${path}/restore-deletion`, { method: 'POST' }))}
+                action={async () => {
+                  await api(`${path}/restore-deletion`, { method: 'POST' });
+                  acted();
+                }}
               />
             ) : null}
           </div>
@@ -184,7 +176,7 @@ export function TenantView({
 }
 
 /** Another plan for the tenant: the services move it to the plan's tier, live. */
-function ChangePlan({ tenant, path, onChanged }: { tenant: Tenant; path: string; onChanged: (t: Tenant) => void }) {
+function ChangePlan({ tenant, path, onChanged }: { tenant: Tenant; path: string; onChanged: () => void }) {
   const others = PLANS.filter((p) => p !== tenant.plan);
   const [plan, setPlan] = useState(others[0]);
   return (
@@ -200,7 +192,10 @@ function ChangePlan({ tenant, path, onChanged }: { tenant: Tenant; path: string;
       <ConfirmAction
         label="Change plan"
         question={`Move ${tenant.name} from ${tenant.plan} to ${plan}? Every service copies its data live; writes pause for milliseconds at each cutover.`}
-        action={async () => onChanged(await api<Tenant>(`${path}/tier-change`, { method: 'POST', body: { plan } }))}
+        action={async () => {
+          await api(`${path}/tier-change`, { method: 'POST', body: { plan } });
+          onChanged();
+        }}
       />
     </div>
   );
