@@ -7,4 +7,9 @@ final class MoveAbandoned extends Exception {
 		super(reason);
 	}
 
+	/** Gives up because of {@code cause}, which tells whether starting again may help. */
+	MoveAbandoned(String reason, Throwable cause) {
+		super(reason, cause);
+	}
+
 }

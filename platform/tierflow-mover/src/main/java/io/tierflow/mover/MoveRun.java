@@ -21,6 +21,7 @@ import io.tierflow.tenancy.placement.TenantFence;
 import io.tierflow.tenancy.placement.TenantPlacement;
 import io.tierflow.tenancy.placement.TenantProvisioner;
 import io.tierflow.tenancy.placement.Tier;
+import io.tierflow.tenancy.placement.TransientFailures;
 import io.tierflow.tenancy.routing.PlacementDirectory;
 import io.tierflow.tenancy.routing.PlacementPools;
 import io.tierflow.tenancy.routing.StoreWarmer;
@@ -36,12 +37,25 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the {@link CutoverFence} and switches the placement, then ends the move with an
  * {@link Outcome} (removing the source later when asked to). Each phase is reported,
  * recorded and timed. Anything failing before the switch gives the move up: the fence is
- * taken back and what the move created is dropped ({@link MoveRecovery#rollBack}).
+ * taken back and what the move created is dropped ({@link MoveRecovery#rollBack}). A
+ * {@linkplain TransientFailures transient failure} (a server restarting, a connection
+ * cut) does so too, then the move starts over after a pause, up to {@value #ATTEMPTS}
+ * times in all.
  */
 final class MoveRun {
 
 	// Logs as TenantMover: a move's log lines read as one story.
 	private static final Logger log = LoggerFactory.getLogger(TenantMover.class);
+
+	/**
+	 * How often a move starts, the first time included, when transient failures stop it.
+	 */
+	static final int ATTEMPTS = 3;
+
+	/**
+	 * The pause before the second start; each later one is three times the one before.
+	 */
+	static final Duration RETRY_PAUSE = Duration.ofSeconds(5);
 
 	private final TenantProvisioner provisioner;
 
@@ -120,6 +134,26 @@ final class MoveRun {
 
 	private MoveReport carryOut(Planned planned, Options options, Progress progress)
 			throws SQLException, InterruptedException {
+		Duration pause = RETRY_PAUSE;
+		for (int attempt = 1;; attempt++) {
+			MoveReport report = attempt(planned, options, progress, attempt, attempt < ATTEMPTS);
+			if (report != null) {
+				return report;
+			}
+			log.warn("Move {}: starting again in {} s (attempt {} of {})", planned.move(), pause.toSeconds(),
+					attempt + 1, ATTEMPTS);
+			Thread.sleep(pause.toMillis());
+			pause = pause.multipliedBy(3);
+		}
+	}
+
+	/**
+	 * One start of the move, from the top.
+	 * @return how it ended, or null when a transient failure stopped it and it may start
+	 * again ({@code mayRetry}), its traces already removed
+	 */
+	private MoveReport attempt(Planned planned, Options options, Progress progress, int attempt, boolean mayRetry)
+			throws SQLException, InterruptedException {
 		UUID move = planned.move();
 		TenantPlacement from = planned.from();
 		TenantPlacement to = planned.to();
@@ -136,6 +170,12 @@ final class MoveRun {
 			// an earlier move away from it (a crash before its source was removed).
 			this.removal.remove(to, target);
 			this.provisioner.prepareStore(to);
+			if (attempt > 1) {
+				// What the start before may have left, its server being the one failing:
+				// its slot and publication, and its stream's position in the target (the
+				// stream would resume from it instead of copying).
+				TenantChangeStream.dropCapture(source, target, move);
+			}
 			announceTarget(move, to);
 			stream.start();
 			Duration lag = catchUp(move, stream, source, tenant, options, progress);
@@ -210,11 +250,16 @@ final class MoveRun {
 			}
 			String reason = (ex instanceof MoveAbandoned) ? ex.getMessage()
 					: (ex instanceof InterruptedException) ? "interrupted (the service is stopping)" : ex.toString();
-			log.warn("Move {}: tenant {} stays in {}: {}", move, tenant, from.store(), reason);
+			boolean again = mayRetry && !(ex instanceof InterruptedException) && TransientFailures.isTransient(ex);
+			log.warn("Move {}: tenant {} stays in {}{}: {}", move, tenant, from.store(), again ? " for now" : "",
+					reason);
 			if (cutover != null) {
 				cutover.abandon();
 			}
 			this.recovery.rollBack(move, to, source, target);
+			if (again) {
+				return null;
+			}
 			progress.report(move, MovePhase.ABORTED, 0, null);
 			this.records.end(new Outcome(move, tenant, planned.request(), false, reason, from, 0, Map.of(), null));
 			if (ex instanceof InterruptedException) {
@@ -360,7 +405,7 @@ final class MoveRun {
 
 	private static void checkStream(TenantChangeStream stream) throws MoveAbandoned {
 		if (stream.failure() != null) {
-			throw new MoveAbandoned("the change stream failed: " + stream.failure());
+			throw new MoveAbandoned("the change stream failed: " + stream.failure(), stream.failure());
 		}
 	}
 

@@ -219,6 +219,63 @@ class TenantMoverIT {
 	}
 
 	/**
+	 * What a restart of the target's server does to a move: its connections there are
+	 * cut. The move gives that start up, removes what it made, and starts again after a
+	 * pause.
+	 */
+	@Test
+	void aMoveWhoseConnectionsAreCutStartsAgainAndLosesNothing() throws Exception {
+		UUID a = provision(Tier.SHARED);
+		Set<UUID> seeded = new HashSet<>();
+		TenantContext.run(a, () -> {
+			for (int i = 0; i < 200; i++) {
+				seeded.add(notes(one).add("seed " + i));
+			}
+		});
+		Writers writers = new Writers();
+		writers.start(one, a);
+		List<MovePhase> phases = new ArrayList<>();
+		AtomicBoolean cut = new AtomicBoolean();
+		MoveReport report;
+		try {
+			report = one.getBean(TenantMover.class)
+				.move(a, Tier.DEDICATED, "eu", null, options(Duration.ofMillis(500), Duration.ofSeconds(60)),
+						(move, phase, changes, lag) -> {
+							phases.add(phase);
+							if (phase == MovePhase.STREAMING && cut.compareAndSet(false, true)) {
+								cutConnections(SERVICE + "_dedicated");
+							}
+						});
+		}
+		finally {
+			writers.stop();
+		}
+		assertThat(cut).isTrue();
+		assertThat(report.succeeded()).as(String.valueOf(report.reason())).isTrue();
+		// Started over: prepared again after it had streamed.
+		assertThat(phases.lastIndexOf(MovePhase.PREPARING)).isGreaterThan(phases.indexOf(MovePhase.STREAMING));
+		assertThat(report.sourceChecksums()).isEqualTo(report.targetChecksums());
+		assertThat(writers.failures).isEmpty();
+		Set<UUID> expected = new HashSet<>(seeded);
+		expected.addAll(writers.acked(a));
+		List<UUID> now = TenantContext.call(a, () -> notes(two).ids());
+		assertThat(now).hasSameSizeAs(new HashSet<>(now));
+		assertThat(new HashSet<>(now)).isEqualTo(expected);
+		one.getBean(TenantMover.class).removeSource(report, Duration.ofSeconds(10));
+		assertNoCaptureLeft();
+	}
+
+	private static void cutConnections(String database) {
+		try {
+			exec("postgres", "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database
+					+ "' and backend_type = 'client backend' and pid <> pg_backend_pid()");
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
 	 * An instance that only reads has no fenced write to tell it the tenant moved; the
 	 * placement change reaches it as the switch commits, not after the route cache's 30
 	 * s.
