@@ -432,7 +432,9 @@ public class OutboxRelay implements SmartLifecycle, MeterBinder {
 	 * relay failure.
 	 */
 	static boolean gone(Throwable ex) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
+		// Bounded: a chain of causes may loop.
+		Throwable t = ex;
+		for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
 			if (t instanceof SQLException sql) {
 				String state = sql.getSQLState();
 				if ("42P01".equals(state) || "3F000".equals(state) || "3D000".equals(state)) {
