@@ -319,6 +319,10 @@ try {
     before,
   );
   await shot('file-uploaded');
+  const uploadedRow = await page.getByTestId('file-prices.csv').textContent();
+  if (!uploadedRow.includes(' by you')) {
+    throw new Error(`the admin's own upload does not read as theirs: "${uploadedRow}"`);
+  }
 
   // The same views on a phone.
   await page.setViewportSize({ width: 360, height: 780 });

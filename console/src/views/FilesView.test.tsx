@@ -1,6 +1,19 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { FilesView } from './FilesView';
 
+// Who is signed in, as the page's session tells it.
+const signedIn = vi.hoisted(() => ({ subject: null as string | null }));
+vi.mock('../auth', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../auth')>();
+  return {
+    ...real,
+    session: () =>
+      signedIn.subject
+        ? { accessToken: 'token', subject: signedIn.subject, name: 'x', roles: ['USER'], expiresAt: Date.now() + 60_000 }
+        : null,
+  };
+});
+
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
@@ -83,5 +96,32 @@ describe('FilesView', () => {
     await waitFor(() => expect(FakeUpload.last?.sent).toBeTruthy());
     act(() => (FakeUpload.last as FakeUpload).answer(413, { title: 'Storage quota exceeded', detail: 'The upload needs 20 bytes; 10 are left' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Storage quota exceeded — The upload needs 20 bytes; 10 are left');
+  });
+
+  it("names the signed-in user's own uploads as theirs, and others' by their id", async () => {
+    signedIn.subject = 'u-1';
+    const file = (id: string, by: string) => ({
+      id,
+      name: `${id}.csv`,
+      contentType: 'text/csv',
+      size: 10,
+      createdAt: '2026-12-07T09:00:00Z',
+      uploadedBy: by,
+    });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) =>
+        url.includes('/usage')
+          ? json({ tier: 'SHARED', bytes: 20, files: 2, seats: 1, quota: 100 })
+          : json({ items: [file('mine', 'u-1'), file('theirs', 'u-2')], page: 0, size: 100 }),
+      ),
+    );
+    try {
+      render(<FilesView canWrite={false} canDelete={false} />);
+      expect((await screen.findByTestId('file-mine.csv')).textContent).toContain('2026-12-07 09:00 by you');
+      expect(screen.getByTestId('file-theirs.csv').textContent).toContain('by u-2');
+    } finally {
+      signedIn.subject = null;
+    }
   });
 });

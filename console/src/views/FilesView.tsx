@@ -1,5 +1,6 @@
 import { ChangeEvent, useEffect, useState } from 'react';
 import { api, download, Page } from '../api';
+import { session } from '../auth';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ProblemMessage } from '../components/ProblemMessage';
 import { ProgressBar } from '../components/ProgressBar';
@@ -27,6 +28,8 @@ const size = (bytes: number) =>
 
 /** The tenant's files: upload with a progress bar, the storage quota as a bar, download, delete. */
 export function FilesView({ canWrite, canDelete }: { canWrite: boolean; canDelete: boolean }) {
+  // Files name their uploader by the token's subject: this user's own read as "you".
+  const me = session()?.subject;
   const [files, setFiles] = useState<StoredFile[]>([]);
   const [usage, setUsage] = useState<StorageUsage | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -123,7 +126,7 @@ export function FilesView({ canWrite, canDelete }: { canWrite: boolean; canDelet
               <td data-label="Name">{f.name}</td>
               <td data-label="Size">{size(f.size)}</td>
               <td data-label="Uploaded">
-                {f.createdAt.replace('T', ' ').slice(0, 16)} by {f.uploadedBy}
+                {f.createdAt.replace('T', ' ').slice(0, 16)} by {f.uploadedBy === me ? 'you' : f.uploadedBy}
               </td>
               <td data-label="Actions" className="row">
                 <button type="button" onClick={() => void save(f)}>
