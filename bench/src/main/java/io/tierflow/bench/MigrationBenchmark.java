@@ -104,6 +104,7 @@ final class MigrationBenchmark {
 			AtomicLong streamingAt = new AtomicLong();
 			AtomicLong copied = new AtomicLong();
 			AtomicReference<MovePhase> lastPhase = new AtomicReference<>();
+			AtomicReference<java.time.LocalTime> switchedWall = new AtomicReference<>();
 			AtomicLong lastSay = new AtomicLong();
 			TenantMover.Progress progress = (move, phase, changes, lag) -> {
 				long now = System.nanoTime();
@@ -116,6 +117,8 @@ final class MigrationBenchmark {
 				}
 				if (phase == MovePhase.SWITCHED) {
 					writer.switched(now);
+					// Wall-clock, to be read against a GC log or a JFR recording.
+					switchedWall.set(java.time.LocalTime.now());
 				}
 				if (phase != lastPhase.getAndSet(phase) || now - lastSay.get() > 2_000_000_000L) {
 					lastSay.set(now);
@@ -153,8 +156,8 @@ final class MigrationBenchmark {
 							report.sourceChecksums()));
 				}
 				Bench.say(String.format(Locale.ROOT,
-						"  move %d to %s: writes held %d ms; %d writes inside a fence so far", moves, to,
-						report.fenced().toMillis(), writer.pausesMillis().length));
+						"  move %d to %s: switched at %s, writes held %d ms; %d writes inside a fence so far", moves,
+						to, switchedWall.get(), report.fenced().toMillis(), writer.pausesMillis().length));
 			}
 			Thread.sleep(2000); // writes go on at the new placement
 			writer.stop();
@@ -390,12 +393,13 @@ final class MigrationBenchmark {
 				.sorted((a, b) -> Long.compare(b[1], a[1]))
 				.limit(count)
 				.forEach((t) -> {
-					for (long[] window : this.windows) {
+					for (int move = 0; move < this.windows.size(); move++) {
+						long[] window = this.windows.get(move);
 						if (t[0] >= window[0] && t[0] <= window[1]) {
 							lines.add(String.format(Locale.ROOT,
-									"%d ms (started %.1f ms after the fence, %.1f ms before the switch; ran %.1f ms"
-											+ " past it)",
-									t[1] / 1_000_000, (t[0] - window[0]) / 1e6, (window[1] - t[0]) / 1e6,
+									"%d ms in move %d (started %.1f ms after the fence, %.1f ms before the switch;"
+											+ " ran %.1f ms past it)",
+									t[1] / 1_000_000, move + 1, (t[0] - window[0]) / 1e6, (window[1] - t[0]) / 1e6,
 									(t[0] + t[1] - window[1]) / 1e6));
 						}
 					}
