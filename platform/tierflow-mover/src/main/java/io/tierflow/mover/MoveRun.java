@@ -142,6 +142,8 @@ final class MoveRun {
 			}
 			log.warn("Move {}: starting again in {} s (attempt {} of {})", planned.move(), pause.toSeconds(),
 					attempt + 1, ATTEMPTS);
+			// Nothing tells when a restarting server is back: a fixed, growing
+			// pause (the heartbeat beats on meanwhile; an interrupt ends it).
 			Thread.sleep(pause.toMillis());
 			pause = pause.multipliedBy(3);
 		}
